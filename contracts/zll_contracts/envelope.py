@@ -1,0 +1,196 @@
+"""CloudEvents 1.0 over Kafka: write binary mode, read binary and structured mode."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from cloudevents.core.bindings.kafka import KafkaMessage, from_kafka, to_binary
+from cloudevents.core.formats.json import JSONFormat
+from cloudevents.core.v1.event import CloudEvent
+from pydantic import BaseModel
+
+__all__ = [
+    "STRUCTURED_CONTENT_TYPE",
+    "Event",
+    "KafkaRecord",
+    "UnreadableRecord",
+    "from_record",
+    "new_event",
+    "to_record",
+]
+
+STRUCTURED_CONTENT_TYPE = "application/cloudevents+json"
+JSON_CONTENT_TYPE = "application/json"
+_FORMAT = JSONFormat()
+# The SDK fills a missing id with a fresh UUID; an id we did not receive cannot serve as an
+# idempotency key, so these must be present on the wire.
+_REQUIRED = ("id", "source", "type", "specversion")
+
+
+class UnreadableRecord(ValueError):
+    """A record that is not a CloudEvent we can read: it belongs on the dead-letter topic."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True, slots=True)
+class KafkaRecord:
+    """One Kafka record as it travels: key, value and headers, all bytes."""
+
+    key: bytes | None
+    value: bytes
+    headers: tuple[tuple[str, bytes], ...] = ()
+
+    def header(self, name: str) -> bytes | None:
+        return next((v for k, v in self.headers if k.lower() == name), None)
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """A CloudEvent whose `data` is a JSON object, as the contract requires."""
+
+    type: str
+    source: str
+    id: str
+    time: datetime
+    data: dict[str, Any]
+    subject: str | None = None
+    extensions: Mapping[str, str] = field(default_factory=dict)
+
+
+def new_event(
+    type: str,
+    source: str,
+    data: BaseModel | Mapping[str, Any],
+    *,
+    subject: str | None = None,
+    id: str | None = None,
+    time: datetime | None = None,
+) -> Event:
+    """Build an event with a fresh id and the current time unless given."""
+    payload = (
+        data.model_dump(mode="json", exclude_none=True)
+        if isinstance(data, BaseModel)
+        else dict(data)
+    )
+    return Event(
+        type=type,
+        source=source,
+        id=id or str(uuid.uuid4()),
+        time=time or datetime.now(UTC),
+        data=payload,
+        subject=subject,
+    )
+
+
+def to_record(
+    event: Event, key: str | None, extra_headers: Mapping[str, str] | None = None
+) -> KafkaRecord:
+    """Binary content mode: `data` is the value, attributes are `ce_*` headers."""
+    attributes: dict[str, Any] = {
+        "type": event.type,
+        "source": event.source,
+        "id": event.id,
+        "time": event.time,
+        "datacontenttype": JSON_CONTENT_TYPE,
+    }
+    if event.subject is not None:
+        attributes["subject"] = event.subject
+    attributes.update(event.extensions)
+    message = to_binary(CloudEvent(attributes=attributes, data=event.data), _FORMAT)
+    headers = list(message.headers.items())
+    headers += [(k, v.encode()) for k, v in (extra_headers or {}).items()]
+    return KafkaRecord(
+        key=key.encode() if key is not None else None,
+        value=message.value,
+        headers=tuple(headers),
+    )
+
+
+def from_record(value: bytes | None, headers: Sequence[tuple[str, bytes]]) -> Event:
+    """Read a record in either content mode; raise UnreadableRecord with a readable reason."""
+    if value is None:
+        raise UnreadableRecord("record has no value")
+    header_map = _decode_headers(headers)
+    if any(name.startswith("ce_") for name in header_map):
+        _require_attributes({k[3:] for k in header_map if k.startswith("ce_")}, "header ce_")
+    else:
+        _check_structured(header_map, value)
+    try:
+        cloud_event = from_kafka(
+            KafkaMessage(
+                headers={k: v.encode() for k, v in header_map.items()}, key=None, value=value
+            ),
+            _FORMAT,
+        )
+    except Exception as error:  # the SDK raises ValueError, JSONDecodeError and its own types
+        raise UnreadableRecord(f"not a readable CloudEvent: {error}") from error
+    return _to_event(cloud_event)
+
+
+def _decode_headers(headers: Sequence[tuple[str, bytes]]) -> dict[str, str]:
+    decoded: dict[str, str] = {}
+    for name, raw in headers:
+        try:
+            decoded[name.lower()] = raw.decode("utf-8") if raw is not None else ""
+        except UnicodeDecodeError as error:
+            raise UnreadableRecord(f"header {name!r} is not UTF-8") from error
+    return decoded
+
+
+def _check_structured(header_map: Mapping[str, str], value: bytes) -> None:
+    content_type = header_map.get("content-type", "")
+    if not content_type.startswith(STRUCTURED_CONTENT_TYPE):
+        raise UnreadableRecord(
+            "no CloudEvents attributes: expected ce_* headers (binary mode) "
+            f"or content-type {STRUCTURED_CONTENT_TYPE} (structured mode)"
+        )
+    try:
+        envelope = json.loads(value)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise UnreadableRecord(f"structured CloudEvent is not JSON: {error}") from error
+    if not isinstance(envelope, dict):
+        raise UnreadableRecord("structured CloudEvent must be a JSON object")
+    _require_attributes({k for k, v in envelope.items() if v not in (None, "")}, "attribute ")
+
+
+def _require_attributes(present: set[str], prefix: str) -> None:
+    missing = [name for name in _REQUIRED if name not in present]
+    if missing:
+        raise UnreadableRecord("missing CloudEvents " + ", ".join(prefix + m for m in missing))
+
+
+def _to_event(cloud_event: Any) -> Event:
+    attributes = cloud_event.get_attributes()
+    if attributes.get("specversion") != "1.0":
+        raise UnreadableRecord(f"unsupported specversion {attributes.get('specversion')!r}")
+    data = cloud_event.get_data()
+    if isinstance(data, bytes | str):
+        data = _parse_json(data)
+    if not isinstance(data, dict):
+        raise UnreadableRecord("data must be a JSON object")
+    time = attributes.get("time") or datetime.now(UTC)
+    known = {"type", "source", "id", "time", "subject", "specversion", "datacontenttype"}
+    return Event(
+        type=attributes["type"],
+        source=attributes["source"],
+        id=attributes["id"],
+        time=time,
+        data=data,
+        subject=attributes.get("subject"),
+        extensions={k: str(v) for k, v in attributes.items() if k not in known},
+    )
+
+
+def _parse_json(raw: bytes | str) -> Any:
+    try:
+        return json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise UnreadableRecord(f"data is not JSON: {error}") from error

@@ -1,0 +1,147 @@
+"""Enrolments: partner requests on `zll.provider.enrolments.v1`, outcomes on `zll.enrolments.v1`."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+from uuid import UUID
+
+from pydantic import AwareDatetime, Field, StringConstraints
+
+from zll_contracts.payloads.common import (
+    MAX_LIST,
+    CourseId,
+    InboundPayload,
+    ModuleId,
+    OpaqueId,
+    OutboundPayload,
+    Reason,
+)
+
+__all__ = [
+    "CancelledBy",
+    "Contact",
+    "EnrolmentCancelRequested",
+    "EnrolmentCancelled",
+    "EnrolmentCertified",
+    "EnrolmentCompleted",
+    "EnrolmentConfirmed",
+    "EnrolmentOutcome",
+    "EnrolmentRejected",
+    "EnrolmentRequested",
+    "EnrolmentSource",
+    "EnrolmentWaitlisted",
+    "RejectionReason",
+]
+
+# Deliberately loose: the address is only used to notify, and a stricter check needs a
+# dependency partners would have to install too.
+Email = Annotated[str, StringConstraints(max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")]
+# BCP 47-ish: `de`, `de-DE`, `en_GB`.
+Locale = Annotated[
+    str, StringConstraints(max_length=35, pattern=r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*$")
+]
+
+
+class Contact(InboundPayload):
+    """How the learner wants to be reached about this enrolment."""
+
+    email: Email | None = None
+    locale: Locale | None = None
+
+
+class EnrolmentRequested(InboundPayload):
+    """`zll.enrolment.requested.v1`: a learner registered at the provider's own desk."""
+
+    enrolment_id: UUID = Field(description="Chosen by the sender; the idempotency key.")
+    course_id: CourseId
+    learner_id: OpaqueId
+    requested_at: AwareDatetime
+    contact: Contact | None = None
+
+
+class EnrolmentCancelRequested(InboundPayload):
+    """`zll.enrolment.cancel-requested.v1`: the provider asks to cancel an enrolment."""
+
+    enrolment_id: UUID
+    reason: Reason | None = None
+
+
+class EnrolmentCompleted(InboundPayload):
+    """`zll.enrolment.completed.v1`: the course's own provider reports what was passed."""
+
+    enrolment_id: UUID
+    modules_passed: Annotated[list[ModuleId], Field(max_length=MAX_LIST)]
+    completed_at: AwareDatetime
+
+
+class EnrolmentSource(StrEnum):
+    """Where the request that led to a confirmation came from."""
+
+    HTTP = "http"
+    PROVIDER = "provider"
+    PLACEMENT = "placement"
+
+
+class RejectionReason(StrEnum):
+    """Why an enrolment was refused; machine-readable, `reason` carries the prose."""
+
+    UNKNOWN_COURSE = "unknown-course"
+    COURSE_WITHDRAWN = "course-withdrawn"
+    COURSE_ENDED = "course-ended"
+    ALREADY_ENROLLED = "already-enrolled"
+    NOT_AUTHORISED = "not-authorised"
+
+
+class CancelledBy(StrEnum):
+    """Who or what ended an enrolment."""
+
+    LEARNER = "learner"
+    PROVIDER = "provider"
+    WITHDRAWAL = "withdrawal"
+    COUNSELLOR = "counsellor"
+
+
+class EnrolmentOutcome(OutboundPayload):
+    """What every event on `zll.enrolments.v1` carries, so a reader needs no lookup."""
+
+    enrolment_id: UUID
+    course_id: CourseId
+    learner_id: OpaqueId
+    occurred_at: AwareDatetime
+
+
+class EnrolmentConfirmed(EnrolmentOutcome):
+    """`zll.enrolment.confirmed.v1`: the learner has a seat."""
+
+    source: EnrolmentSource
+    promoted_from_waitlist: bool = False
+
+
+class EnrolmentWaitlisted(EnrolmentOutcome):
+    """`zll.enrolment.waitlisted.v1`: the course is full; first come, first served."""
+
+    waitlist_position: Annotated[int, Field(ge=1, le=1_000_000)]
+
+
+class EnrolmentRejected(EnrolmentOutcome):
+    """`zll.enrolment.rejected.v1`: the request had no effect."""
+
+    reason_code: RejectionReason
+    reason: Annotated[str, StringConstraints(min_length=1, max_length=2_000)]
+
+
+class EnrolmentCancelled(EnrolmentOutcome):
+    """`zll.enrolment.cancelled.v1`: the seat or waitlist place is given up."""
+
+    cancelled_by: CancelledBy
+    reason: Reason | None = None
+
+
+class EnrolmentCertified(EnrolmentOutcome):
+    """`zll.enrolment.certified.v1`: a verifiable certificate was issued."""
+
+    certificate_id: OpaqueId = Field(description="Verifiable at GET /certificates/{id}.")
+    modules: Annotated[list[ModuleId], Field(max_length=MAX_LIST)] = Field(
+        description="The module_ids the certificate covers."
+    )

@@ -1,0 +1,25 @@
+"""Wiring for matching: migrations, handler map, topics and routes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from zll_contracts.topics import CATALOG_COURSES
+
+from services.matching.handlers import HANDLERS
+from zll.platform.service import ServiceDefinition, create_service_app
+from zll.platform.settings import Settings
+
+DEFINITION = ServiceDefinition(
+    name="matching",
+    title="ZLL matching",
+    description="Counselling from one hand, fair allocation rounds, placements, regional demand.",
+    migrations=Path(__file__).parent / "migrations",
+    handlers=HANDLERS,
+    topics=[CATALOG_COURSES],
+)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    return create_service_app(DEFINITION, settings)

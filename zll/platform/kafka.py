@@ -1,0 +1,52 @@
+"""Kafka clients as the dev stack and production both need them, and topic creation."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from aiokafka import AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from zll_contracts import TOPICS, Topic
+
+log = logging.getLogger(__name__)
+
+
+def new_producer(bootstrap: str, client_id: str) -> AIOKafkaProducer:
+    """acks=all without the idempotent producer: Tansu's memory engine rejects InitProducerId,
+    and every consumer deduplicates through its inbox anyway."""
+    return AIOKafkaProducer(
+        bootstrap_servers=bootstrap,
+        client_id=client_id,
+        acks="all",
+        enable_idempotence=False,
+        linger_ms=5,
+        max_request_size=2 * 1024 * 1024,
+    )
+
+
+async def ensure_topics(
+    bootstrap: str,
+    topics: Iterable[Topic] = TOPICS.values(),
+    *,
+    replication_factor: int = 1,
+) -> list[str]:
+    """Create the registry's topics that are missing; return the names created."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="zll-topics")
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        missing = [t for t in topics if t.name not in existing]
+        if missing:
+            await admin.create_topics(
+                [
+                    NewTopic(
+                        t.name, num_partitions=t.partitions, replication_factor=replication_factor
+                    )
+                    for t in missing
+                ]
+            )
+            log.info("created topics %s", [t.name for t in missing])
+        return [t.name for t in missing]
+    finally:
+        await admin.close()

@@ -1,0 +1,100 @@
+"""The outbox relay: publishes committed outbox rows to Kafka in order, then marks them sent."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+import asyncpg
+from aiokafka import AIOKafkaProducer
+
+log = logging.getLogger(__name__)
+
+# One relay per service database publishes at a time, so per-key order survives scale-out.
+_RELAY_LOCK = 7_146_002
+_SELECT_PENDING = """
+    SELECT id, topic, key, value, header_names, header_values FROM outbox
+    WHERE sent_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED
+"""
+_PURGE_SENT = "DELETE FROM outbox WHERE sent_at < now() - make_interval(hours => $1)"
+
+
+class OutboxRelay:
+    """Woken by NOTIFY on insert; polls every `idle_seconds` as a safety net."""
+
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        producer: AIOKafkaProducer,
+        *,
+        batch_size: int = 1000,
+        idle_seconds: float = 1.0,
+        keep_sent_hours: int = 24,
+    ) -> None:
+        self._pool = pool
+        self._producer = producer
+        self._batch_size = batch_size
+        self._idle_seconds = idle_seconds
+        self._keep_sent_hours = keep_sent_hours
+        self._wake = asyncio.Event()
+        self.published = 0
+
+    async def run(self) -> None:
+        async with self._pool.acquire() as listener:
+            await listener.add_listener("zll_outbox", self._on_notify)
+            try:
+                await self._loop()
+            finally:
+                with contextlib.suppress(Exception):
+                    await listener.remove_listener("zll_outbox", self._on_notify)
+
+    def _on_notify(self, *_: object) -> None:
+        self._wake.set()
+
+    async def _loop(self) -> None:
+        failures = 0
+        while True:
+            self._wake.clear()
+            try:
+                sent = await self.publish_pending()
+                failures = 0
+            except Exception as error:  # any failure: rows stay unsent, retried after a pause
+                failures += 1
+                delay = min(30.0, 0.2 * 2**failures)
+                log.warning("outbox relay failed (%s); retrying in %.1fs", error, delay)
+                await asyncio.sleep(delay)
+                continue
+            if sent < self._batch_size:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), self._idle_seconds)
+
+    async def publish_pending(self) -> int:
+        """Publish one batch; the rows stay unsent unless every record was acknowledged."""
+        async with self._pool.acquire() as conn, conn.transaction():
+            if not await conn.fetchval("SELECT pg_try_advisory_xact_lock($1)", _RELAY_LOCK):
+                return 0
+            rows = await conn.fetch(_SELECT_PENDING, self._batch_size)
+            if not rows:
+                return 0
+            deliveries = [
+                await self._producer.send(
+                    row["topic"],
+                    value=row["value"],
+                    key=row["key"],
+                    headers=list(zip(row["header_names"], row["header_values"], strict=True)),
+                )
+                for row in rows
+            ]
+            await asyncio.gather(*deliveries)
+            await conn.execute(
+                "UPDATE outbox SET sent_at = now() WHERE id = ANY($1::bigint[])",
+                [row["id"] for row in rows],
+            )
+        self.published += len(rows)
+        return len(rows)
+
+    async def purge_sent(self) -> int:
+        async with self._pool.acquire() as conn:
+            result = await conn.execute(_PURGE_SENT, self._keep_sent_hours)
+        return int(result.split()[-1])

@@ -1,0 +1,150 @@
+"""Service defaults: every service gets the same lifespan, health, metrics, errors and consumer."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import asyncpg
+from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from faststream.kafka import KafkaBroker
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from zll.platform import db
+from zll.platform.consumer import BatchConsumer, Handler
+from zll.platform.kafka import new_producer
+from zll.platform.outbox import OutboxRelay
+from zll.platform.problems import install_problem_handlers
+from zll.platform.settings import ServiceName, Settings, load_settings
+from zll.platform.telemetry import setup_tracing
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ServiceDefinition:
+    """What makes a service itself; everything else is the same for all four."""
+
+    name: ServiceName
+    title: str
+    description: str
+    migrations: Path
+    handlers: Mapping[str, Handler] = field(default_factory=dict)
+    topics: Sequence[str] = ()
+    routers: Sequence[APIRouter] = ()
+
+
+def create_service_app(definition: ServiceDefinition, settings: Settings | None = None) -> FastAPI:
+    settings = settings or load_settings(definition.name)
+    if not settings.database_url:
+        raise RuntimeError(
+            f"no database configured: set ZLL_{definition.name.upper()}_DATABASE_URL "
+            "(zll up sets it for the dev stack)"
+        )
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with _running(app, definition, settings):
+            yield
+
+    app = FastAPI(title=definition.title, description=definition.description, lifespan=lifespan)
+    app.state.settings = settings
+    install_problem_handlers(app)
+    app.include_router(_operations_router())
+    for router in definition.routers:
+        app.include_router(router)
+    return app
+
+
+@contextlib.asynccontextmanager
+async def _running(
+    app: FastAPI, definition: ServiceDefinition, settings: Settings
+) -> AsyncIterator[None]:
+    """Open what the service owns, in order, and close it in reverse on the way out."""
+    setup_tracing(definition.name)
+    await db.ensure_database(settings.database_url)
+    pool = await db.open_pool(settings.database_url)
+    producer = new_producer(settings.kafka_bootstrap, f"zll-{definition.name}-relay")
+    # Per-batch "Received/Processed" lines go to DEBUG; metrics count batches instead.
+    broker = KafkaBroker(
+        settings.kafka_bootstrap, client_id=f"zll-{definition.name}", log_level=logging.DEBUG
+    )
+    relay_task: asyncio.Task[None] | None = None
+    try:
+        await db.migrate(pool, definition.migrations)
+        app.state.pool = pool
+        await producer.start()
+        relay = OutboxRelay(pool, producer, batch_size=settings.outbox_batch_size)
+        relay_task = asyncio.create_task(relay.run(), name="outbox-relay")
+        app.state.relay = relay
+        if definition.topics:
+            consumer = BatchConsumer(
+                service=definition.name,
+                source=settings.source,
+                pool=pool,
+                handlers=definition.handlers,
+                topics=definition.topics,
+            )
+            consumer.subscribe(
+                broker,
+                group_id=settings.consumer_group,
+                max_records=settings.consumer_batch_size,
+                batch_timeout_ms=settings.consumer_batch_timeout_ms,
+            )
+            await broker.start()
+            app.state.broker = broker
+        log.info("%s ready on port %d", definition.name, settings.port)
+        yield
+    finally:
+        await broker.stop()
+        if relay_task is not None:
+            relay_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await relay_task
+        await producer.stop()
+        await pool.close()
+
+
+def _operations_router() -> APIRouter:
+    router = APIRouter(tags=["operations"])
+
+    @router.get("/healthz", summary="Liveness: the process answers")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @router.get("/readyz", summary="Readiness: database reachable and consumer running")
+    async def readyz(request: Request) -> JSONResponse:
+        checks = {"database": await _database_ok(request), "broker": _broker_ok(request)}
+        ready = all(checks.values())
+        return JSONResponse(
+            {"status": "ready" if ready else "not ready", "checks": checks},
+            status_code=200 if ready else 503,
+        )
+
+    @router.get("/metrics", summary="Prometheus metrics", include_in_schema=False)
+    async def metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    return router
+
+
+async def _database_ok(request: Request) -> bool:
+    pool: asyncpg.Pool | None = getattr(request.app.state, "pool", None)
+    if pool is None:
+        return False
+    try:
+        async with pool.acquire(timeout=2) as conn:
+            return bool(await conn.fetchval("SELECT true"))
+    except (OSError, asyncpg.PostgresError, TimeoutError):
+        return False
+
+
+def _broker_ok(request: Request) -> bool:
+    broker: KafkaBroker | None = getattr(request.app.state, "broker", None)
+    # A service without subscriptions has nothing to wait for.
+    return broker is None or bool(getattr(broker, "running", True))

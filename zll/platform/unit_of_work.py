@@ -1,0 +1,75 @@
+"""One database transaction and the events it will publish: the unit a handler works in."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from opentelemetry import propagate
+from pydantic import BaseModel
+from zll_contracts import Event, KafkaRecord, new_event, to_record
+
+from zll.platform.db import Connection
+
+_INSERT_OUTBOX = (
+    "INSERT INTO outbox (topic, key, value, header_names, header_values)"
+    " VALUES ($1, $2, $3, $4, $5)"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class OutgoingRecord:
+    topic: str
+    record: KafkaRecord
+
+
+def trace_headers() -> dict[str, str]:
+    """W3C trace context of the current span, stored with the row so the trace continues."""
+    carrier: dict[str, str] = {}
+    propagate.inject(carrier)
+    return carrier
+
+
+@dataclass
+class UnitOfWork:
+    """A handler's view of one transaction: the connection, and an outbox to stage events in.
+
+    Staged records are written with one `executemany` when the unit is flushed, inside the
+    same transaction as the state they announce.
+    """
+
+    conn: Connection
+    source: str
+    staged: list[OutgoingRecord] = field(default_factory=list)
+
+    def publish(
+        self,
+        topic: str,
+        event_type: str,
+        data: BaseModel,
+        *,
+        key: str,
+        subject: str | None = None,
+    ) -> Event:
+        event = new_event(event_type, self.source, data, subject=subject)
+        self.stage(topic, to_record(event, key, trace_headers()))
+        return event
+
+    def stage(self, topic: str, record: KafkaRecord) -> None:
+        self.staged.append(OutgoingRecord(topic, record))
+
+    async def flush(self) -> int:
+        if not self.staged:
+            return 0
+        await self.conn.executemany(_INSERT_OUTBOX, [_row(o) for o in self.staged])
+        count = len(self.staged)
+        self.staged.clear()
+        return count
+
+
+def _row(outgoing: OutgoingRecord) -> tuple[Any, ...]:
+    record = outgoing.record
+    names: Sequence[str] = [name for name, _ in record.headers]
+    values: Sequence[bytes] = [value for _, value in record.headers]
+    return (outgoing.topic, record.key, record.value, names, values)
