@@ -24,13 +24,13 @@ test: $(STAMP) lint
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy contracts/zll_contracts zll services
+	$(BIN)/mypy contracts/zll_contracts zll services bench
 
 schemas: $(STAMP)
 	$(BIN)/python -m zll_contracts.export
 
 bench: $(STAMP)
-	$(BIN)/python -m tests.bench
+	$(BIN)/python -m bench $(BENCH)
 
 stop: $(STAMP)
 	$(BIN)/zll down

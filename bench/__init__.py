@@ -1,0 +1,1 @@
+"""`make bench`: performance figures, each a ratio to a baseline measured in the same run."""

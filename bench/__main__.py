@@ -1,0 +1,87 @@
+"""Run the benchmarks: `python -m bench [name …]` (all of bench/bench_*.py by default)."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import pkgutil
+import sys
+import tempfile
+import warnings
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+import bench
+from bench.harness import BenchContext, Result, measure_baseline
+from zll.devstack.stack import DevStack, StackLayout
+
+console = Console()
+RESULTS = Path(__file__).parent / "RESULTS.md"
+
+
+def main(names: list[str]) -> None:
+    warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
+    modules = sorted(
+        m.name for m in pkgutil.iter_modules(bench.__path__) if m.name.startswith("bench_")
+    )
+    chosen = [m for m in modules if not names or m.removeprefix("bench_") in names]
+    with tempfile.TemporaryDirectory(prefix="zll-bench-") as home:
+        stack = DevStack(StackLayout(home=Path(home), kafka_port=_free_port(), ports=_ports()))
+        try:
+            with console.status("starting PostgreSQL and the broker…"):
+                stack.start_infra()
+            results = asyncio.run(_run(stack, chosen))
+        finally:
+            stack.stop()
+    _report(results)
+
+
+async def _run(stack: DevStack, modules: list[str]) -> list[Result]:
+    ctx = BenchContext(stack=stack, baseline=await measure_baseline(stack.bootstrap, 20_000))
+    results = [
+        Result("baseline", "raw aiokafka produce", ctx.baseline.produce_per_s, "msg/s"),
+        Result(
+            "baseline",
+            "raw aiokafka consume + JSON parse + commit",
+            ctx.baseline.consume_per_s,
+            "msg/s",
+        ),
+    ]
+    for name in modules:
+        console.print(f"[bold]{name}[/]…")
+        module = importlib.import_module(f"bench.{name}")
+        results += await module.run(ctx)
+    return results
+
+
+def _report(results: list[Result]) -> None:
+    table = Table(title="ZLL benchmarks (2 cores)")
+    for column in ("bench", "metric", "value", "baseline", "ratio", "goal"):
+        table.add_column(column)
+    lines = ["| bench | metric | value | baseline | ratio | goal |", "|---|---|---|---|---|---|"]
+    for r in results:
+        ratio = f"{r.ratio:.3g}×" if r.ratio is not None else ""
+        row = (r.bench, r.metric, f"{r.value:,.1f} {r.unit}", r.baseline, ratio, r.goal)
+        table.add_row(*row)
+        lines.append("| " + " | ".join(row) + " |")
+    console.print(table)
+    RESULTS.write_text("\n".join(lines) + "\n")
+    console.print(f"written to {RESULTS}")
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _ports() -> dict[str, int]:
+    return {name: _free_port() for name in ("catalog", "enrolment", "matching", "notify")}
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
