@@ -5,19 +5,21 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import asyncpg
-from faststream import Context
+from faststream import Context as FastStreamContext
 from faststream.kafka import KafkaBroker
 from faststream.kafka.message import KafkaMessage
 from faststream.middlewares import AckPolicy
+from opentelemetry import context as otel_context
+from opentelemetry.context import Context
 from pydantic import BaseModel
 from zll_contracts import TOPICS, Event, UnreadableRecord, from_record
 from zll_contracts.payloads import PayloadRefused, parse_payload
 
-from zll.platform import metrics
+from zll.platform import metrics, telemetry
 from zll.platform.db import Connection
 from zll.platform.refusals import (
     InboundRecord,
@@ -47,6 +49,8 @@ class Message:
     event: Event
     payload: BaseModel
     record: InboundRecord
+    # The context of this message's processing span: events it causes continue its trace.
+    trace_context: Context = field(default_factory=Context)
 
     @property
     def sender(self) -> str | None:
@@ -76,6 +80,11 @@ class _Decoded:
     payload: BaseModel | None = None
     unreadable: str | None = None
     refused: list[Problem] | None = None
+    dead_letter_kind: str = "unreadable"
+
+    @property
+    def trace_parent(self) -> Context:
+        return telemetry.context_of(self.record.headers)
 
     @property
     def inbox_key(self) -> tuple[str, str]:
@@ -106,6 +115,7 @@ class BatchConsumer:
         self.pool = pool
         self.handlers = handlers
         self.topics = list(topics)
+        self.group_id = f"zll-{service}"
         self._retry_delay = 0.5
 
     def subscribe(
@@ -116,6 +126,8 @@ class BatchConsumer:
         The decoder hands over the raw records: a hostile record must reach our own
         decoding (and the dead-letter topic), never fail inside the framework.
         """
+
+        self.group_id = group_id
 
         async def raw_records(message: Any) -> Any:
             return list(message.raw_message)
@@ -131,7 +143,9 @@ class BatchConsumer:
             decoder=raw_records,
             title=f"{self.service}-consumer",
         )
-        async def consume(records: Any, message: KafkaMessage = Context("message")) -> None:
+        async def consume(
+            records: Any, message: KafkaMessage = FastStreamContext("message")
+        ) -> None:
             try:
                 await self.apply_batch([_inbound(r) for r in records])
             except Exception:
@@ -141,9 +155,18 @@ class BatchConsumer:
                 await asyncio.sleep(self._retry_delay)
                 return
             await message.ack()
+            metrics.observe_lag(self.service, message)
 
     async def apply_batch(self, records: Sequence[InboundRecord]) -> None:
         decoded = [self._decode(r) for r in records]
+        contexts = [d.trace_parent for d in decoded]
+        with (
+            metrics.BATCH_SECONDS.labels(self.service).time(),
+            telemetry.batch_span([r.topic for r in records], contexts, self.group_id),
+        ):
+            await self._apply_batch(decoded)
+
+    async def _apply_batch(self, decoded: Sequence[_Decoded]) -> None:
         async with self.pool.acquire() as conn:
             try:
                 async with conn.transaction():
@@ -164,10 +187,18 @@ class BatchConsumer:
         topic = TOPICS.get(record.topic)
         if topic is not None and event.type not in topic.event_types:
             return _Decoded(
-                record, event, unreadable=f"unknown ce_type {event.type!r} on {record.topic}"
+                record,
+                event,
+                unreadable=f"unknown ce_type {event.type!r} on {record.topic}",
+                dead_letter_kind="unknown-type",
             )
         if topic is not None and topic.is_partner_inbound and sender_of(event.source) is None:
-            return _Decoded(record, event, unreadable="ce_source must be /providers/<provider_id>")
+            return _Decoded(
+                record,
+                event,
+                unreadable="ce_source must be /providers/<provider_id>",
+                dead_letter_kind="bad-source",
+            )
         if event.type not in self.handlers:
             return _Decoded(record, event)  # a known event this service does not act on
         try:
@@ -221,26 +252,63 @@ class BatchConsumer:
     async def _apply_run(self, uow: UnitOfWork, run: Sequence[_Decoded]) -> None:
         first = run[0]
         if first.unreadable is not None:
-            stage_dead_letter(uow, first.record, first.unreadable, self.service)
+            stage_dead_letter(
+                uow, first.record, first.unreadable, self.service, kind=first.dead_letter_kind
+            )
             return
         if first.refused is not None:
             self._refuse(uow, first.event, first.record, first.refused)
             return
         if first.payload is None or first.event is None:
             return  # an event this service does not act on
-        messages = [Message(i.event, i.payload, i.record) for i in run if i.event and i.payload]
-        handler = self.handlers[first.event.type]
-        if isinstance(handler, Batched):
-            refusals = await handler.apply(uow, messages)
-        else:
-            refusals = []
-            for message in messages:
-                try:
-                    await handler(uow, message)
-                except Refused as refused:
-                    refusals.append((message, refused))
+        spans, messages = [], []
+        for item in run:
+            assert item.event is not None
+            assert item.payload is not None
+            span, ctx = telemetry.start_message_span(
+                f"process {item.record.topic}", item.trace_parent, self._span_attributes(item)
+            )
+            spans.append(span)
+            messages.append(Message(item.event, item.payload, item.record, ctx))
+        try:
+            refusals = await self._handle(uow, first.event.type, messages)
+        finally:
+            for span in spans:
+                span.end()
         for message, refusal in refusals:
             self._refuse(uow, message.event, message.record, refusal.problems)
+
+    async def _handle(
+        self, uow: UnitOfWork, event_type: str, messages: Sequence[Message]
+    ) -> Sequence[tuple[Message, Refused]]:
+        handler = self.handlers[event_type]
+        if isinstance(handler, Batched):
+            return await handler.apply(uow, messages)
+        refusals = []
+        for message in messages:
+            # The message's span is current while its handler runs: what it publishes
+            # through the outbox continues the message's trace.
+            token = otel_context.attach(message.trace_context)
+            try:
+                await handler(uow, message)
+            except Refused as refused:
+                refusals.append((message, refused))
+            finally:
+                otel_context.detach(token)
+        return refusals
+
+    def _span_attributes(self, item: _Decoded) -> dict[str, Any]:
+        record = item.record
+        attributes = telemetry.messaging_attributes(
+            topic=record.topic, partition=record.partition, key=record.key, group=self.group_id
+        )
+        attributes["messaging.kafka.offset"] = record.offset
+        attributes["messaging.operation.type"] = "process"
+        if item.event is not None:
+            attributes["messaging.message.id"] = item.event.id
+            attributes["cloudevents.event_type"] = item.event.type
+            attributes["cloudevents.event_source"] = item.event.source
+        return attributes
 
     async def _apply_isolated(self, uow: UnitOfWork, run: Sequence[_Decoded]) -> None:
         """A savepoint per event, so one poisonous event is dead-lettered, not retried forever."""
@@ -254,7 +322,13 @@ class BatchConsumer:
             del uow.staged[staged_before:]
             log.exception("event could not be applied; dead-lettering it")
             for item in run:
-                stage_dead_letter(uow, item.record, f"handler failed: {error!r}", self.service)
+                stage_dead_letter(
+                    uow,
+                    item.record,
+                    f"handler failed: {error!r}",
+                    self.service,
+                    kind="handler-failed",
+                )
 
     def _refuse(
         self,
@@ -266,7 +340,7 @@ class BatchConsumer:
         assert event is not None
         provider = sender_of(event.source)
         if provider is None:  # not a partner's event: nobody to tell, so an operator must look
-            stage_dead_letter(uow, record, f"refused: {problems}", self.service)
+            stage_dead_letter(uow, record, f"refused: {problems}", self.service, kind="refused")
             return
         stage_feedback(
             uow,

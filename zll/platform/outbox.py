@@ -5,9 +5,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from typing import Any
 
 import asyncpg
 from aiokafka import AIOKafkaProducer
+from opentelemetry import trace
+from opentelemetry.trace import SpanKind
+
+from zll.platform import metrics, telemetry
 
 log = logging.getLogger(__name__)
 
@@ -18,6 +23,10 @@ _SELECT_PENDING = """
     WHERE sent_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED
 """
 _PURGE_SENT = "DELETE FROM outbox WHERE sent_at < now() - make_interval(hours => $1)"
+_BACKLOG = """
+    SELECT count(*) AS rows, coalesce(extract(epoch FROM now() - min(created_at)), 0) AS age
+    FROM outbox WHERE sent_at IS NULL
+"""
 
 
 class OutboxRelay:
@@ -31,7 +40,9 @@ class OutboxRelay:
         batch_size: int = 1000,
         idle_seconds: float = 1.0,
         keep_sent_hours: int = 24,
+        service: str = "unknown",
     ) -> None:
+        self._service = service
         self._pool = pool
         self._producer = producer
         self._batch_size = batch_size
@@ -66,6 +77,7 @@ class OutboxRelay:
                 await asyncio.sleep(delay)
                 continue
             if sent < self._batch_size:
+                await self.observe_backlog()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self._idle_seconds)
 
@@ -77,22 +89,57 @@ class OutboxRelay:
             rows = await conn.fetch(_SELECT_PENDING, self._batch_size)
             if not rows:
                 return 0
-            deliveries = [
-                await self._producer.send(
-                    row["topic"],
-                    value=row["value"],
-                    key=row["key"],
-                    headers=list(zip(row["header_names"], row["header_values"], strict=True)),
-                )
-                for row in rows
-            ]
-            await asyncio.gather(*deliveries)
+            await self._send_all(rows)
             await conn.execute(
                 "UPDATE outbox SET sent_at = now() WHERE id = ANY($1::bigint[])",
                 [row["id"] for row in rows],
             )
         self.published += len(rows)
+        metrics.OUTBOX_PUBLISHED.labels(self._service).inc(len(rows))
         return len(rows)
+
+    async def _send_all(self, rows: list[asyncpg.Record]) -> None:
+        """Send every row, then wait for every acknowledgement (acks=all)."""
+        spans = []
+        deliveries = []
+        for row in rows:
+            headers = list(zip(row["header_names"], row["header_values"], strict=True))
+            if telemetry.tracing_enabled():
+                span, headers = self._publish_span(row, headers)
+                spans.append(span)
+            deliveries.append(
+                await self._producer.send(
+                    row["topic"], value=row["value"], key=row["key"], headers=headers
+                )
+            )
+        try:
+            await asyncio.gather(*deliveries)
+        finally:
+            for span in spans:
+                span.end()
+
+    def _publish_span(
+        self, row: asyncpg.Record, headers: list[tuple[str, bytes]]
+    ) -> tuple[Any, list[tuple[str, bytes]]]:
+        """A producer span in the trace stored with the row; the record carries it onward."""
+        attributes = telemetry.messaging_attributes(topic=row["topic"], key=row["key"])
+        attributes["messaging.operation.type"] = "send"
+        span = telemetry.tracer.start_span(
+            f"send {row['topic']}",
+            context=telemetry.context_of(headers),
+            kind=SpanKind.PRODUCER,
+            attributes=attributes,
+        )
+        carrier = telemetry.headers_of(trace.set_span_in_context(span))
+        kept = [(k, v) for k, v in headers if k not in ("traceparent", "tracestate")]
+        return span, kept + [(k, v.encode()) for k, v in carrier.items()]
+
+    async def observe_backlog(self) -> None:
+        async with self._pool.acquire() as conn:
+            row = await conn.fetchrow(_BACKLOG)
+        if row is not None:
+            metrics.OUTBOX_BACKLOG.labels(self._service).set(row["rows"])
+            metrics.OUTBOX_OLDEST_SECONDS.labels(self._service).set(float(row["age"]))
 
     async def purge_sent(self) -> int:
         async with self._pool.acquire() as conn:

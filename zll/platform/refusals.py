@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from zll_contracts import KafkaRecord
 from zll_contracts.topics import DLQ, FEEDBACK
 
+from zll.platform import metrics
 from zll.platform.unit_of_work import UnitOfWork
 
 FEEDBACK_TYPE = "zll.feedback.rejected.v1"
@@ -72,8 +73,15 @@ def stage_feedback(
     uow.publish(FEEDBACK, FEEDBACK_TYPE, feedback, key=provider_id)
 
 
-def stage_dead_letter(uow: UnitOfWork, record: InboundRecord, reason: str, service: str) -> None:
-    """The original record, unchanged, plus headers saying why and where it came from."""
+def stage_dead_letter(
+    uow: UnitOfWork, record: InboundRecord, reason: str, service: str, *, kind: str = "unreadable"
+) -> None:
+    """The original record, unchanged, plus headers saying why and where it came from.
+
+    `kind` is a short, bounded label for the metric (unreadable, unknown-type, bad-source,
+    handler-failed, refused); `reason` is the readable text for the operator.
+    """
+    metrics.DEAD_LETTERS.labels(service, record.topic, kind).inc()
     error_headers = (
         ("zll_error", reason[:1000].encode()),
         ("zll_origin_topic", record.topic.encode()),

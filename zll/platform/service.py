@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Mapping, Sequence
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,13 +16,14 @@ from fastapi.responses import JSONResponse
 from faststream.kafka import KafkaBroker
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from zll.platform import db
+from zll.platform import db, metrics
 from zll.platform.consumer import BatchConsumer, Handler
 from zll.platform.kafka import new_producer
+from zll.platform.logs import setup_logging
 from zll.platform.outbox import OutboxRelay
 from zll.platform.problems import install_problem_handlers
 from zll.platform.settings import ServiceName, Settings, load_settings
-from zll.platform.telemetry import setup_tracing
+from zll.platform.telemetry import instrument_http, setup_tracing, shutdown_tracing
 
 log = logging.getLogger(__name__)
 
@@ -52,9 +54,13 @@ def create_service_app(definition: ServiceDefinition, settings: Settings | None 
         async with _running(app, definition, settings):
             yield
 
+    setup_logging(definition.name, settings.log_level)
+    setup_tracing(definition.name)
     app = FastAPI(title=definition.title, description=definition.description, lifespan=lifespan)
     app.state.settings = settings
     install_problem_handlers(app)
+    _count_requests(app, definition.name)
+    instrument_http(app)
     app.include_router(_operations_router())
     for router in definition.routers:
         app.include_router(router)
@@ -66,7 +72,6 @@ async def _running(
     app: FastAPI, definition: ServiceDefinition, settings: Settings
 ) -> AsyncIterator[None]:
     """Open what the service owns, in order, and close it in reverse on the way out."""
-    setup_tracing(definition.name)
     await db.ensure_database(settings.database_url)
     pool = await db.open_pool(settings.database_url)
     producer = new_producer(settings.kafka_bootstrap, f"zll-{definition.name}-relay")
@@ -79,7 +84,9 @@ async def _running(
         await db.migrate(pool, definition.migrations)
         app.state.pool = pool
         await producer.start()
-        relay = OutboxRelay(pool, producer, batch_size=settings.outbox_batch_size)
+        relay = OutboxRelay(
+            pool, producer, batch_size=settings.outbox_batch_size, service=definition.name
+        )
         relay_task = asyncio.create_task(relay.run(), name="outbox-relay")
         app.state.relay = relay
         if definition.topics:
@@ -108,6 +115,28 @@ async def _running(
                 await relay_task
         await producer.stop()
         await pool.close()
+        shutdown_tracing()
+
+
+def _count_requests(app: FastAPI, service: str) -> None:
+    """Rate, errors and duration per route template (not per URL: ids would explode labels)."""
+
+    @app.middleware("http")
+    async def count(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        started = time.perf_counter()
+        status = 500
+        try:
+            response = await call_next(request)
+            status = response.status_code
+            return response
+        finally:
+            route = getattr(request.scope.get("route"), "path", "unmatched")
+            metrics.HTTP_REQUESTS.labels(service, request.method, route, str(status)).inc()
+            metrics.HTTP_SECONDS.labels(service, request.method, route).observe(
+                time.perf_counter() - started
+            )
 
 
 def _operations_router() -> APIRouter:

@@ -1,30 +1,56 @@
-"""OpenTelemetry from the standard OTEL_* variables; with none set, nothing is exported."""
+"""OpenTelemetry from the standard OTEL_* variables; with none set, nothing is exported.
+
+Without an exporter the API's no-op tracer stays in place: it still carries the W3C context
+of an incoming request or record into the outbox rows and on to the next hop, at almost no
+cost, so a downstream service that does export sees one trace.
+"""
 
 from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any
 
-from opentelemetry import trace
-from opentelemetry.sdk.resources import Resource
-from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import BatchSpanProcessor
+from fastapi import FastAPI, Request, Response
+from opentelemetry import context as otel_context
+from opentelemetry import propagate, trace
+from opentelemetry.context import Context
+from opentelemetry.trace import Link, Span, SpanKind
 
 log = logging.getLogger(__name__)
+tracer = trace.get_tracer("zll")
+_enabled = False
 
 
-def setup_tracing(service: str) -> TracerProvider | None:
-    """Install an exporting tracer provider when an OTLP endpoint is configured.
+def tracing_enabled() -> bool:
+    return _enabled
 
-    Without OTEL_EXPORTER_OTLP_ENDPOINT the API's no-op tracer stays in place: W3C context
-    still propagates through headers and outbox rows, at no cost.
-    """
-    if not (
+
+def setup_tracing(service: str) -> None:
+    """Install an exporting tracer provider when an OTLP endpoint is configured."""
+    global _enabled
+    if _enabled or not (
         os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT")
         or os.environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
     ):
-        return None
+        return
+    from opentelemetry.instrumentation.asyncpg import AsyncPGInstrumentor
+    from opentelemetry.sdk.resources import Resource
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import BatchSpanProcessor
+
     os.environ.setdefault("OTEL_SERVICE_NAME", f"zll-{service}")
+    provider = TracerProvider(resource=Resource.create())  # sampler from OTEL_TRACES_SAMPLER
+    provider.add_span_processor(BatchSpanProcessor(_exporter()))
+    trace.set_tracer_provider(provider)
+    AsyncPGInstrumentor().instrument()
+    _enabled = True
+    log.info("exporting traces over OTLP")
+
+
+def _exporter() -> Any:
     protocol = os.environ.get(
         "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL",
         os.environ.get("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf"),
@@ -32,13 +58,92 @@ def setup_tracing(service: str) -> TracerProvider | None:
     if protocol == "grpc":
         from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter as Grpc
 
-        exporter: object = Grpc()
-    else:
-        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter as Http
+        return Grpc()
+    from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter as Http
 
-        exporter = Http()
-    provider = TracerProvider(resource=Resource.create())
-    provider.add_span_processor(BatchSpanProcessor(exporter))  # type: ignore[arg-type]
-    trace.set_tracer_provider(provider)
-    log.info("exporting traces over OTLP (%s)", protocol)
-    return provider
+    return Http()
+
+
+def shutdown_tracing() -> None:
+    """Flush spans still buffered, so a stopping service loses none of its last trace."""
+    provider = trace.get_tracer_provider()
+    if hasattr(provider, "shutdown"):
+        provider.shutdown()
+
+
+def instrument_http(app: FastAPI) -> None:
+    """Server spans for every request when exporting; otherwise only carry the caller's context."""
+    if _enabled:
+        from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+
+        FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz,metrics")
+        return
+
+    @app.middleware("http")
+    async def continue_callers_trace(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        if "traceparent" not in request.headers:
+            return await call_next(request)
+        token = otel_context.attach(propagate.extract(dict(request.headers)))
+        try:
+            return await call_next(request)
+        finally:
+            otel_context.detach(token)
+
+
+def context_of(headers: Sequence[tuple[str, bytes]]) -> Context:
+    """The W3C trace context a Kafka record carries (empty when it carries none)."""
+    carrier = {k: v.decode("latin-1") for k, v in headers if k in ("traceparent", "tracestate")}
+    return propagate.extract(carrier) if carrier else Context()
+
+
+def headers_of(ctx: Context | None = None) -> dict[str, str]:
+    """`traceparent`/`tracestate` for a context (the current one by default)."""
+    carrier: dict[str, str] = {}
+    propagate.inject(carrier, context=ctx)
+    return carrier
+
+
+def messaging_attributes(
+    *, topic: str, partition: int | None = None, key: bytes | None = None, group: str | None = None
+) -> dict[str, Any]:
+    """OpenTelemetry messaging semantic conventions for Kafka."""
+    attributes: dict[str, Any] = {"messaging.system": "kafka", "messaging.destination.name": topic}
+    if partition is not None:
+        attributes["messaging.destination.partition.id"] = str(partition)
+    if key is not None:
+        attributes["messaging.kafka.message.key"] = key.decode("utf-8", "replace")
+    if group is not None:
+        attributes["messaging.consumer.group.name"] = group
+    return attributes
+
+
+@contextmanager
+def batch_span(
+    topic_names: Sequence[str], contexts: Sequence[Context], group: str
+) -> Iterator[Span | None]:
+    """One span for a poll batch, linked to every message's own trace (span links)."""
+    if not _enabled:
+        yield None
+        return
+    links = [
+        Link(span.get_span_context())
+        for span in (trace.get_current_span(c) for c in contexts)
+        if span.get_span_context().is_valid
+    ]
+    attributes = messaging_attributes(topic=",".join(sorted(set(topic_names))), group=group)
+    attributes["messaging.batch.message_count"] = len(contexts)
+    attributes["messaging.operation.type"] = "process"
+    with tracer.start_as_current_span(
+        "process batch", kind=SpanKind.CONSUMER, links=links, attributes=attributes
+    ) as span:
+        yield span
+
+
+def start_message_span(
+    name: str, parent: Context, attributes: Mapping[str, Any]
+) -> tuple[Span, Context]:
+    """A span continuing the message's own trace; returns it and a context holding it."""
+    span = tracer.start_span(name, context=parent, kind=SpanKind.CONSUMER, attributes=attributes)
+    return span, trace.set_span_in_context(span, parent)

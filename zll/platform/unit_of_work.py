@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from opentelemetry import propagate
+from opentelemetry.context import Context
 from pydantic import BaseModel
 from zll_contracts import Event, KafkaRecord, new_event, to_record
 
@@ -24,10 +25,18 @@ class OutgoingRecord:
     record: KafkaRecord
 
 
-def trace_headers() -> dict[str, str]:
-    """W3C trace context of the current span, stored with the row so the trace continues."""
+class Cause(Protocol):
+    """Anything that knows the trace it belongs to, such as a consumed message."""
+
+    @property
+    def trace_context(self) -> Context: ...
+
+
+def trace_headers(ctx: Context | None = None) -> dict[str, str]:
+    """W3C trace context (the current span's by default), stored with the row so the trace
+    continues through the relay to the next service."""
     carrier: dict[str, str] = {}
-    propagate.inject(carrier)
+    propagate.inject(carrier, context=ctx)
     return carrier
 
 
@@ -51,9 +60,13 @@ class UnitOfWork:
         *,
         key: str,
         subject: str | None = None,
+        caused_by: Cause | None = None,
     ) -> Event:
+        """Stage an event. A Batched handler passes `caused_by=message` so the event continues
+        that message's trace; elsewhere the current span (HTTP request, message) is used."""
         event = new_event(event_type, self.source, data, subject=subject)
-        self.stage(topic, to_record(event, key, trace_headers()))
+        ctx = caused_by.trace_context if caused_by is not None else None
+        self.stage(topic, to_record(event, key, trace_headers(ctx)))
         return event
 
     def stage(self, topic: str, record: KafkaRecord) -> None:
