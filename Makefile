@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install up test lint typecheck unit schemas bench clean stop
+.PHONY: install up test lint typecheck unit schemas bench clean stop docs
 
 $(STAMP): pyproject.toml contracts/pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,3 +37,7 @@ stop: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .zll .mypy_cache .ruff_cache .pytest_cache
+
+docs: $(STAMP)
+	$(BIN)/python -m zll_contracts.export --check
+	$(BIN)/python -m zll.docs contracts/asyncapi.json docs/asyncapi.html

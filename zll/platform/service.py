@@ -9,6 +9,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 from fastapi import APIRouter, FastAPI, Request, Response
@@ -17,6 +18,7 @@ from faststream.kafka import KafkaBroker
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from zll.platform import db, metrics
+from zll.platform.asyncapi import service_document
 from zll.platform.consumer import BatchConsumer, Handler
 from zll.platform.kafka import new_producer
 from zll.platform.logs import setup_logging
@@ -39,6 +41,7 @@ class ServiceDefinition:
     handlers: Mapping[str, Handler] = field(default_factory=dict)
     topics: Sequence[str] = ()
     routers: Sequence[APIRouter] = ()
+    publishes: Sequence[str] = ()
 
 
 def create_service_app(definition: ServiceDefinition, settings: Settings | None = None) -> FastAPI:
@@ -61,7 +64,7 @@ def create_service_app(definition: ServiceDefinition, settings: Settings | None 
     install_problem_handlers(app)
     _count_requests(app, definition.name)
     instrument_http(app)
-    app.include_router(_operations_router())
+    app.include_router(_operations_router(definition))
     for router in definition.routers:
         app.include_router(router)
     return app
@@ -139,8 +142,12 @@ def _count_requests(app: FastAPI, service: str) -> None:
             )
 
 
-def _operations_router() -> APIRouter:
+def _operations_router(definition: ServiceDefinition) -> APIRouter:
     router = APIRouter(tags=["operations"])
+
+    @router.get("/asyncapi.json", summary="AsyncAPI 3.0: the topics this service reads and writes")
+    async def asyncapi() -> dict[str, Any]:
+        return service_document(definition.name, definition.topics, definition.publishes)
 
     @router.get("/healthz", summary="Liveness: the process answers")
     async def healthz() -> dict[str, str]:
