@@ -154,7 +154,7 @@ def _check_structured(header_map: Mapping[str, str], value: bytes) -> None:
         )
     try:
         envelope = json.loads(value)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+    except (ValueError, RecursionError) as error:  # bad UTF-8, bad JSON, hostile nesting
         raise UnreadableRecord(f"structured CloudEvent is not JSON: {error}") from error
     if not isinstance(envelope, dict):
         raise UnreadableRecord("structured CloudEvent must be a JSON object")
@@ -192,5 +192,5 @@ def _to_event(cloud_event: Any) -> Event:
 def _parse_json(raw: bytes | str) -> Any:
     try:
         return json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+    except (ValueError, RecursionError) as error:  # bad UTF-8, bad JSON, hostile nesting
         raise UnreadableRecord(f"data is not JSON: {error}") from error
