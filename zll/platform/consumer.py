@@ -180,6 +180,14 @@ class BatchConsumer:
         metrics.count_consumed(self.service, decoded)
 
     def _decode(self, record: InboundRecord) -> _Decoded:
+        """Never raises: one record that cannot be decoded must not block its partition."""
+        try:
+            return self._decode_record(record)
+        except Exception as error:
+            log.exception("record could not be decoded; dead-lettering it")
+            return _Decoded(record, unreadable=f"could not decode: {error!r}"[:500])
+
+    def _decode_record(self, record: InboundRecord) -> _Decoded:
         try:
             event = from_record(record.value, record.headers)
         except UnreadableRecord as error:
