@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import FastAPI
-from zll_contracts.topics import PROVIDER_COURSES
+from zll_contracts.topics import CATALOG_COURSES, PROVIDER_COURSES
 
 from services.catalog.api import router
 from services.catalog.handlers import HANDLERS
@@ -20,6 +20,7 @@ DEFINITION = ServiceDefinition(
     handlers=HANDLERS,
     topics=[PROVIDER_COURSES],
     routers=[router],
+    publishes=[CATALOG_COURSES],
 )
 
 

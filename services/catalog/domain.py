@@ -1,12 +1,24 @@
-"""The catalogue's rules: who may publish a course, which revision wins, what gets published."""
+"""The catalogue's rules: who may publish a course, which revision wins, what overlaps with what."""
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
 
-from zll_contracts.payloads import CoursePublished, CourseUpserted, CourseWithdrawn
+from zll_contracts.payloads import (
+    CoursePublished,
+    CourseUpserted,
+    CourseWithdrawn,
+    CourseWithdrawnFromCatalog,
+)
 
 from zll.platform.refusals import Problem, Refused
+
+# --- ingestion -------------------------------------------------------------------------
 
 
 def check_sender(sender: str | None, provider_id: str) -> None:
@@ -17,15 +29,241 @@ def check_sender(sender: str | None, provider_id: str) -> None:
         )
 
 
+def check_registered(provider_id: str, registered: bool) -> None:
+    if not registered:
+        raise Refused.because("provider_id", f"{provider_id!r} is not a registered provider")
+
+
 def supersedes(incoming_revision: int, stored_revision: int | None) -> bool:
     """An equal or lower revision than the stored one has no effect (and is no error)."""
     return stored_revision is None or incoming_revision > stored_revision
 
 
+def accepted_upserts(courses: Sequence[CourseUpserted], stored: Mapping[str, int]) -> list[bool]:
+    """Which upserts of one batch change the catalogue, aligned with `courses`.
+
+    Each is compared with the revision stored *or accepted earlier in the same batch*, so a
+    batch has exactly the effect of applying its events one by one.
+    """
+    current = dict(stored)
+    accepted = []
+    for course in courses:
+        accepted.append(supersedes(course.revision, current.get(course.course_id)))
+        if accepted[-1]:
+            current[course.course_id] = course.revision
+    return accepted
+
+
 def publish(course: CourseUpserted, at: datetime) -> CoursePublished:
-    return CoursePublished(**course.model_dump(), published_at=at)
+    # The upsert is already validated; constructing skips a second validation per event.
+    return CoursePublished.model_construct(**dict(course), published_at=at)
 
 
-def check_withdrawal(withdrawal: CourseWithdrawn, stored_provider: str | None) -> None:
-    if stored_provider is None:
-        raise Refused([Problem("course_id", f"unknown course {withdrawal.course_id!r}")])
+@dataclass(frozen=True, slots=True)
+class StoredCourse:
+    """What the catalogue holds about one course when a withdrawal arrives."""
+
+    revision: int
+    live: bool
+    document: Mapping[str, object]
+
+
+def withdraw(
+    withdrawal: CourseWithdrawn, stored: StoredCourse | None, at: datetime
+) -> CourseWithdrawnFromCatalog | None:
+    """The withdrawal to announce, or None when it changes nothing visible.
+
+    An unknown course is refused; an equal or lower revision is ignored; a course that is
+    already withdrawn only records the higher revision (no second announcement).
+    """
+    if stored is None:
+        raise Refused.because("course_id", f"unknown course {withdrawal.course_id!r}")
+    if not supersedes(withdrawal.revision, stored.revision) or not stored.live:
+        return None
+    state = {k: v for k, v in stored.document.items() if k not in ("published_at", "reason")}
+    return CourseWithdrawnFromCatalog.model_validate(
+        {**state, "revision": withdrawal.revision, "reason": withdrawal.reason, "withdrawn_at": at}
+    )
+
+
+# --- coordination: overlapping offers ---------------------------------------------------
+
+# Neighbouring municipalities, simply: the same partner region. Small on purpose; an
+# operator extends it when a new town joins.
+REGIONS: dict[str, frozenset[str]] = {
+    "Stadt und Landkreis Kassel": frozenset(
+        {"Kassel", "Baunatal", "Vellmar", "Hofgeismar", "Kaufungen", "Lohfelden", "Fuldatal",
+         "Niestetal", "Ahnatal", "Calden", "Schauenburg", "Wolfhagen", "Helsa"}
+    ),
+    "Kreis Lippe": frozenset(
+        {"Detmold", "Lemgo", "Bad Salzuflen", "Lage", "Blomberg", "Horn-Bad Meinberg",
+         "Oerlinghausen", "Leopoldshöhe", "Extertal", "Kalletal", "Barntrup",
+         "Schieder-Schwalenberg"}
+    ),
+}  # fmt: skip
+WEIGHTS = {"skills": 0.40, "text": 0.20, "place": 0.15, "dates": 0.15, "eqf": 0.10}
+THRESHOLD = 0.5
+_MONTHS = ("Jan", "Feb", "Mär", "Apr", "Mai", "Jun", "Jul", "Aug", "Sep", "Okt", "Nov", "Dez")
+_STOPWORDS = frozenset(
+    ("und", "oder", "der", "die", "das", "den", "dem", "des", "ein", "eine", "einer", "eines",
+     "für", "mit", "von", "zum", "zur", "auf", "aus", "bei", "nach", "über", "unter", "sich",
+     "ihre", "ihren", "sowie", "the", "and", "for", "with", "from")
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Offer:
+    """A live course as the overlap report sees it."""
+
+    course_id: str
+    provider_id: str
+    title: str
+    text: str  # title and module titles (descriptions are mostly noise for this)
+    municipality: str | None  # None: online
+    start: date
+    end: date
+    eqf_levels: tuple[int, ...]
+    skill_modules: Mapping[str, str]  # ESCO skill URI -> title of the module teaching it
+
+    @classmethod
+    def of(cls, course: Mapping[str, Any]) -> Offer:
+        """From a course as published (a `zll.course.upserted.v1`-shaped JSON object)."""
+        modules = course["modules"]
+        titles = [m["title"] for m in modules]
+        return cls(
+            course_id=course["course_id"],
+            provider_id=course["provider_id"],
+            title=course["title"],
+            text=" ".join([course["title"], *titles]),
+            municipality=(course.get("location") or {}).get("municipality"),
+            start=date.fromisoformat(str(course["start_date"])),
+            end=date.fromisoformat(str(course["end_date"])),
+            eqf_levels=tuple(m["eqf_level"] for m in modules),
+            # the first module teaching a skill names it in the reason
+            skill_modules={s: m["title"] for m in reversed(modules) for s in m["skills"]},
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Overlap:
+    a: Offer
+    b: Offer
+    score: float
+    parts: Mapping[str, float]
+    shared_skills: tuple[str, ...]
+    reason_de: str
+    reason_en: str
+
+
+def words(text: str) -> frozenset[str]:
+    """Folded word stems (umlauts and ß folded, first six letters) for a rough text match."""
+    folded = unicodedata.normalize("NFKD", text.lower().replace("ß", "ss"))
+    plain = "".join(c for c in folded if not unicodedata.combining(c))
+    return frozenset(w[:6] for w in re.findall(r"[a-z]{3,}", plain) if w not in _STOPWORDS)
+
+
+def jaccard(a: Iterable[str], b: Iterable[str]) -> float:
+    sa, sb = set(a), set(b)
+    return len(sa & sb) / len(sa | sb) if sa | sb else 0.0
+
+
+def containment(a: Iterable[str], b: Iterable[str]) -> float:
+    """Shared share of the smaller set: a short text inside a long one still counts."""
+    sa, sb = set(a), set(b)
+    return len(sa & sb) / min(len(sa), len(sb)) if sa and sb else 0.0
+
+
+def neighbours(a: str, b: str) -> bool:
+    return a != b and any(a in towns and b in towns for towns in REGIONS.values())
+
+
+def place_score(a: str | None, b: str | None) -> float:
+    """Same town 1; neighbouring 0.6; online competes with everyone a little; else 0."""
+    if a is None or b is None:
+        return 0.4
+    if a == b:
+        return 1.0
+    return 0.6 if neighbours(a, b) else 0.0
+
+
+def date_score(a: Offer, b: Offer) -> float:
+    """Days both run, as a share of the shorter course."""
+    shared = (min(a.end, b.end) - max(a.start, b.start)).days + 1
+    shorter = min((a.end - a.start).days, (b.end - b.start).days) + 1
+    return max(0.0, min(1.0, shared / shorter))
+
+
+def eqf_score(a: Sequence[int], b: Sequence[int]) -> float:
+    """1 for the same mean level, 0 at three levels apart."""
+    if not a or not b:
+        return 0.0
+    gap = abs(sum(a) / len(a) - sum(b) / len(b))
+    return max(0.0, 1.0 - gap / 3)
+
+
+def overlap(a: Offer, b: Offer) -> Overlap | None:
+    """How much two offers of different providers compete for the same learners, or None.
+
+    They must share a skill, run at the same time and be reachable from the same place;
+    then the weighted score (skills 40 %, text 20 %, place 15 %, dates 15 %, EQF 10 %)
+    must reach THRESHOLD.
+    """
+    shared = sorted(set(a.skill_modules) & set(b.skill_modules))
+    parts = {
+        "skills": jaccard(a.skill_modules, b.skill_modules),
+        "text": containment(words(a.text), words(b.text)),
+        "place": place_score(a.municipality, b.municipality),
+        "dates": date_score(a, b),
+        "eqf": eqf_score(a.eqf_levels, b.eqf_levels),
+    }
+    if a.provider_id == b.provider_id or not shared or not parts["place"] or not parts["dates"]:
+        return None
+    score = round(sum(WEIGHTS[k] * v for k, v in parts.items()), 3)
+    if score < THRESHOLD:
+        return None
+    de, en = _reasons(a, b, shared)
+    return Overlap(a, b, score, parts, tuple(shared), de, en)
+
+
+def overlaps(offers: Sequence[Offer]) -> list[Overlap]:
+    """Every overlapping pair, highest score first."""
+    found = [
+        pair
+        for i, a in enumerate(offers)
+        for b in offers[i + 1 :]
+        if (pair := overlap(a, b)) is not None
+    ]
+    return sorted(found, key=lambda o: (-o.score, o.a.course_id, o.b.course_id))
+
+
+def _reasons(a: Offer, b: Offer, shared: Sequence[str]) -> tuple[str, str]:
+    topics = list(dict.fromkeys(f"„{a.skill_modules[s]}“" for s in shared))
+    taught = (
+        " und ".join(topics) if len(topics) < 3 else ", ".join(topics[:-1]) + " und " + topics[-1]
+    )
+    taught_en = (
+        " and ".join(topics) if len(topics) < 3 else ", ".join(topics[:-1]) + " and " + topics[-1]
+    )
+    skills = (
+        f"{len(shared)} gemeinsame ESCO-Skills" if len(shared) > 1 else "1 gemeinsamer ESCO-Skill"
+    )
+    skills_en = f"{len(shared)} shared ESCO skill{'s' if len(shared) > 1 else ''}"
+    place_de, place_en = _place_words(a.municipality, b.municipality)
+    start, end = max(a.start, b.start), min(a.end, b.end)
+    when = f"{_MONTHS[start.month - 1]}–{_MONTHS[end.month - 1]} {end.year}"
+    if start.month == end.month and start.year == end.year:
+        when = f"{_MONTHS[start.month - 1]} {end.year}"
+    de = f"beide lehren {taught} ({skills}), {place_de}, zeitgleich {when}"
+    en = f"both teach {taught_en} ({skills_en}), {place_en}, at the same time ({when})"
+    return de, en  # fmt: skip
+
+
+def _place_words(a: str | None, b: str | None) -> tuple[str, str]:
+    if a is None and b is None:
+        return "beide online", "both online"
+    if a is None or b is None:
+        town = a or b
+        return f"online und in {town}", f"online and in {town}"
+    if a == b:
+        return f"beide in {a}", f"both in {a}"
+    return f"in {a} und {b} (Nachbargemeinden)", f"in {a} and {b} (neighbouring towns)"

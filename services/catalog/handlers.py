@@ -2,44 +2,64 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from zll_contracts.payloads import CourseUpserted, CourseWithdrawn
 from zll_contracts.topics import CATALOG_COURSES
 
 from services.catalog import domain, store
-from zll.platform.consumer import Handler, Message
-from zll.platform.refusals import Problem, Refused
+from zll.platform.consumer import Batched, Handler, Message
+from zll.platform.refusals import Refused
 from zll.platform.unit_of_work import UnitOfWork
 
 COURSE_PUBLISHED = "zll.catalog.course-published.v1"
+COURSE_WITHDRAWN = "zll.catalog.course-withdrawn.v1"
 
 
-async def upsert_course(uow: UnitOfWork, message: Message) -> None:
-    course = message.payload
-    assert isinstance(course, CourseUpserted)
-    domain.check_sender(message.sender, course.provider_id)
-    if not await store.provider_exists(uow.conn, course.provider_id):
-        raise Refused(
-            [Problem("provider_id", f"{course.provider_id!r} is not a registered provider")]
+async def upsert_courses(
+    uow: UnitOfWork, messages: Sequence[Message]
+) -> list[tuple[Message, Refused]]:
+    """A run of upserts in three queries: providers, stored revisions, one executemany."""
+    pairs = [(m, m.payload) for m in messages if isinstance(m.payload, CourseUpserted)]
+    known = await store.registered(uow.conn, [course.provider_id for _, course in pairs])
+    refused: list[tuple[Message, Refused]] = []
+    valid: list[tuple[Message, CourseUpserted]] = []
+    for message, course in pairs:
+        try:
+            domain.check_sender(message.sender, course.provider_id)
+            domain.check_registered(course.provider_id, course.provider_id in known)
+        except Refused as refusal:
+            refused.append((message, refusal))
+            continue
+        valid.append((message, course))
+    stored = await store.stored_revisions(uow.conn, [c.course_id for _, c in valid])
+    now = datetime.now(UTC)
+    flags = domain.accepted_upserts([c for _, c in valid], stored)
+    accepted = [(m, domain.publish(c, now)) for (m, c), ok in zip(valid, flags, strict=True) if ok]
+    latest = {p.course_id: p for _, p in accepted}  # the last accepted state of each course
+    await store.save_courses(uow.conn, list(latest.values()))
+    for message, published in accepted:
+        uow.publish(
+            CATALOG_COURSES, COURSE_PUBLISHED, published, key=published.course_id, caused_by=message
         )
-    if not domain.supersedes(
-        course.revision, await store.stored_revision(uow.conn, course.course_id)
-    ):
-        return
-    published = domain.publish(course, datetime.now(UTC))
-    await store.save_course(uow.conn, published)
-    uow.publish(CATALOG_COURSES, COURSE_PUBLISHED, published, key=course.course_id)
+    return refused
 
 
 async def withdraw_course(uow: UnitOfWork, message: Message) -> None:
     withdrawal = message.payload
     assert isinstance(withdrawal, CourseWithdrawn)
     domain.check_sender(message.sender, withdrawal.provider_id)
-    # Withdrawal is completed in the catalog issue; the foundation only accepts the event type.
+    stored = await store.stored_course(uow.conn, withdrawal.course_id)
+    withdrawn = domain.withdraw(withdrawal, stored, datetime.now(UTC))
+    if withdrawn is None:
+        await store.record_revision(uow.conn, withdrawal.course_id, withdrawal.revision)
+        return
+    await store.save_withdrawal(uow.conn, withdrawn)
+    uow.publish(CATALOG_COURSES, COURSE_WITHDRAWN, withdrawn, key=withdrawn.course_id)
 
 
-HANDLERS: dict[str, Handler] = {
-    "zll.course.upserted.v1": upsert_course,
+HANDLERS: dict[str, Handler | Batched] = {
+    "zll.course.upserted.v1": Batched(upsert_courses),
     "zll.course.withdrawn.v1": withdraw_course,
 }

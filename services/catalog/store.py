@@ -1,14 +1,16 @@
-"""The catalogue's SQL: providers and courses, in the open."""
+"""The catalogue's SQL: providers, courses, search, facets, modules and overlap candidates."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from zll_contracts.payloads import CoursePublished
+from zll_contracts.payloads import CoursePublished, CourseWithdrawnFromCatalog
 
+from services.catalog.domain import Offer, StoredCourse
 from zll.platform.db import Connection
 
 # Title weighs most; description and module titles next. unaccent folds ß and umlauts so
@@ -49,6 +51,24 @@ class CourseFilter:
     format: str | None = None
     provider_id: str | None = None
     starts_after: date | None = None
+    starts_before: date | None = None
+    skill: str | None = None
+    eqf_levels: tuple[int, ...] | None = None  # any module at one of these levels
+    funding: str | None = None
+    target_group: str | None = None
+    max_price: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    """Where a page ended: the sort key of its last course."""
+
+    rank: float
+    start_date: date
+    course_id: str
+
+
+# --- providers ---------------------------------------------------------------------------
 
 
 async def upsert_provider(conn: Connection, provider: Provider) -> bool:
@@ -87,19 +107,36 @@ async def list_providers(conn: Connection) -> list[Provider]:
     return [Provider(**dict(r)) for r in rows]
 
 
-async def provider_exists(conn: Connection, provider_id: str) -> bool:
-    return bool(await conn.fetchval("SELECT 1 FROM providers WHERE provider_id = $1", provider_id))
+async def registered(conn: Connection, provider_ids: Sequence[str]) -> set[str]:
+    """Which of these providers are registered (one query for a whole batch)."""
+    rows = await conn.fetch(
+        "SELECT provider_id FROM providers WHERE provider_id = ANY($1::text[])",
+        list(set(provider_ids)),
+    )
+    return {r["provider_id"] for r in rows}
 
 
-async def stored_revision(conn: Connection, course_id: str) -> int | None:
-    revision = await conn.fetchval("SELECT revision FROM courses WHERE course_id = $1", course_id)
-    return int(revision) if revision is not None else None
+# --- courses: writes ---------------------------------------------------------------------
 
 
-async def save_course(conn: Connection, course: CoursePublished) -> None:
+async def stored_revisions(conn: Connection, course_ids: Sequence[str]) -> dict[str, int]:
+    """Stored revisions of these courses, rows locked until the transaction ends."""
+    rows = await conn.fetch(
+        "SELECT course_id, revision FROM courses WHERE course_id = ANY($1::text[])"
+        " ORDER BY course_id FOR UPDATE",
+        list(set(course_ids)),
+    )
+    return {r["course_id"]: int(r["revision"]) for r in rows}
+
+
+async def save_courses(conn: Connection, courses: Sequence[CoursePublished]) -> None:
+    """Store the final state of each course (the caller passes one per course_id)."""
+    await conn.executemany(_UPSERT_COURSE, [_course_row(c) for c in courses])
+
+
+def _course_row(course: CoursePublished) -> tuple[Any, ...]:
     modules = course.modules
-    await conn.execute(
-        _UPSERT_COURSE,
+    return (
         course.course_id,
         course.provider_id,
         course.revision,
@@ -119,6 +156,39 @@ async def save_course(conn: Connection, course: CoursePublished) -> None:
     )
 
 
+async def stored_course(conn: Connection, course_id: str) -> StoredCourse | None:
+    row = await conn.fetchrow(
+        "SELECT revision, status, document FROM courses WHERE course_id = $1 FOR UPDATE",
+        course_id,
+    )
+    if row is None:
+        return None
+    return StoredCourse(int(row["revision"]), row["status"] == "live", json.loads(row["document"]))
+
+
+async def record_revision(conn: Connection, course_id: str, revision: int) -> None:
+    """A withdrawal of an already withdrawn course: keep its revision, change nothing else."""
+    await conn.execute(
+        "UPDATE courses SET revision = $2, updated_at = now()"
+        " WHERE course_id = $1 AND revision < $2",
+        course_id,
+        revision,
+    )
+
+
+async def save_withdrawal(conn: Connection, withdrawn: CourseWithdrawnFromCatalog) -> None:
+    await conn.execute(
+        "UPDATE courses SET status = 'withdrawn', revision = $2, document = $3::jsonb,"
+        " updated_at = now() WHERE course_id = $1",
+        withdrawn.course_id,
+        withdrawn.revision,
+        withdrawn.model_dump_json(),
+    )
+
+
+# --- courses: reads ----------------------------------------------------------------------
+
+
 async def get_course(conn: Connection, course_id: str) -> dict[str, Any] | None:
     row = await conn.fetchrow(
         "SELECT document, status FROM courses WHERE course_id = $1", course_id
@@ -128,33 +198,166 @@ async def get_course(conn: Connection, course_id: str) -> dict[str, Any] | None:
     return {**json.loads(row["document"]), "status": row["status"]}
 
 
-async def search_courses(
-    conn: Connection, where: CourseFilter, *, after: tuple[str, str] | None, limit: int
-) -> list[dict[str, Any]]:
-    """Live courses matching the filter, ordered by start date then id (keyset pagination)."""
-    clauses = ["status = 'live'"]
-    args: list[Any] = []
+class _Where:
+    """Collects WHERE clauses with numbered parameters."""
 
-    def arg(value: Any) -> str:
-        args.append(value)
-        return f"${len(args)}"
+    def __init__(self) -> None:
+        self.clauses = ["status = 'live'"]
+        self.args: list[Any] = []
 
+    def arg(self, value: Any) -> str:
+        self.args.append(value)
+        return f"${len(self.args)}"
+
+    def add(self, clause: str) -> None:
+        self.clauses.append(clause)
+
+    @property
+    def sql(self) -> str:
+        return " AND ".join(self.clauses)
+
+
+def _filtered(where: CourseFilter) -> _Where:
+    w = _Where()
     if where.q:
-        clauses.append(f"search @@ websearch_to_tsquery('german', unaccent({arg(where.q)}))")
-    if where.municipality:
-        clauses.append(f"municipality = {arg(where.municipality)}")
-    if where.format:
-        clauses.append(f"format = {arg(where.format)}")
-    if where.provider_id:
-        clauses.append(f"provider_id = {arg(where.provider_id)}")
-    if where.starts_after:
-        clauses.append(f"start_date > {arg(where.starts_after)}")
-    if after:
-        clauses.append(
-            f"(start_date, course_id) > ({arg(date.fromisoformat(after[0]))}, {arg(after[1])})"
+        w.add(f"search @@ websearch_to_tsquery('german', unaccent({w.arg(where.q)}))")
+    for column, value in (
+        ("municipality", where.municipality),
+        ("format", where.format),
+        ("provider_id", where.provider_id),
+    ):
+        if value is not None:
+            w.add(f"{column} = {w.arg(value)}")
+    for column, value in (
+        ("skills", where.skill),
+        ("funding", where.funding),
+        ("target_groups", where.target_group),
+    ):
+        if value is not None:
+            w.add(f"{column} @> ARRAY[{w.arg(value)}::text]")
+    if where.eqf_levels is not None:
+        w.add(f"eqf_levels && {w.arg(list(where.eqf_levels))}::int[]")
+    if where.starts_after is not None:
+        w.add(f"start_date > {w.arg(where.starts_after)}")
+    if where.starts_before is not None:
+        w.add(f"start_date < {w.arg(where.starts_before)}")
+    if where.max_price is not None:
+        w.add(f"price_eur <= {w.arg(where.max_price)}")
+    return w
+
+
+async def search_courses(
+    conn: Connection, where: CourseFilter, *, after: Position | None, limit: int
+) -> list[tuple[dict[str, Any], Position]]:
+    """Live courses matching the filter: by relevance (with `q`), then start date, then id.
+
+    Keyset pagination: a page starts after the sort key of the previous page's last course,
+    so courses added or changed meanwhile never shift the others.
+    """
+    w = _filtered(where)
+    rank = "0::real"
+    if where.q:
+        rank = f"ts_rank(search, websearch_to_tsquery('german', unaccent({w.arg(where.q)})))"
+    keyset = ""
+    if after is not None and where.q:
+        r, d, c = w.arg(after.rank), w.arg(after.start_date), w.arg(after.course_id)
+        keyset = (
+            f"WHERE rank < {r}::real OR (rank = {r}::real AND (start_date, course_id) > ({d}, {c}))"
         )
-    sql = (
-        f"SELECT document FROM courses WHERE {' AND '.join(clauses)}"
-        f" ORDER BY start_date, course_id LIMIT {arg(limit)}"
+    elif after is not None:  # rank is 0 for all: let the (start_date, course_id) index work
+        w.add(f"(start_date, course_id) > ({w.arg(after.start_date)}, {w.arg(after.course_id)})")
+    sql = f"""
+        SELECT document, rank, start_date, course_id FROM (
+            SELECT document, {rank} AS rank, start_date, course_id FROM courses WHERE {w.sql}
+        ) hits {keyset}
+        ORDER BY rank DESC, start_date, course_id LIMIT {w.arg(limit)}
+    """  # fmt: skip
+    rows = await conn.fetch(sql, *w.args)
+    return [
+        (
+            {**json.loads(r["document"]), "status": "live"},
+            Position(float(r["rank"]), r["start_date"], r["course_id"]),
+        )
+        for r in rows
+    ]
+
+
+async def facet_counts(conn: Connection, where: CourseFilter) -> dict[str, dict[str, int]]:
+    """Counts per municipality, format, EQF level and funding scheme within the filter."""
+    w = _filtered(where)
+    sql = f"""
+        WITH hits AS (
+            SELECT municipality, format, eqf_levels, funding FROM courses WHERE {w.sql}
+        )
+        SELECT 'municipality' AS facet, coalesce(municipality, 'online') AS value, count(*) AS n
+            FROM hits GROUP BY 2
+        UNION ALL SELECT 'format', format, count(*) FROM hits GROUP BY 2
+        UNION ALL SELECT 'eqf_level', level::text, count(*) FROM hits, unnest(eqf_levels) level
+            GROUP BY 2
+        UNION ALL SELECT 'funding', scheme, count(*) FROM hits, unnest(funding) scheme GROUP BY 2
+    """
+    facets: dict[str, dict[str, int]] = {
+        "municipality": {},
+        "format": {},
+        "eqf_level": {},
+        "funding": {},
+    }
+    for row in await conn.fetch(sql, *w.args):
+        facets[row["facet"]][row["value"]] = int(row["n"])
+    return {name: dict(sorted(counts.items())) for name, counts in facets.items()}
+
+
+async def modules_teaching(conn: Connection, skill: str, limit: int) -> list[dict[str, Any]]:
+    """Modules of live courses that teach a skill, across providers, by course start date."""
+    rows = await conn.fetch(
+        """
+        SELECT c.course_id, c.provider_id, c.title AS course_title, c.start_date,
+               c.municipality, m.value AS module
+        FROM courses c, jsonb_array_elements(c.document -> 'modules') m
+        WHERE c.status = 'live' AND c.skills @> ARRAY[$1::text] AND m.value -> 'skills' ? $1
+        ORDER BY c.start_date, c.course_id, m.value ->> 'module_id' LIMIT $2
+        """,
+        skill,
+        limit,
     )
-    return [json.loads(r["document"]) for r in await conn.fetch(sql, *args)]
+    return [
+        {
+            **{k: r[k] for k in ("course_id", "provider_id", "course_title", "municipality")},
+            "start_date": r["start_date"].isoformat(),
+            **json.loads(r["module"]),
+        }
+        for r in rows
+    ]
+
+
+# --- coordination ------------------------------------------------------------------------
+
+
+async def overlap_candidates(
+    conn: Connection, *, provider_id: str | None, municipality: str | None, limit: int
+) -> list[tuple[Offer, Offer]]:
+    """Pairs of live courses of different providers that share a skill and run at once.
+
+    With a provider, that provider's course comes first in each pair.
+    """
+    w = _Where()
+    w.clauses = [
+        "a.status = 'live'",
+        "b.status = 'live'",
+        "a.provider_id <> b.provider_id",
+        "a.skills && b.skills",
+        "a.start_date <= b.end_date AND b.start_date <= a.end_date",
+    ]
+    if provider_id is not None:
+        w.add(f"a.provider_id = {w.arg(provider_id)}")
+    else:
+        w.add("a.course_id < b.course_id")
+    if municipality is not None:
+        m = w.arg(municipality)
+        w.add(f"(a.municipality = {m} OR b.municipality = {m})")
+    rows = await conn.fetch(
+        f"SELECT a.document AS a, b.document AS b FROM courses a JOIN courses b ON {w.sql}"
+        f" ORDER BY a.course_id, b.course_id LIMIT {w.arg(limit)}",
+        *w.args,
+    )
+    return [(Offer.of(json.loads(r["a"])), Offer.of(json.loads(r["b"]))) for r in rows]

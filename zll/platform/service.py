@@ -19,7 +19,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from zll.platform import db, metrics
 from zll.platform.asyncapi import service_document
-from zll.platform.consumer import BatchConsumer, Handler
+from zll.platform.consumer import BatchConsumer, Batched, Handler
 from zll.platform.kafka import new_producer
 from zll.platform.logs import setup_logging
 from zll.platform.outbox import OutboxRelay
@@ -38,7 +38,7 @@ class ServiceDefinition:
     title: str
     description: str
     migrations: Path
-    handlers: Mapping[str, Handler] = field(default_factory=dict)
+    handlers: Mapping[str, Handler | Batched] = field(default_factory=dict)
     topics: Sequence[str] = ()
     routers: Sequence[APIRouter] = ()
     publishes: Sequence[str] = ()

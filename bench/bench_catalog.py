@@ -1,0 +1,205 @@
+"""Catalog: ingestion of course upserts, search latency over HTTP, memory after ingestion."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from typing import Any
+
+import asyncpg
+import httpx
+import psutil
+from zll_contracts import new_event, to_record
+from zll_contracts.topics import PROVIDER_COURSES
+
+from bench.harness import BenchContext, Result, percentile
+from zll.platform.auth import mint_token
+from zll.platform.kafka import new_producer
+from zll.platform.settings import Settings
+
+TOWNS = ["Kassel", "Baunatal", "Vellmar", "Hofgeismar", "Detmold", "Lemgo", "Bad Salzuflen", "Lage"]
+SUBJECTS = [
+    "Schweißen", "Pflegekräfte", "Buchhaltung", "Deutsch", "Englisch", "Excel", "Lagerlogistik",
+    "Elektrotechnik", "Kinderbetreuung", "Ausbilder", "Mathematik", "Gabelstapler", "Hygiene",
+    "Programmieren", "Datenschutz", "Marketing", "Erste Hilfe", "Kochen", "Gartenbau", "Tischlern",
+]  # fmt: skip
+QUALIFIERS = ["Grundkurs", "Aufbaukurs", "für Einsteiger", "im Beruf", "kompakt", "Praxis"]
+FILLER = [
+    "Grundlagen",
+    "Praxis",
+    "Übungen",
+    "Prüfung",
+    "Betrieb",
+    "Alltag",
+    "sicher",
+    "lernen",
+    "Kurs",
+    "Gruppe",
+    "Werkstatt",
+    "Arbeitsschutz",
+    "Dokumentation",
+    "Kommunikation",
+    "Team",
+    "Qualität",
+    "digital",
+    "Planung",
+    "Umsetzung",
+]
+FUNDING = ["bildungsgutschein", "bildungsurlaub", "aufstiegs-bafoeg"]
+SKILLS = [f"http://data.europa.eu/esco/skill/bench-{n}" for n in range(500)]
+
+
+def synthetic_course(n: int, providers: list[str], rng: random.Random) -> dict[str, Any]:
+    provider = providers[n % len(providers)]
+    subject = rng.choice(SUBJECTS)
+    start = 1 + rng.randrange(300)
+    online = rng.random() < 0.15
+    course: dict[str, Any] = {
+        "course_id": f"{provider}:c{n}",
+        "provider_id": provider,
+        "revision": 1,
+        "title": f"{subject} {rng.choice(QUALIFIERS)}",
+        "description": " ".join(rng.choices(FILLER, k=30)) + f" {subject}",
+        "format": "online" if online else rng.choice(["onsite", "blended"]),
+        "start_date": f"2027-{1 + start // 31 % 12:02d}-{1 + start % 28:02d}",
+        "end_date": "2027-12-31",
+        "capacity": rng.randrange(5, 30),
+        "price_eur": rng.randrange(0, 2000),
+        "funding": rng.sample(FUNDING, rng.randrange(0, 3)),
+        "target_groups": [rng.choice(["working-age", "transition", "senior"])],
+        "modules": [
+            {
+                "module_id": f"m{i}",
+                "title": f"{subject} Modul {i}",
+                "workload_hours": 20,
+                "eqf_level": rng.randrange(1, 7),
+                "skills": rng.sample(SKILLS, 2),
+                "certificate": "module-certificate",
+            }
+            for i in range(rng.randrange(1, 4))
+        ],
+    }
+    if not online:
+        course["location"] = {"municipality": rng.choice(TOWNS)}
+    return course
+
+
+def search_params(rng: random.Random) -> dict[str, Any]:
+    """A frontend's mixed query: usually words, often a filter or two."""
+    params: dict[str, Any] = {"limit": 20}
+    if rng.random() < 0.8:
+        params["q"] = rng.choice(SUBJECTS) if rng.random() < 0.7 else rng.choice(FILLER)
+    choices = [
+        ("municipality", lambda: rng.choice(TOWNS)),
+        ("format", lambda: rng.choice(["onsite", "online", "blended"])),
+        ("eqf_level", lambda: rng.randrange(1, 7)),
+        ("funding", lambda: rng.choice(FUNDING)),
+        ("starts_after", lambda: f"2027-{rng.randrange(1, 12):02d}-01"),
+        ("max_price", lambda: rng.randrange(100, 2000)),
+    ]
+    for name, value in rng.sample(choices, rng.randrange(1, 3)):
+        params[name] = value()
+    return params
+
+
+async def _register(http: httpx.AsyncClient, providers: list[str]) -> None:
+    for provider in providers:
+        body = {"name": provider, "kind": "volkshochschule", "municipality": "Kassel"}
+        (await http.put(f"/providers/{provider}", json=body)).raise_for_status()
+
+
+async def _publish(bootstrap: str, courses: list[dict[str, Any]]) -> None:
+    producer = new_producer(bootstrap, "bench-catalog")
+    await producer.start()
+    try:
+        for course in courses:
+            event = new_event(
+                "zll.course.upserted.v1", f"/providers/{course['provider_id']}", course
+            )
+            record = to_record(event, course["course_id"])
+            await producer.send(
+                PROVIDER_COURSES, record.value, key=record.key, headers=list(record.headers)
+            )
+        await producer.flush()
+    finally:
+        await producer.stop()
+
+
+async def _wait_stored(database_url: str, count: int, timeout: float) -> tuple[float, int, float]:
+    """(time of the first stored course, courses stored then, time all were stored)."""
+    conn = await asyncpg.connect(database_url)
+    try:
+        first: tuple[float, int] | None = None
+        deadline = time.perf_counter() + timeout
+        while time.perf_counter() < deadline:
+            stored = int(await conn.fetchval("SELECT count(*) FROM courses"))
+            now = time.perf_counter()
+            if stored and first is None:
+                first = (now, stored)
+            if stored >= count:
+                assert first is not None
+                return first[0], first[1], now
+            await asyncio.sleep(0.1)
+        raise TimeoutError(f"only {stored} of {count} courses stored after {timeout} s")
+    finally:
+        await conn.close()
+
+
+async def _search(base_url: str, rng: random.Random, queries: int) -> list[float]:
+    latencies = []
+    async with httpx.AsyncClient(base_url=base_url, timeout=10) as http:
+        for _ in range(20):  # warm-up: connection, prepared statements
+            await http.get("/courses", params=search_params(rng))
+        for _ in range(queries):
+            params = search_params(rng)
+            start = time.perf_counter()
+            response = await http.get("/courses", params=params)
+            latencies.append((time.perf_counter() - start) * 1000)
+            response.raise_for_status()
+    return latencies
+
+
+async def run(ctx: BenchContext) -> list[Result]:
+    total = ctx.scale(100_000, 5_000)
+    rng = random.Random(7)
+    providers = [f"bench-anbieter-{n}" for n in range(50)]
+    stack = ctx.stack
+    base_url = stack.layout.url("catalog")
+    token = mint_token(Settings(), role="operator", sub="bench")
+
+    # Providers first (the service migrates its database), then stop it so that the whole
+    # backlog is waiting on the topic when it starts again.
+    stack.start_service("catalog")
+    stack.wait_ready("catalog")
+    headers = {"Authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(base_url=base_url, headers=headers, timeout=10) as http:
+        await _register(http, providers)
+    stack.stop_service("catalog")
+    await _publish(stack.bootstrap, [synthetic_course(n, providers, rng) for n in range(total)])
+
+    started = time.perf_counter()
+    stack.start_service("catalog")
+    first, stored_at_first, done = await _wait_stored(
+        stack.database_url("catalog"), total, timeout=600
+    )
+    rate = (total - stored_at_first) / max(done - first, 1e-9)
+    stack.wait_ready("catalog")
+    rss_mb = psutil.Process(stack.services["catalog"].pid).memory_info().rss / 2**20
+    try:
+        latencies = await _search(base_url, rng, ctx.scale(1_000, 200))
+    finally:
+        stack.stop_service("catalog")
+    raw = ctx.baseline.consume_per_s
+    return [
+        Result(
+            "catalog", f"ingest {total:,} course upserts", rate, "events/s",
+            baseline=f"raw consume {raw:,.0f} msg/s", ratio=rate / raw, goal="≥ 0.1×",
+            note=f"from first stored course; {done - started:.1f} s incl. start and group join",
+        ),
+        Result("catalog", f"search p50 ({len(latencies)} queries, HTTP)",
+               percentile(latencies, 50), "ms"),
+        Result("catalog", f"search p99 ({len(latencies)} queries, HTTP)",
+               percentile(latencies, 99), "ms", goal="≤ 50 ms"),
+        Result("catalog", f"RSS after ingesting {total:,}", rss_mb, "MiB"),
+    ]  # fmt: skip
