@@ -9,9 +9,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from cloudevents.core.bindings.kafka import KafkaMessage, from_kafka, to_binary
+from cloudevents.core.bindings.kafka import KafkaMessage, from_kafka
 from cloudevents.core.formats.json import JSONFormat
-from cloudevents.core.v1.event import CloudEvent
 from pydantic import BaseModel
 
 __all__ = [
@@ -19,6 +18,7 @@ __all__ = [
     "Event",
     "KafkaRecord",
     "UnreadableRecord",
+    "binary_record",
     "from_record",
     "new_event",
     "to_record",
@@ -94,24 +94,54 @@ def to_record(
     event: Event, key: str | None, extra_headers: Mapping[str, str] | None = None
 ) -> KafkaRecord:
     """Binary content mode: `data` is the value, attributes are `ce_*` headers."""
-    attributes: dict[str, Any] = {
-        "type": event.type,
-        "source": event.source,
-        "id": event.id,
-        "time": event.time,
-        "datacontenttype": JSON_CONTENT_TYPE,
-    }
-    if event.subject is not None:
-        attributes["subject"] = event.subject
-    attributes.update(event.extensions)
-    message = to_binary(CloudEvent(attributes=attributes, data=event.data), _FORMAT)
-    headers = list(message.headers.items())
+    value = json.dumps(event.data, ensure_ascii=False, separators=(",", ":")).encode()
+    return binary_record(
+        event.type,
+        event.source,
+        value,
+        key=key,
+        id=event.id,
+        time=event.time,
+        subject=event.subject,
+        extra_headers={**event.extensions, **(extra_headers or {})},
+    )
+
+
+def binary_record(
+    type: str,
+    source: str,
+    value: bytes,
+    *,
+    key: str | None,
+    id: str | None = None,
+    time: datetime | None = None,
+    subject: str | None = None,
+    extra_headers: Mapping[str, str] | None = None,
+) -> KafkaRecord:
+    """A record in binary mode from data that is already JSON (e.g. `model.model_dump_json()`).
+
+    Binary mode is mapped here rather than through the SDK's generic converter: on the
+    hot path of every service it costs a fifth of the time (measured in `make bench`).
+    """
+    headers = [
+        ("ce_specversion", b"1.0"),
+        ("ce_id", (id or str(uuid.uuid4())).encode()),
+        ("ce_source", source.encode()),
+        ("ce_type", type.encode()),
+        ("ce_time", _rfc3339(time or datetime.now(UTC)).encode()),
+        ("content-type", JSON_CONTENT_TYPE.encode()),
+    ]
+    if subject is not None:
+        headers.append(("ce_subject", subject.encode()))
     headers += [(k, v.encode()) for k, v in (extra_headers or {}).items()]
     return KafkaRecord(
-        key=key.encode() if key is not None else None,
-        value=message.value,
-        headers=tuple(headers),
+        key=key.encode() if key is not None else None, value=value, headers=tuple(headers)
     )
+
+
+def _rfc3339(moment: datetime) -> str:
+    text = moment.isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 def from_record(value: bytes | None, headers: Sequence[tuple[str, bytes]]) -> Event:
@@ -120,19 +150,52 @@ def from_record(value: bytes | None, headers: Sequence[tuple[str, bytes]]) -> Ev
         raise UnreadableRecord("record has no value")
     header_map = _decode_headers(headers)
     if any(name.startswith("ce_") for name in header_map):
-        _require_attributes({k[3:] for k in header_map if k.startswith("ce_")}, "header ce_")
-    else:
-        _check_structured(header_map, value)
+        return _from_binary(header_map, value)
+    _check_structured(header_map, value)
     try:
-        cloud_event = from_kafka(
-            KafkaMessage(
-                headers={k: v.encode() for k, v in header_map.items()}, key=None, value=value
-            ),
-            _FORMAT,
-        )
+        structured = {"content-type": header_map["content-type"].encode()}
+        cloud_event = from_kafka(KafkaMessage(headers=structured, key=None, value=value), _FORMAT)
     except Exception as error:  # the SDK raises ValueError, JSONDecodeError and its own types
         raise UnreadableRecord(f"not a readable CloudEvent: {error}") from error
     return _to_event(cloud_event)
+
+
+_KNOWN_HEADERS = {"ce_type", "ce_source", "ce_id", "ce_time", "ce_subject", "ce_specversion"}
+
+
+def _from_binary(header_map: Mapping[str, str], value: bytes) -> Event:
+    _require_attributes({k[3:] for k in header_map if k.startswith("ce_")}, "header ce_")
+    if header_map["ce_specversion"] != "1.0":
+        raise UnreadableRecord(f"unsupported specversion {header_map['ce_specversion']!r}")
+    content_type = header_map.get("content-type", JSON_CONTENT_TYPE)
+    if not content_type.split(";")[0].strip().endswith("json"):
+        raise UnreadableRecord(f"content-type {content_type!r}: data must be JSON")
+    data = _parse_json(value)
+    if not isinstance(data, dict):
+        raise UnreadableRecord("data must be a JSON object")
+    return Event(
+        type=header_map["ce_type"],
+        source=header_map["ce_source"],
+        id=header_map["ce_id"],
+        time=_parse_time(header_map.get("ce_time")),
+        data=data,
+        subject=header_map.get("ce_subject"),
+        extensions={
+            k[3:]: v
+            for k, v in header_map.items()
+            if k.startswith("ce_") and k not in _KNOWN_HEADERS
+        },
+    )
+
+
+def _parse_time(text: str | None) -> datetime:
+    if not text:
+        return datetime.now(UTC)
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError as error:
+        raise UnreadableRecord(f"ce_time {text!r} is not an RFC 3339 time") from error
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _decode_headers(headers: Sequence[tuple[str, bytes]]) -> dict[str, str]:

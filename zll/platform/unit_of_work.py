@@ -9,7 +9,7 @@ from typing import Any, Protocol
 from opentelemetry import propagate
 from opentelemetry.context import Context
 from pydantic import BaseModel
-from zll_contracts import Event, KafkaRecord, new_event, to_record
+from zll_contracts import KafkaRecord, binary_record
 
 from zll.platform.db import Connection
 
@@ -61,13 +61,20 @@ class UnitOfWork:
         key: str,
         subject: str | None = None,
         caused_by: Cause | None = None,
-    ) -> Event:
+    ) -> KafkaRecord:
         """Stage an event. A Batched handler passes `caused_by=message` so the event continues
         that message's trace; elsewhere the current span (HTTP request, message) is used."""
-        event = new_event(event_type, self.source, data, subject=subject)
         ctx = caused_by.trace_context if caused_by is not None else None
-        self.stage(topic, to_record(event, key, trace_headers(ctx)))
-        return event
+        record = binary_record(
+            event_type,
+            self.source,
+            data.model_dump_json(exclude_none=True).encode(),
+            key=key,
+            subject=subject,
+            extra_headers=trace_headers(ctx),
+        )
+        self.stage(topic, record)
+        return record
 
     def stage(self, topic: str, record: KafkaRecord) -> None:
         self.staged.append(OutgoingRecord(topic, record))
