@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import FastAPI
-from zll_contracts.topics import CATALOG_COURSES
+from zll_contracts.topics import CATALOG_COURSES, ENROLMENTS, PROVIDER_OPPORTUNITIES
 
+from services.matching import api, api_counselling, api_demand
 from services.matching.handlers import HANDLERS
 from zll.platform.service import ServiceDefinition, create_service_app
 from zll.platform.settings import Settings
@@ -17,7 +18,8 @@ DEFINITION = ServiceDefinition(
     description="Counselling from one hand, fair allocation rounds, placements, regional demand.",
     migrations=Path(__file__).parent / "migrations",
     handlers=HANDLERS,
-    topics=[CATALOG_COURSES],
+    topics=[CATALOG_COURSES, ENROLMENTS, PROVIDER_OPPORTUNITIES],
+    routers=[api.router, api_counselling.router, api_demand.router],
 )
 
 

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
 from zll.platform.db import Connection
 
 
@@ -39,3 +45,117 @@ async def live_seats_teaching(conn: Connection, skill: str) -> int:
         skill,
     )
     return int(total)
+
+
+# --- rounds and placements -------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PlacementRow:
+    placement_id: UUID
+    learner_id: str
+    offer_id: str
+    offer_kind: str
+    round_id: UUID | None
+    status: str
+    proposed_at: datetime
+    decided_at: datetime | None
+    reason: str | None
+
+
+async def save_round(
+    conn: Connection,
+    *,
+    round_id: UUID,
+    created_by: str,
+    published: bool,
+    offers: list[dict[str, Any]],
+    assignments: dict[str, str | None],
+    unplaced: list[tuple[str, list[str]]],
+) -> None:
+    await conn.execute(
+        "INSERT INTO rounds (round_id, created_by, published, applicants, offers, assignments)"
+        " VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb)",
+        round_id,
+        created_by,
+        published,
+        len(assignments),
+        json.dumps(offers),
+        json.dumps(assignments),
+    )
+    if unplaced:
+        await conn.executemany(
+            "INSERT INTO round_unplaced (round_id, learner_id, ranking) VALUES ($1, $2, $3)",
+            [(round_id, learner, ranking) for learner, ranking in unplaced],
+        )
+
+
+async def get_round(conn: Connection, round_id: UUID) -> dict[str, Any] | None:
+    row = await conn.fetchrow(
+        "SELECT round_id, created_by, created_at, published, applicants,"
+        " offers::text AS offers, assignments::text AS assignments FROM rounds WHERE round_id = $1",
+        round_id,
+    )
+    if row is None:
+        return None
+    return {
+        "round_id": str(row["round_id"]),
+        "created_by": row["created_by"],
+        "created_at": row["created_at"].isoformat(),
+        "published": row["published"],
+        "applicants": row["applicants"],
+        "offers": json.loads(row["offers"]),
+        "assignments": json.loads(row["assignments"]),
+    }
+
+
+async def propose_placements(
+    conn: Connection, placements: list[tuple[UUID, str, str, str]], round_id: UUID | None
+) -> None:
+    """Insert (placement_id, learner_id, offer_id, offer_kind) rows as proposed."""
+    await conn.execute(
+        "INSERT INTO placements (placement_id, learner_id, offer_id, offer_kind, round_id, status)"
+        " SELECT p, l, o, k, $5, 'proposed'"
+        " FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[]) AS u(p, l, o, k)",
+        [p[0] for p in placements],
+        [p[1] for p in placements],
+        [p[2] for p in placements],
+        [p[3] for p in placements],
+        round_id,
+    )
+
+
+async def get_placement(
+    conn: Connection, placement_id: UUID, *, for_update: bool = False
+) -> PlacementRow | None:
+    row = await conn.fetchrow(
+        "SELECT placement_id, learner_id, offer_id, offer_kind, round_id, status, proposed_at,"
+        " decided_at, reason FROM placements WHERE placement_id = $1"
+        + (" FOR UPDATE" if for_update else ""),
+        placement_id,
+    )
+    return PlacementRow(**dict(row)) if row else None
+
+
+async def placements_of(conn: Connection, learner_id: str) -> list[PlacementRow]:
+    rows = await conn.fetch(
+        "SELECT placement_id, learner_id, offer_id, offer_kind, round_id, status, proposed_at,"
+        " decided_at, reason FROM placements WHERE learner_id = $1 ORDER BY proposed_at",
+        learner_id,
+    )
+    return [PlacementRow(**dict(row)) for row in rows]
+
+
+async def decide_placement(
+    conn: Connection, placement_id: UUID, status: str, reason: str | None
+) -> PlacementRow:
+    row = await conn.fetchrow(
+        "UPDATE placements SET status = $2, decided_at = now(), reason = $3"
+        " WHERE placement_id = $1 RETURNING placement_id, learner_id, offer_id, offer_kind,"
+        " round_id, status, proposed_at, decided_at, reason",
+        placement_id,
+        status,
+        reason,
+    )
+    assert row is not None
+    return PlacementRow(**dict(row))

@@ -1,0 +1,315 @@
+"""Matching's HTTP API for allocation rounds and placements."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+from uuid import UUID, uuid4
+
+from fastapi import APIRouter, Body, Depends, Request
+from pydantic import BaseModel, Field
+from zll_contracts.payloads import PlacementAccepted, PlacementDeclined, PlacementProposed
+from zll_contracts.payloads.common import OpaqueId
+from zll_contracts.payloads.placements import OfferKind
+from zll_contracts.topics import PLACEMENTS
+
+from services.matching import rounds, store, store_counselling
+from services.matching.placements import PlacementAlreadyDecided, PlacementStatus, decide
+from zll.platform.auth import Principal, require_role
+from zll.platform.problems import ProblemError
+from zll.platform.unit_of_work import UnitOfWork
+
+router = APIRouter()
+Staff = Annotated[Principal, Depends(require_role("counsellor", "operator"))]
+LearnerOrCounsellor = Annotated[Principal, Depends(require_role("learner", "counsellor"))]
+
+
+class OfferIn(BaseModel):
+    offer_id: OpaqueId = Field(description="A course_id for courses, else the opportunity id.")
+    capacity: int = Field(ge=0, le=1_000_000)
+    priority: list[OpaqueId] | None = Field(
+        default=None, description="Learners the offer accepts, best first. Or give `rule`."
+    )
+    rule: rounds.PriorityRule | None = Field(
+        default=None,
+        description="first-come: application order; residents-first: learners of the offer's "
+        "municipality first, then the rest, each in application order.",
+    )
+    municipality: str | None = Field(default=None, max_length=120)
+    kind: OfferKind = OfferKind.COURSE
+
+
+class ApplicationIn(BaseModel):
+    learner_id: OpaqueId
+    ranking: list[OpaqueId] = Field(max_length=200, description="Offers, most wanted first.")
+    municipality: str | None = Field(default=None, max_length=120)
+
+
+class RoundIn(BaseModel):
+    offers: list[OfferIn] = Field(max_length=200_000)
+    applications: list[ApplicationIn] = Field(max_length=2_000_000)
+    publish: bool = False
+
+
+class RoundOut(BaseModel):
+    round_id: str
+    assignments: dict[str, str | None]
+    filled: dict[str, int] = Field(description="Seats taken per offer.")
+    unplaced: int
+    published: bool
+    placements: dict[str, str] = Field(
+        default_factory=dict, description="learner_id -> placement_id, when published."
+    )
+
+
+class PlacementOut(BaseModel):
+    placement_id: str
+    learner_id: str
+    offer_id: str
+    offer_kind: OfferKind
+    round_id: str | None
+    status: PlacementStatus
+    proposed_at: datetime
+    decided_at: datetime | None
+    reason: str | None
+
+
+class ProposalIn(BaseModel):
+    learner_id: OpaqueId
+    offer_id: OpaqueId = Field(description="A live course_id, or a live opportunity's id.")
+    offer_kind: OfferKind
+
+
+class DeclineIn(BaseModel):
+    reason: str | None = Field(default=None, max_length=2_000)
+
+
+def _pool(request: Request) -> Any:
+    return request.app.state.pool
+
+
+@router.post("/rounds", response_model=RoundOut, status_code=201, tags=["rounds"])
+async def run_round(body: RoundIn, request: Request, principal: Staff) -> RoundOut:
+    """Run an allocation round: the learner-optimal stable matching. Counsellors and operators."""
+    offers = [
+        rounds.Offer(o.offer_id, o.capacity, o.priority, o.rule, o.municipality)
+        for o in body.offers
+    ]
+    applications = [
+        rounds.Application(a.learner_id, a.ranking, a.municipality) for a in body.applications
+    ]
+    try:
+        result = rounds.allocate(offers, applications)
+    except rounds.RoundRefused as refusal:
+        raise ProblemError(
+            422,
+            "Round refused",
+            str(refusal),
+            errors=[{"field": p.field, "message": p.message} for p in refusal.problems],
+        ) from None
+    round_id = uuid4()
+    kinds = {o.offer_id: o.kind for o in body.offers}
+    placements: dict[str, str] = {}
+    async with _pool(request).acquire() as conn, conn.transaction():
+        await store.save_round(
+            conn,
+            round_id=round_id,
+            created_by=principal.sub,
+            published=body.publish,
+            offers=[
+                {
+                    "offer_id": o.offer_id,
+                    "kind": o.kind,
+                    "capacity": o.capacity,
+                    "filled": result.filled[o.offer_id],
+                }
+                for o in body.offers
+            ],
+            assignments=result.assignments,
+            unplaced=[
+                (a.learner_id, list(a.ranking))
+                for a in applications
+                if result.assignments[a.learner_id] is None
+            ],
+        )
+        if body.publish:
+            placements = await _propose(conn, request, round_id, result.assignments, kinds)
+    return RoundOut(
+        round_id=str(round_id),
+        assignments=result.assignments,
+        filled=result.filled,
+        unplaced=len(result.unplaced),
+        published=body.publish,
+        placements=placements,
+    )
+
+
+async def _propose(
+    conn: Any,
+    request: Request,
+    round_id: UUID | None,
+    assignments: dict[str, str | None],
+    kinds: dict[str, OfferKind],
+) -> dict[str, str]:
+    """Store each assignment as a proposed placement and stage its event, in one transaction."""
+    uow = UnitOfWork(conn, request.app.state.settings.source)
+    now = datetime.now(UTC)
+    rows: list[tuple[UUID, str, str, str]] = []
+    for learner, offer in assignments.items():
+        if offer is None:
+            continue
+        placement_id = uuid4()
+        rows.append((placement_id, learner, offer, kinds[offer]))
+        uow.publish(
+            PLACEMENTS,
+            "zll.placement.proposed.v1",
+            PlacementProposed(
+                placement_id=str(placement_id),
+                learner_id=learner,
+                offer_id=offer,
+                offer_kind=kinds[offer],
+                round_id=str(round_id) if round_id else None,
+                occurred_at=now,
+            ),
+            key=learner,
+        )
+    await store.propose_placements(conn, rows, round_id)
+    await uow.flush()
+    return {learner: str(placement_id) for placement_id, learner, _, _ in rows}
+
+
+@router.post("/placements", response_model=PlacementOut, status_code=201, tags=["placements"])
+async def propose(body: ProposalIn, request: Request, _: Staff) -> PlacementOut:
+    """Propose one place to one learner (e.g. an opportunity from their recommendations)."""
+    async with _pool(request).acquire() as conn, conn.transaction():
+        if not await store_counselling.offer_open(conn, body.offer_id, body.offer_kind):
+            raise ProblemError(
+                422,
+                "Offer not open",
+                f"No live {body.offer_kind} {body.offer_id!r} with free places is known.",
+                errors=[{"field": "offer_id", "message": "not a live offer of this kind"}],
+            )
+        placements = await _propose(
+            conn, request, None, {body.learner_id: body.offer_id}, {body.offer_id: body.offer_kind}
+        )
+        placement = await store.get_placement(conn, UUID(placements[body.learner_id]))
+    assert placement is not None
+    return _out(placement)
+
+
+@router.get("/rounds/{round_id}", tags=["rounds"])
+async def get_round(round_id: UUID, request: Request, _: Staff) -> dict[str, Any]:
+    async with _pool(request).acquire() as conn:
+        found = await store.get_round(conn, round_id)
+    if found is None:
+        raise ProblemError(404, "Round not found", f"No round {round_id}.")
+    return found
+
+
+@router.get("/placements/{placement_id}", response_model=PlacementOut, tags=["placements"])
+async def get_placement(
+    placement_id: UUID, request: Request, principal: LearnerOrCounsellor
+) -> PlacementOut:
+    async with _pool(request).acquire() as conn:
+        placement = await store.get_placement(conn, placement_id)
+    return _out(_visible(placement, placement_id, principal))
+
+
+@router.get(
+    "/learners/{learner_id}/placements", response_model=list[PlacementOut], tags=["placements"]
+)
+async def list_placements(
+    learner_id: str, request: Request, principal: LearnerOrCounsellor
+) -> list[PlacementOut]:
+    if principal.role == "learner" and principal.sub != learner_id:
+        raise ProblemError(403, "Forbidden", "A learner sees only their own placements.")
+    async with _pool(request).acquire() as conn:
+        return [_out(p) for p in await store.placements_of(conn, learner_id)]
+
+
+@router.post("/placements/{placement_id}/accept", response_model=PlacementOut, tags=["placements"])
+async def accept(
+    placement_id: UUID, request: Request, principal: LearnerOrCounsellor
+) -> PlacementOut:
+    """The learner (or their counsellor) takes the place: `zll.placement.accepted.v1`."""
+    return await _answer(request, placement_id, principal, PlacementStatus.ACCEPTED, None)
+
+
+@router.post("/placements/{placement_id}/decline", response_model=PlacementOut, tags=["placements"])
+async def decline(
+    placement_id: UUID,
+    request: Request,
+    principal: LearnerOrCounsellor,
+    body: Annotated[DeclineIn | None, Body()] = None,
+) -> PlacementOut:
+    """The learner (or their counsellor) turns the place down: `zll.placement.declined.v1`."""
+    reason = body.reason if body else None
+    return await _answer(request, placement_id, principal, PlacementStatus.DECLINED, reason)
+
+
+async def _answer(
+    request: Request,
+    placement_id: UUID,
+    principal: Principal,
+    answer: Literal[PlacementStatus.ACCEPTED, PlacementStatus.DECLINED],
+    reason: str | None,
+) -> PlacementOut:
+    async with _pool(request).acquire() as conn, conn.transaction():
+        placement = _visible(
+            await store.get_placement(conn, placement_id, for_update=True), placement_id, principal
+        )
+        try:
+            changes = decide(PlacementStatus(placement.status), answer)
+        except PlacementAlreadyDecided as already:
+            raise ProblemError(409, "Placement already decided", str(already)) from None
+        if not changes:
+            return _out(placement)
+        placement = await store.decide_placement(conn, placement_id, answer, reason)
+        uow = UnitOfWork(conn, request.app.state.settings.source)
+        uow.publish(
+            PLACEMENTS,
+            f"zll.placement.{answer}.v1",
+            _event(placement, reason),
+            key=placement.learner_id,
+        )
+        await uow.flush()
+    return _out(placement)
+
+
+def _event(
+    placement: store.PlacementRow, reason: str | None
+) -> PlacementAccepted | PlacementDeclined:
+    fields: dict[str, Any] = {
+        "placement_id": str(placement.placement_id),
+        "learner_id": placement.learner_id,
+        "offer_id": placement.offer_id,
+        "offer_kind": placement.offer_kind,
+        "round_id": str(placement.round_id) if placement.round_id else None,
+        "occurred_at": placement.decided_at,
+    }
+    if placement.status == PlacementStatus.ACCEPTED:
+        return PlacementAccepted(**fields)
+    return PlacementDeclined(**fields, reason=reason)
+
+
+def _visible(
+    placement: store.PlacementRow | None, placement_id: UUID, principal: Principal
+) -> store.PlacementRow:
+    # A learner asking about someone else's placement learns nothing, not even that it exists.
+    if placement is None or (principal.role == "learner" and principal.sub != placement.learner_id):
+        raise ProblemError(404, "Placement not found", f"No placement {placement_id}.")
+    return placement
+
+
+def _out(placement: store.PlacementRow) -> PlacementOut:
+    return PlacementOut(
+        placement_id=str(placement.placement_id),
+        learner_id=placement.learner_id,
+        offer_id=placement.offer_id,
+        offer_kind=OfferKind(placement.offer_kind),
+        round_id=str(placement.round_id) if placement.round_id else None,
+        status=PlacementStatus(placement.status),
+        proposed_at=placement.proposed_at,
+        decided_at=placement.decided_at,
+        reason=placement.reason,
+    )

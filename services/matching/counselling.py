@@ -1,0 +1,314 @@
+"""Counselling from one hand: which courses close a learner's skill gap, and in what order.
+
+Plain Python, no I/O. Every constraint of the profile is a hard filter (`why_not` says which
+one a course breaks); what passes is ranked by how much of the gap it closes, then distance
+and cost. A pathway is a greedy cover of the gap by modules that keeps dates and EQF levels
+in step and never books two courses that run at the same time.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from services.matching.geography import haversine_km, town
+
+Label = Callable[[str], str]
+_CLOCK = re.compile(r"(\d{1,2})[:.]\d{2}")
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleOffer:
+    module_id: str
+    title: str
+    workload_hours: float
+    eqf_level: int
+    skills: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class CourseOffer:
+    course_id: str
+    provider_id: str
+    title: str
+    format: str  # onsite | online | blended
+    municipality: str | None
+    lat: float | None
+    lon: float | None
+    start_date: date
+    end_date: date
+    schedule: str | None
+    capacity: int
+    price_eur: float
+    funding: frozenset[str]
+    target_groups: frozenset[str]
+    language: str
+    modules: tuple[ModuleOffer, ...]
+
+    @property
+    def skills(self) -> frozenset[str]:
+        return frozenset().union(*(m.skills for m in self.modules))
+
+    @property
+    def point(self) -> tuple[float, float] | None:
+        if self.lat is not None and self.lon is not None:
+            return (self.lat, self.lon)
+        return town(self.municipality)
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """What the learner wants and what limits them; an empty set means no limit."""
+
+    goal_skills: frozenset[str]
+    held_skills: frozenset[str] = frozenset()
+    municipality: str | None = None
+    travel_km: float | None = None
+    formats: frozenset[str] = frozenset()
+    budget_eur: float | None = None
+    languages: frozenset[str] = frozenset()
+    times_of_day: frozenset[str] = frozenset()  # morning | afternoon | evening
+    life_phase: str | None = None
+    funding: frozenset[str] = frozenset()
+
+    @property
+    def gap(self) -> frozenset[str]:
+        return self.goal_skills - self.held_skills
+
+
+@dataclass(frozen=True, slots=True)
+class Recommendation:
+    course_id: str
+    provider_id: str
+    title: str
+    teaches: list[str]
+    modules: list[str]
+    distance_km: float | None
+    cost_eur: float
+    funding_used: str | None
+    start_date: date
+    explanation: str
+
+
+@dataclass(frozen=True, slots=True)
+class PathwayStep:
+    course_id: str
+    module_id: str
+    title: str
+    eqf_level: int
+    skills: list[str]
+    start_date: date
+    end_date: date
+    workload_hours: float
+
+
+@dataclass(frozen=True, slots=True)
+class Pathway:
+    steps: list[PathwayStep] = field(default_factory=list)
+    covers: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    total_workload_hours: float = 0.0
+    total_cost_eur: float = 0.0
+
+
+def time_of_day(schedule: str | None) -> str | None:
+    """morning (< 12 h), afternoon (12–17 h) or evening (≥ 17 h) from the first clock time."""
+    found = _CLOCK.search(schedule or "")
+    if not found:
+        return None
+    hour = int(found.group(1))
+    return "morning" if hour < 12 else "afternoon" if hour < 17 else "evening"
+
+
+def distance_km(course: CourseOffer, profile: Profile) -> float | None:
+    here, there = town(profile.municipality), course.point
+    if course.format == "online" or here is None or there is None:
+        return None
+    return haversine_km(here, there)
+
+
+def funding_used(course: CourseOffer, profile: Profile) -> str | None:
+    shared = sorted(course.funding & profile.funding)
+    return shared[0] if shared else None
+
+
+def cost_eur(course: CourseOffer, profile: Profile) -> float:
+    """What the learner pays: nothing when a funding scheme they hold covers the course."""
+    return 0.0 if funding_used(course, profile) else course.price_eur
+
+
+def why_not(course: CourseOffer, profile: Profile, today: date) -> str | None:
+    """The first constraint the course breaks for this learner, or None when it fits."""
+    if course.start_date < today:
+        return "has already started"
+    if course.capacity <= 0:
+        return "has no seats"
+    if profile.formats and course.format not in profile.formats:
+        return f"is {course.format}"
+    if profile.languages and course.language not in profile.languages:
+        return f"is taught in {course.language}"
+    if (
+        profile.life_phase
+        and course.target_groups
+        and profile.life_phase not in course.target_groups
+    ):
+        return "is meant for another life phase"
+    slot = time_of_day(course.schedule)
+    if profile.times_of_day and slot is not None and slot not in profile.times_of_day:
+        return f"runs in the {slot}"
+    if profile.budget_eur is not None and cost_eur(course, profile) > profile.budget_eur:
+        return "costs more than the budget"
+    return _too_far(course, profile)
+
+
+def _too_far(course: CourseOffer, profile: Profile) -> str | None:
+    if course.format == "online" or profile.travel_km is None:
+        return None
+    km = distance_km(course, profile)
+    if km is None:  # unknown place: only the learner's own town is surely near
+        same = (course.municipality or "").lower() == (profile.municipality or "").lower()
+        return None if same else "is at a place we cannot locate"
+    return None if km <= profile.travel_km else f"is {km:.0f} km away"
+
+
+def recommend(
+    profile: Profile, courses: Iterable[CourseOffer], today: date, label: Label, limit: int = 10
+) -> list[Recommendation]:
+    """Courses that teach part of the gap and fit every constraint, best first."""
+    gap = profile.gap
+    found: list[tuple[tuple[float, ...], Recommendation]] = []
+    for course in courses:
+        teaches = course.skills & gap
+        if not teaches or why_not(course, profile, today) is not None:
+            continue
+        rec = _recommendation(course, profile, teaches, label)
+        rank = (-len(teaches), rec.distance_km or 0.0, rec.cost_eur, course.start_date.toordinal())
+        found.append((rank, rec))
+    found.sort(key=lambda pair: (pair[0], pair[1].course_id))
+    return [rec for _, rec in found[:limit]]
+
+
+def _recommendation(
+    course: CourseOffer, profile: Profile, teaches: frozenset[str], label: Label
+) -> Recommendation:
+    km, funding, cost = (
+        distance_km(course, profile),
+        funding_used(course, profile),
+        cost_eur(course, profile),
+    )
+    names = ", ".join(sorted(label(s) for s in teaches))
+    parts = [f"teaches {len(teaches)} of the {len(profile.gap)} skills your goal needs ({names})"]
+    parts.append(
+        "online"
+        if course.format == "online"
+        else f"{km:.0f} km away"
+        if km is not None
+        else f"in {course.municipality}"
+    )
+    if funding:
+        parts.append(f"{_funding_name(funding)} accepted")
+    parts.append("free for you" if cost == 0 else f"costs {cost:.0f} €")
+    parts.append(
+        f"starts {course.start_date.isoformat()}"
+        + (f", {course.schedule}" if course.schedule else "")
+    )
+    return Recommendation(
+        course_id=course.course_id,
+        provider_id=course.provider_id,
+        title=course.title,
+        teaches=sorted(teaches),
+        modules=[m.module_id for m in course.modules if m.skills & teaches],
+        distance_km=round(km, 1) if km is not None else None,
+        cost_eur=cost,
+        funding_used=funding,
+        start_date=course.start_date,
+        explanation="; ".join(parts),
+    )
+
+
+def _funding_name(scheme: str) -> str:
+    return {
+        "bildungsgutschein": "Bildungsgutschein",
+        "aufstiegs-bafoeg": "Aufstiegs-BAföG",
+        "bildungsurlaub": "Bildungsurlaub",
+    }.get(scheme, scheme)
+
+
+def pathway(profile: Profile, courses: Sequence[CourseOffer], today: date) -> Pathway:
+    """Modules that together cover as much of the gap as possible, in a bookable order."""
+    fitting = [c for c in courses if c.skills & profile.gap and why_not(c, profile, today) is None]
+    chosen: list[tuple[CourseOffer, ModuleOffer]] = []
+    uncovered = set(profile.gap)
+    while uncovered:
+        best = _best_next(fitting, chosen, uncovered)
+        if best is None:
+            break
+        chosen.append(best)
+        uncovered -= best[1].skills
+    chosen.sort(key=lambda pair: (pair[0].start_date, pair[1].eqf_level, pair[0].course_id))
+    booked = {course.course_id: course for course, _ in chosen}
+    return Pathway(
+        steps=[
+            PathwayStep(
+                c.course_id,
+                m.module_id,
+                m.title,
+                m.eqf_level,
+                sorted(m.skills & profile.gap),
+                c.start_date,
+                c.end_date,
+                m.workload_hours,
+            )
+            for c, m in chosen
+        ],
+        covers=sorted(profile.gap - uncovered),
+        missing=sorted(uncovered),
+        total_workload_hours=sum(m.workload_hours for _, m in chosen),
+        total_cost_eur=sum(cost_eur(c, profile) for c in booked.values()),
+    )
+
+
+def _best_next(
+    courses: Sequence[CourseOffer],
+    chosen: list[tuple[CourseOffer, ModuleOffer]],
+    uncovered: set[str],
+) -> tuple[CourseOffer, ModuleOffer] | None:
+    best: tuple[tuple[float, ...], CourseOffer, ModuleOffer] | None = None
+    for course in courses:
+        if not _fits_beside(course, chosen):
+            continue
+        for module in course.modules:
+            new = len(module.skills & uncovered)
+            if not new or not _in_step(course, module, chosen):
+                continue
+            key = (-new, module.eqf_level, course.start_date.toordinal(), module.workload_hours)
+            if best is None or key < best[0]:
+                best = (key, course, module)
+    return (best[1], best[2]) if best else None
+
+
+def _fits_beside(course: CourseOffer, chosen: list[tuple[CourseOffer, ModuleOffer]]) -> bool:
+    """No clash: another course may not run while this one runs."""
+    return all(
+        other.course_id == course.course_id
+        or course.end_date < other.start_date
+        or other.end_date < course.start_date
+        for other, _ in chosen
+    )
+
+
+def _in_step(
+    course: CourseOffer, module: ModuleOffer, chosen: list[tuple[CourseOffer, ModuleOffer]]
+) -> bool:
+    """Lower EQF levels first: a later course never teaches below the level of an earlier one."""
+    for other, other_module in chosen:
+        if other.course_id == course.course_id:
+            continue
+        earlier = other.start_date < course.start_date
+        if earlier and other_module.eqf_level > module.eqf_level:
+            return False
+        if not earlier and other_module.eqf_level < module.eqf_level:
+            return False
+    return True
