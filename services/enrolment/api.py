@@ -1,30 +1,267 @@
-"""The enrolment service's HTTP API."""
+"""The enrolment service's HTTP API: enrolments, seats and who may see them."""
 
 from __future__ import annotations
 
+import uuid
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Request
-from pydantic import BaseModel
+import asyncpg
+from fastapi import APIRouter, Depends, Header, Path, Request, Response
+from pydantic import BaseModel, Field
+from zll_contracts.payloads import CancelledBy, EnrolmentSource
+from zll_contracts.payloads.common import CourseId, OpaqueId, Reason
 
-from services.enrolment import store
+from services.enrolment import domain, ledger, store
+from zll.platform.auth import Principal, current_principal, require_role
 from zll.platform.problems import ProblemError
+from zll.platform.unit_of_work import UnitOfWork
 
 router = APIRouter()
+# Idempotency-Key + caller → the same enrolment_id, so a retried POST finds its first answer.
+IDEMPOTENT_ENROLMENTS = uuid.UUID("0b7d8a57-3f3e-4f7e-9a8e-0c2c7d1b9e41")
+CourseIdPath = Annotated[str, Path(max_length=110)]
+LearnerIdPath = Annotated[str, Path(max_length=128)]
+Caller = Annotated[Principal, Depends(current_principal)]
 
 
 class Seats(BaseModel):
     capacity: int
-    confirmed: int
+    confirmed: int = Field(description="Seats held (confirmed or completed).")
     waitlisted: int
 
 
-@router.get("/courses/{course_id}/seats", response_model=Seats, tags=["seats"])
-async def seats(course_id: Annotated[str, Path(max_length=110)], request: Request) -> Seats:
-    """Seats of a course as the ledger knows it (enrolments come with the enrolment issue)."""
-    pool: Any = request.app.state.pool
-    async with pool.acquire() as conn:
-        course = await store.get_course(conn, course_id)
+class EnrolRequest(BaseModel):
+    course_id: CourseId
+    learner_id: OpaqueId
+
+
+class CancelRequest(BaseModel):
+    reason: Reason | None = None
+
+
+class EnrolmentView(BaseModel):
+    enrolment_id: uuid.UUID
+    course_id: str
+    learner_id: str
+    status: domain.Status
+    waitlist_position: int | None = None
+    reason_code: str | None = None
+    reason: str | None = None
+    source: str
+    placement_id: str | None = None
+    cancelled_by: str | None = None
+    certificate_id: str | None = None
+    requested_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, row: store.EnrolmentRow) -> EnrolmentView:
+        values = {k: getattr(row, k) for k in cls.model_fields}
+        return cls(**values)
+
+
+def _pool(request: Request) -> Any:
+    return request.app.state.pool
+
+
+def _source(request: Request) -> str:
+    return str(request.app.state.settings.source)
+
+
+def _today() -> Any:
+    return datetime.now(UTC).date()
+
+
+@router.post(
+    "/enrolments",
+    response_model=EnrolmentView,
+    response_model_exclude_none=True,
+    status_code=201,
+    tags=["enrolments"],
+    summary="Enrol a learner: confirmed, waitlisted or rejected (learner for themself, counsellor)",
+)
+async def enrol(
+    body: EnrolRequest,
+    request: Request,
+    response: Response,
+    principal: Annotated[Principal, Depends(require_role("learner", "counsellor"))],
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+) -> EnrolmentView:
+    if not domain.may_enrol(principal.role, principal.sub, body.learner_id):
+        raise ProblemError(
+            403,
+            "Forbidden",
+            "A learner may only enrol themself.",
+            errors=[{"field": "learner_id", "message": "must be your own id"}],
+        )
+    enrolment_id = (
+        uuid.uuid5(IDEMPOTENT_ENROLMENTS, f"{principal.role}:{principal.sub}:{idempotency_key}")
+        if idempotency_key
+        else uuid.uuid4()
+    )
+    wanted = ledger.Request(
+        enrolment_id,
+        body.course_id,
+        body.learner_id,
+        EnrolmentSource.HTTP,
+        datetime.now(UTC),
+    )
+    try:
+        outcome = await _decide(request, wanted)
+    except asyncpg.UniqueViolationError:
+        outcome = None  # a concurrent twin with the same Idempotency-Key won
+    if outcome is not None:
+        return _view_of_decision(wanted, outcome)
+    async with _pool(request).acquire() as conn:
+        row = await store.get_enrolment(conn, enrolment_id)
+    assert row is not None
+    if row.course_id != body.course_id or row.learner_id != body.learner_id:
+        raise ProblemError(
+            422,
+            "Idempotency-Key reused",
+            "This Idempotency-Key was used for a different enrolment request.",
+            errors=[{"field": "Idempotency-Key", "message": "already used for another request"}],
+        )
+    response.status_code = 200  # the answer given the first time
+    return EnrolmentView.of(row)
+
+
+async def _decide(request: Request, wanted: ledger.Request) -> ledger.Outcome | None:
+    """One seat decision in its own transaction; None when the enrolment already existed."""
+    async with _pool(request).acquire() as conn, conn.transaction():
+        uow = UnitOfWork(conn, _source(request))
+        outcomes = await ledger.enrol(uow, [wanted], _today())
+        await uow.flush()
+    return outcomes[0] if outcomes else None
+
+
+def _view_of_decision(wanted: ledger.Request, outcome: ledger.Outcome) -> EnrolmentView:
+    return EnrolmentView(
+        enrolment_id=wanted.enrolment_id,
+        course_id=wanted.course_id,
+        learner_id=wanted.learner_id,
+        status=outcome.status,
+        waitlist_position=outcome.waitlist_position,
+        reason_code=outcome.reason_code.value if outcome.reason_code else None,
+        reason=outcome.reason,
+        source=wanted.source.value,
+        requested_at=wanted.requested_at,
+        updated_at=wanted.requested_at,
+    )
+
+
+async def _visible(conn: Any, enrolment_id: uuid.UUID, principal: Principal) -> store.EnrolmentRow:
+    """The enrolment if the caller may see it; 404 otherwise, so ids of others do not leak."""
+    row = await store.get_enrolment(conn, enrolment_id)
+    if row is None or not domain.may_see(
+        principal.role, principal.sub, learner_id=row.learner_id, provider_id=row.provider_id
+    ):
+        raise ProblemError(404, "Enrolment not found", f"No enrolment {enrolment_id} for you.")
+    return row
+
+
+@router.get(
+    "/enrolments/{enrolment_id}",
+    response_model=EnrolmentView,
+    response_model_exclude_none=True,
+    tags=["enrolments"],
+    summary="One enrolment (its learner, the course's provider, counsellors, operators)",
+)
+async def get_enrolment(
+    enrolment_id: uuid.UUID, request: Request, principal: Caller
+) -> EnrolmentView:
+    async with _pool(request).acquire() as conn:
+        return EnrolmentView.of(await _visible(conn, enrolment_id, principal))
+
+
+_CANCELLED_BY = {
+    "learner": CancelledBy.LEARNER,
+    "counsellor": CancelledBy.COUNSELLOR,
+    "provider": CancelledBy.PROVIDER,
+}
+
+
+@router.post(
+    "/enrolments/{enrolment_id}/cancel",
+    response_model=EnrolmentView,
+    response_model_exclude_none=True,
+    tags=["enrolments"],
+    summary="Cancel an enrolment; a freed seat goes to the earliest waitlisted learner",
+)
+async def cancel(
+    enrolment_id: uuid.UUID,
+    request: Request,
+    principal: Caller,
+    body: CancelRequest | None = None,
+) -> EnrolmentView:
+    async with _pool(request).acquire() as conn, conn.transaction():
+        row = await _visible(conn, enrolment_id, principal)
+        if not domain.may_cancel(
+            principal.role, principal.sub, learner_id=row.learner_id, provider_id=row.provider_id
+        ):
+            raise ProblemError(403, "Forbidden", "Your role may not cancel enrolments.")
+        if row.status in (domain.Status.COMPLETED, domain.Status.REJECTED):
+            raise ProblemError(
+                409, "Cannot cancel", f"The enrolment is {row.status}; nothing to cancel."
+            )
+        uow = UnitOfWork(conn, _source(request))
+        reason = body.reason if body else None
+        after = await ledger.cancel(
+            uow, enrolment_id, _CANCELLED_BY[principal.role], reason, _today()
+        )
+        await uow.flush()
+    assert after is not None
+    return EnrolmentView.of(after)
+
+
+@router.get(
+    "/learners/{learner_id}/enrolments",
+    response_model=list[EnrolmentView],
+    response_model_exclude_none=True,
+    tags=["enrolments"],
+    summary="A learner's enrolments (the learner, counsellors, operators)",
+)
+async def learner_enrolments(
+    learner_id: LearnerIdPath, request: Request, principal: Caller
+) -> list[EnrolmentView]:
+    if not domain.may_see(principal.role, principal.sub, learner_id=learner_id, provider_id=None):
+        raise ProblemError(403, "Forbidden", "You may only see your own enrolments.")
+    async with _pool(request).acquire() as conn:
+        rows = await store.enrolments_of_learner(conn, learner_id)
+    return [EnrolmentView.of(r) for r in rows]
+
+
+async def _known_course(conn: Any, course_id: str) -> store.KnownCourse:
+    course = await store.get_course(conn, course_id)
     if course is None:
         raise ProblemError(404, "Course not found", f"The ledger does not know {course_id!r}.")
-    return Seats(capacity=course.capacity, confirmed=0, waitlisted=0)
+    return course
+
+
+@router.get("/courses/{course_id}/seats", response_model=Seats, tags=["seats"])
+async def seats(course_id: CourseIdPath, request: Request) -> Seats:
+    """Seats of a course as the ledger knows it; public."""
+    async with _pool(request).acquire() as conn:
+        course = await _known_course(conn, course_id)
+    return Seats(capacity=course.capacity, confirmed=course.confirmed, waitlisted=course.waitlisted)
+
+
+@router.get(
+    "/courses/{course_id}/enrolments",
+    response_model=list[EnrolmentView],
+    response_model_exclude_none=True,
+    tags=["seats"],
+    summary="All enrolments of a course in arrival order (its provider, counsellors, operators)",
+)
+async def course_enrolments(
+    course_id: CourseIdPath,
+    request: Request,
+    principal: Annotated[Principal, Depends(require_role("provider", "counsellor", "operator"))],
+) -> list[EnrolmentView]:
+    async with _pool(request).acquire() as conn:
+        course = await _known_course(conn, course_id)
+        if principal.role == "provider" and principal.sub != course.provider_id:
+            raise ProblemError(403, "Forbidden", "A provider sees only its own courses.")
+        rows = await store.enrolments_of_course(conn, course_id)
+    return [EnrolmentView.of(r) for r in rows]

@@ -5,12 +5,20 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import FastAPI
-from zll_contracts.topics import CATALOG_COURSES
+from zll_contracts.topics import (
+    CATALOG_COURSES,
+    ENROLMENTS,
+    FEEDBACK,
+    PLACEMENTS,
+    PROVIDER_ENROLMENTS,
+)
 
-from services.enrolment.api import router
+from services.enrolment import api, api_certificates
+from services.enrolment.certificates import parse_key
+from services.enrolment.config import check_for_environment, enrolment_config
 from services.enrolment.handlers import HANDLERS
 from zll.platform.service import ServiceDefinition, create_service_app
-from zll.platform.settings import Settings
+from zll.platform.settings import Settings, load_settings
 
 DEFINITION = ServiceDefinition(
     name="enrolment",
@@ -18,10 +26,16 @@ DEFINITION = ServiceDefinition(
     description="One seat ledger for the region, fair waitlists, verifiable module certificates.",
     migrations=Path(__file__).parent / "migrations",
     handlers=HANDLERS,
-    topics=[CATALOG_COURSES],
-    routers=[router],
+    topics=[CATALOG_COURSES, PROVIDER_ENROLMENTS, PLACEMENTS],
+    publishes=[ENROLMENTS, FEEDBACK],
+    routers=[api.router, api_certificates.router],
 )
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or load_settings("enrolment")
+    config = enrolment_config()
+    check_for_environment(settings.environment, config)
+    if config.signing_key:
+        parse_key(config.signing_key)  # a broken key stops the start, not the first certificate
     return create_service_app(DEFINITION, settings)

@@ -2,32 +2,141 @@
 
 from __future__ import annotations
 
-from zll_contracts.payloads import CoursePublished, CourseWithdrawnFromCatalog
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
 
-from services.enrolment import store
-from zll.platform.consumer import Handler, Message
+from zll_contracts.payloads import (
+    CancelledBy,
+    CoursePublished,
+    CourseWithdrawnFromCatalog,
+    EnrolmentCancelRequested,
+    EnrolmentCompleted,
+    EnrolmentRequested,
+    EnrolmentSource,
+    OfferKind,
+    PlacementAccepted,
+)
+
+from services.enrolment import certificates, ledger, store
+from services.enrolment.domain import Status
+from zll.platform.consumer import Batched, Handler, Message
+from zll.platform.refusals import Problem, Refused
 from zll.platform.unit_of_work import UnitOfWork
+
+# An accepted placement becomes the enrolment with this id, so a redelivery finds it again.
+PLACEMENT_ENROLMENTS = uuid.UUID("6f0f3c2e-5d0c-4c55-9c54-2f7a6a0e1a10")
+
+
+def _today() -> date:
+    return datetime.now(UTC).date()
 
 
 async def learn_course(uow: UnitOfWork, message: Message) -> None:
     course = message.payload
     assert isinstance(course, CoursePublished | CourseWithdrawnFromCatalog)
     status = "live" if isinstance(course, CoursePublished) else "withdrawn"
-    await store.remember_course(
-        uow.conn,
-        store.KnownCourse(
-            course.course_id,
-            course.provider_id,
-            course.revision,
-            status,
-            course.capacity,
-            course.start_date,
-            course.end_date,
-        ),
+    known = store.KnownCourse(
+        course.course_id,
+        course.provider_id,
+        course.revision,
+        status,
+        course.capacity,
+        course.start_date,
+        course.end_date,
+        course.title,
+        tuple(m.model_dump(mode="json") for m in course.modules),
     )
+    if await store.remember_course(uow.conn, known):
+        await ledger.course_changed(uow, course.course_id, _today())
 
 
-HANDLERS: dict[str, Handler] = {
+async def request_enrolments(
+    uow: UnitOfWork, messages: Sequence[Message]
+) -> list[tuple[Message, Refused]]:
+    """A run of partner requests: refuse strangers' ones, decide the rest together."""
+    refused, requests = [], []
+    for message in messages:
+        request = message.payload
+        assert isinstance(request, EnrolmentRequested)
+        if request.course_id.split(":", 1)[0] != message.sender:
+            problem = Problem("course_id", f"{message.sender!r} may enrol into its courses only")
+            refused.append((message, Refused([problem])))
+            continue
+        contact = request.contact.model_dump(mode="json") if request.contact else None
+        requests.append(
+            ledger.Request(
+                request.enrolment_id,
+                request.course_id,
+                request.learner_id,
+                EnrolmentSource.PROVIDER,
+                request.requested_at,
+                contact=contact,
+            )
+        )
+    await ledger.enrol(uow, requests, _today())
+    return refused
+
+
+async def cancel_requested(uow: UnitOfWork, message: Message) -> None:
+    cancel = message.payload
+    assert isinstance(cancel, EnrolmentCancelRequested)
+    await _own_enrolment(uow, cancel.enrolment_id, message.sender)
+    await ledger.cancel(uow, cancel.enrolment_id, CancelledBy.PROVIDER, cancel.reason, _today())
+
+
+async def completed(uow: UnitOfWork, message: Message) -> None:
+    """The course's own provider reports what was passed: one certificate per enrolment."""
+    report = message.payload
+    assert isinstance(report, EnrolmentCompleted)
+    enrolment, course = await _own_enrolment(uow, report.enrolment_id, message.sender)
+    if enrolment.certificate_id is not None:
+        return  # already certified: a second report has no second effect
+    if enrolment.status not in (Status.CONFIRMED, Status.COMPLETED):
+        raise Refused.because("enrolment_id", f"the enrolment is {enrolment.status}, not confirmed")
+    modules = {m["module_id"]: m for m in course.modules}
+    unknown = [m for m in report.modules_passed if m not in modules]
+    if unknown or not report.modules_passed:
+        detail = f"not modules of {course.course_id}: {unknown}" if unknown else "none named"
+        raise Refused.because("modules_passed", detail)
+    await store.set_status(uow.conn, [enrolment.enrolment_id], Status.COMPLETED.value)
+    passed = [modules[m] for m in dict.fromkeys(report.modules_passed)]
+    await certificates.certify(uow, enrolment, course, passed, report.completed_at)
+
+
+async def _own_enrolment(
+    uow: UnitOfWork, enrolment_id: uuid.UUID, sender: str | None
+) -> tuple[store.EnrolmentRow, store.KnownCourse]:
+    """The enrolment and its course, if the sender is the course's provider; else refused."""
+    enrolment = await store.get_enrolment(uow.conn, enrolment_id)
+    course = await store.get_course(uow.conn, enrolment.course_id) if enrolment else None
+    if enrolment is None or course is None or course.provider_id != sender:
+        raise Refused.because("enrolment_id", f"no enrolment {enrolment_id} in a course of yours")
+    return enrolment, course
+
+
+async def placement_accepted(uow: UnitOfWork, message: Message) -> None:
+    placement = message.payload
+    assert isinstance(placement, PlacementAccepted)
+    if placement.offer_kind is not OfferKind.COURSE:
+        return  # internships, apprenticeships and jobs have no seat in this ledger
+    enrolment_id = uuid.uuid5(PLACEMENT_ENROLMENTS, placement.placement_id)
+    request = ledger.Request(
+        enrolment_id,
+        placement.offer_id,
+        placement.learner_id,
+        EnrolmentSource.PLACEMENT,
+        placement.occurred_at,
+        placement_id=placement.placement_id,
+    )
+    await ledger.enrol(uow, [request], _today())
+
+
+HANDLERS: dict[str, Handler | Batched] = {
     "zll.catalog.course-published.v1": learn_course,
     "zll.catalog.course-withdrawn.v1": learn_course,
+    "zll.enrolment.requested.v1": Batched(request_enrolments),
+    "zll.enrolment.cancel-requested.v1": cancel_requested,
+    "zll.enrolment.completed.v1": completed,
+    "zll.placement.accepted.v1": placement_accepted,
 }

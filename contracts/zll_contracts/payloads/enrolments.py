@@ -109,6 +109,13 @@ class EnrolmentOutcome(OutboundPayload):
     course_id: CourseId
     learner_id: OpaqueId
     occurred_at: AwareDatetime
+    # Copied from the request's contact, so notify can reach the learner without a lookup.
+    contact_email: Email | None = Field(
+        default=None, description="Where the learner wants e-mail about this enrolment."
+    )
+    locale: Locale | None = Field(
+        default=None, description="The learner's language for notifications, e.g. de or en."
+    )
 
 
 class EnrolmentConfirmed(EnrolmentOutcome):
@@ -116,12 +123,25 @@ class EnrolmentConfirmed(EnrolmentOutcome):
 
     source: EnrolmentSource
     promoted_from_waitlist: bool = False
+    placement_id: OpaqueId | None = Field(
+        default=None, description="The accepted placement this enrolment came from, if any."
+    )
 
 
 class EnrolmentWaitlisted(EnrolmentOutcome):
     """`zll.enrolment.waitlisted.v1`: the course is full; first come, first served."""
 
     waitlist_position: Annotated[int, Field(ge=1, le=1_000_000)]
+    source: EnrolmentSource | None = Field(
+        default=None, description="Where the request came from (http, provider, placement)."
+    )
+    placement_id: OpaqueId | None = Field(
+        default=None, description="The accepted placement this enrolment came from, if any."
+    )
+    reason: Reason | None = Field(
+        default=None,
+        description="Why a placement's reserved seat became a waitlist place, when it did.",
+    )
 
 
 class EnrolmentRejected(EnrolmentOutcome):

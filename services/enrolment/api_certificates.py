@@ -1,0 +1,144 @@
+"""Certificates over HTTP: public and verifiable, the region's keys, a learner's record."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Request
+from pydantic import BaseModel, Field
+
+from services.enrolment import certificates, credentials, domain, store
+from zll.platform.auth import Principal, current_principal, require_role
+from zll.platform.problems import ProblemError
+
+router = APIRouter(tags=["certificates"])
+CertificateIdPath = Annotated[str, Path(max_length=128)]
+
+
+class CertificateView(BaseModel):
+    certificate_id: str
+    enrolment_id: str
+    learner_id: str
+    course_id: str
+    provider_id: str
+    issued_at: datetime
+    revoked: bool
+    revocation_reason: str | None = None
+    credential: dict[str, Any] = Field(description="The OpenBadgeCredential (W3C VC 2.0).")
+    jwt: str = Field(description="The credential signed by the region: compact JWS, vc+jwt.")
+
+    @classmethod
+    def of(cls, row: store.CertificateRow) -> CertificateView:
+        return cls(
+            certificate_id=row.certificate_id,
+            enrolment_id=str(row.enrolment_id),
+            learner_id=row.learner_id,
+            course_id=row.course_id,
+            provider_id=row.provider_id,
+            issued_at=row.issued_at,
+            revoked=row.revoked_at is not None,
+            revocation_reason=row.revocation_reason,
+            credential=row.credential,
+            jwt=row.jwt,
+        )
+
+
+class Presented(BaseModel):
+    jwt: str = Field(max_length=200_000, description="The signed credential (compact JWS).")
+    credential: dict[str, Any] | None = Field(
+        default=None, description="The credential JSON as shown, checked against the signed one."
+    )
+
+
+class VerifyAnswer(BaseModel):
+    valid: bool
+    code: str = Field(description="valid | malformed | unknown-key | tampered | revoked")
+    detail: str
+    certificate_id: str | None = None
+    learner_id: str | None = None
+
+
+class Revocation(BaseModel):
+    reason: str = Field(min_length=1, max_length=2_000)
+
+
+class LearningRecord(BaseModel):
+    learner_id: str
+    total_workload_hours: float
+    skills: list[str]
+    providers: list[str]
+    certificates: list[CertificateView]
+
+
+@router.get("/certificates/{certificate_id}", response_model=CertificateView)
+async def get_certificate(certificate_id: CertificateIdPath, request: Request) -> CertificateView:
+    """Public: anyone holding the id may fetch and verify the certificate."""
+    async with request.app.state.pool.acquire() as conn:
+        row = await store.get_certificate(conn, certificate_id)
+    if row is None:
+        raise ProblemError(404, "Certificate not found", f"No certificate {certificate_id!r}.")
+    return CertificateView.of(row)
+
+
+@router.post("/certificates/verify", response_model=VerifyAnswer)
+async def verify(presented: Presented, request: Request) -> VerifyAnswer:
+    """Checks any presented credential and says why one fails; public."""
+    async with request.app.state.pool.acquire() as conn:
+        verdict = await certificates.check(conn, presented.jwt, presented.credential)
+    subject = (verdict.credential or {}).get("credentialSubject", {})
+    identifiers = subject.get("identifier") or [{}]
+    credential_id = str((verdict.credential or {}).get("id", "")) or None
+    return VerifyAnswer(
+        valid=verdict.valid,
+        code=verdict.code,
+        detail=verdict.detail,
+        certificate_id=credential_id.removeprefix("urn:uuid:") if credential_id else None,
+        learner_id=identifiers[0].get("identityHash"),
+    )
+
+
+@router.post("/certificates/{certificate_id}/revoke", response_model=CertificateView)
+async def revoke(
+    certificate_id: CertificateIdPath,
+    body: Revocation,
+    request: Request,
+    principal: Annotated[Principal, Depends(require_role("operator"))],
+) -> CertificateView:
+    """Operators revoke a certificate issued in error; verification then answers `revoked`."""
+    async with request.app.state.pool.acquire() as conn:
+        if not await store.revoke_certificate(conn, certificate_id, body.reason):
+            raise ProblemError(404, "Certificate not found", f"No certificate {certificate_id!r}.")
+        row = await store.get_certificate(conn, certificate_id)
+    assert row is not None
+    return CertificateView.of(row)
+
+
+@router.get("/.well-known/jwks.json")
+async def jwks(request: Request) -> dict[str, list[dict[str, Any]]]:
+    """The region's public signing keys (JWK Set), to verify credentials offline."""
+    async with request.app.state.pool.acquire() as conn:
+        keys = await certificates.region_keys(conn)
+    return {"keys": [credentials.public_jwk(key, kid) for kid, key in keys.known.items()]}
+
+
+@router.get("/learners/{learner_id}/certificates", response_model=LearningRecord)
+async def learning_record(
+    learner_id: Annotated[str, Path(max_length=128)],
+    request: Request,
+    principal: Annotated[Principal, Depends(current_principal)],
+) -> LearningRecord:
+    """A learner's record of learning across providers (the learner, counsellors, operators)."""
+    if not domain.may_see(principal.role, principal.sub, learner_id=learner_id, provider_id=None):
+        raise ProblemError(403, "Forbidden", "You may only see your own certificates.")
+    async with request.app.state.pool.acquire() as conn:
+        rows = await store.certificates_of_learner(conn, learner_id)
+    live = [r for r in rows if r.revoked_at is None]
+    modules = [m for r in live for m in r.credential["credentialSubject"]["modules"]]
+    return LearningRecord(
+        learner_id=learner_id,
+        total_workload_hours=sum(float(m["workloadHours"]) for m in modules),
+        skills=sorted({s for m in modules for s in m["skills"]}),
+        providers=sorted({r.provider_id for r in live}),
+        certificates=[CertificateView.of(r) for r in rows],
+    )

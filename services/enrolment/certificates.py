@@ -1,0 +1,137 @@
+"""Issuing and checking module certificates with the region's signing key(s)."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from joserfc.jwk import OKPKey
+from zll_contracts.payloads import EnrolmentCertified
+from zll_contracts.topics import ENROLMENTS
+
+from services.enrolment import credentials, store
+from services.enrolment.config import EnrolmentConfig, enrolment_config
+from zll.platform.db import Connection
+from zll.platform.unit_of_work import UnitOfWork
+
+CERTIFIED = "zll.enrolment.certified.v1"
+
+
+@dataclass(frozen=True, slots=True)
+class RegionKeys:
+    """The key that signs now, and every public key a credential of ours may carry."""
+
+    kid: str
+    signing: OKPKey
+    known: Mapping[str, OKPKey]
+
+
+_loaded: dict[str, RegionKeys] = {}
+
+
+def parse_key(text: str) -> OKPKey:
+    """An Ed25519 private key from JWK JSON or PEM."""
+    source: Any = json.loads(text) if text.lstrip().startswith("{") else text
+    key = OKPKey.import_key(source)
+    if key.as_dict().get("crv") != "Ed25519" or not key.is_private:
+        raise ValueError("the signing key must be an Ed25519 private key")
+    return key
+
+
+async def region_keys(conn: Connection, config: EnrolmentConfig | None = None) -> RegionKeys:
+    """The configured key; in development without one, a key generated once and stored."""
+    config = config or enrolment_config()
+    if not config.signing_key:
+        return await _development_keys(conn)  # one small query; the database is the truth
+    if config.signing_key not in _loaded:
+        key = parse_key(config.signing_key)
+        _loaded[config.signing_key] = RegionKeys(key.thumbprint(), key, {key.thumbprint(): key})
+    return _loaded[config.signing_key]
+
+
+async def _development_keys(conn: Connection) -> RegionKeys:
+    stored = await store.stored_signing_keys(conn)
+    if not stored:
+        fresh = OKPKey.generate_key("Ed25519")
+        async with conn.transaction():
+            private = fresh.as_dict(private=True)
+            await store.store_signing_key_once(conn, fresh.thumbprint(), private)
+        stored = await store.stored_signing_keys(conn)
+    keys = [OKPKey.import_key(jwk) for jwk in stored]
+    return RegionKeys(keys[0].thumbprint(), keys[0], {k.thumbprint(): k for k in keys})
+
+
+def issuer(config: EnrolmentConfig | None = None) -> credentials.Issuer:
+    config = config or enrolment_config()
+    return credentials.Issuer(config.issuer_id, config.issuer_name, config.public_url.rstrip("/"))
+
+
+async def certify(
+    uow: UnitOfWork,
+    enrolment: store.EnrolmentRow,
+    course: store.KnownCourse,
+    modules: Sequence[Mapping[str, Any]],
+    completed_at: datetime,
+) -> str:
+    """Sign one certificate for what was passed, store it and announce it; returns its id."""
+    keys = await region_keys(uow.conn)
+    now = datetime.now(UTC)
+    passed = credentials.Passed(
+        certificate_id=str(uuid.uuid4()),
+        learner_id=enrolment.learner_id,
+        course_id=course.course_id,
+        course_title=course.title,
+        provider_id=course.provider_id,
+        modules=modules,
+        completed_at=completed_at,
+        issued_at=now,
+    )
+    credential = credentials.build_credential(passed, issuer())
+    token = credentials.sign(credential, keys.signing, keys.kid)
+    await store.save_certificate(
+        uow.conn,
+        store.CertificateRow(
+            passed.certificate_id,
+            enrolment.enrolment_id,
+            enrolment.learner_id,
+            course.course_id,
+            course.provider_id,
+            keys.kid,
+            credential,
+            token,
+            now,
+            None,
+            None,
+        ),
+    )
+    certified = EnrolmentCertified(
+        enrolment_id=enrolment.enrolment_id,
+        course_id=course.course_id,
+        learner_id=enrolment.learner_id,
+        occurred_at=now,
+        certificate_id=passed.certificate_id,
+        modules=[m["module_id"] for m in modules],
+        **enrolment.contact_fields(),
+    )
+    uow.publish(ENROLMENTS, CERTIFIED, certified, key=course.course_id)
+    return passed.certificate_id
+
+
+async def check(
+    conn: Connection, token: str, presented: Mapping[str, Any] | None
+) -> credentials.Verdict:
+    """Signature and content first, then whether the region has revoked it since."""
+    keys = await region_keys(conn)
+    verdict = credentials.verify(token, keys.known, presented=presented)
+    if not verdict.valid or verdict.credential is None:
+        return verdict
+    certificate_id = str(verdict.credential.get("id", "")).removeprefix("urn:uuid:")
+    stored = await store.get_certificate(conn, certificate_id)
+    if stored is not None and stored.revoked_at is not None:
+        detail = f"Revoked on {stored.revoked_at.date().isoformat()}: {stored.revocation_reason}"
+        return credentials.Verdict(False, "revoked", detail, verdict.credential)
+    return verdict

@@ -1,0 +1,96 @@
+"""Module certificates issued from a provider's completion report, against real PostgreSQL."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+import asyncpg
+import pytest
+
+from services.enrolment import certificates
+from tests.integration.test_enrolment_ledger import Feed, events, pool  # noqa: F401
+
+pytestmark = pytest.mark.integration
+SKILL = "http://data.europa.eu/esco/skill/test-care"
+MODULES = [
+    {"module_id": "m1", "title": "Körperpflege", "workload_hours": 40, "eqf_level": 3,
+     "skills": [SKILL], "certificate": "module-certificate"},
+    {"module_id": "m2", "title": "Dokumentation", "workload_hours": 20, "eqf_level": 4,
+     "skills": [], "certificate": "attendance"},
+]  # fmt: skip
+
+
+def completed(enrolment_id: str, modules: list[str]) -> dict[str, object]:
+    return {
+        "enrolment_id": enrolment_id,
+        "modules_passed": modules,
+        "completed_at": datetime.now(UTC).isoformat(),
+    }
+
+
+async def enrolled(feed: Feed) -> tuple[str, str]:
+    course_id = await feed.course(f"cert-{uuid.uuid4().hex[:6]}", modules=MODULES)
+    enrolment_id = str(uuid.uuid4())
+    await feed.apply(feed.request(course_id, "ada", enrolment_id=enrolment_id))
+    return course_id, enrolment_id
+
+
+async def test_a_completion_issues_one_verifiable_certificate(pool: asyncpg.Pool) -> None:  # noqa: F811
+    feed = Feed(pool)
+    course_id, enrolment_id = await enrolled(feed)
+    report = feed.partner("zll.enrolment.completed.v1", completed(enrolment_id, ["m1", "m2"]))
+    await feed.apply(report)
+    await feed.apply(
+        feed.partner("zll.enrolment.completed.v1", completed(enrolment_id, ["m1"]))
+    )  # a second report: no second certificate
+
+    certified = await events(pool, "zll.enrolment.certified.v1")
+    assert len(certified) == 1
+    assert (certified[0]["course_id"], certified[0]["modules"]) == (course_id, ["m1", "m2"])
+    async with pool.acquire() as conn:
+        row = await conn.fetchrow(
+            "SELECT jwt, credential::text FROM certificates WHERE certificate_id = $1",
+            certified[0]["certificate_id"],
+        )
+        verdict = await certificates.check(conn, row["jwt"], None)
+    assert (verdict.valid, verdict.code) == (True, "valid")
+    assert verdict.credential is not None
+    assert verdict.credential["credentialSubject"]["workloadHours"] == 60
+    status = await pool.fetchval(
+        "SELECT status FROM enrolments WHERE enrolment_id = $1", uuid.UUID(enrolment_id)
+    )
+    assert status == "completed"
+
+
+async def test_a_revoked_certificate_fails_verification(pool: asyncpg.Pool) -> None:  # noqa: F811
+    feed = Feed(pool)
+    _, enrolment_id = await enrolled(feed)
+    await feed.apply(feed.partner("zll.enrolment.completed.v1", completed(enrolment_id, ["m1"])))
+    row = await pool.fetchrow("SELECT certificate_id, jwt FROM certificates")
+    await pool.execute(
+        "UPDATE certificates SET revoked_at = now(), revocation_reason = 'issued in error'"
+    )
+    async with pool.acquire() as conn:
+        verdict = await certificates.check(conn, row["jwt"], None)
+    assert verdict.code == "revoked"
+    assert "issued in error" in verdict.detail
+
+
+async def test_completions_by_strangers_or_for_foreign_modules_are_refused(
+    pool: asyncpg.Pool,  # noqa: F811
+) -> None:
+    feed = Feed(pool)
+    _, enrolment_id = await enrolled(feed)
+    await feed.apply(
+        feed.partner(
+            "zll.enrolment.completed.v1", completed(enrolment_id, ["m1"]), sender="vhs-other"
+        ),
+        feed.partner("zll.enrolment.completed.v1", completed(enrolment_id, ["m9"])),
+    )
+    assert await pool.fetchval("SELECT count(*) FROM certificates") == 0
+    feedback = await events(pool, "zll.feedback.rejected.v1")
+    assert [(f["provider_id"], f["errors"][0]["field"]) for f in feedback] == [
+        ("vhs-other", "enrolment_id"),
+        ("vhs-testhausen", "modules_passed"),
+    ]

@@ -1,0 +1,341 @@
+"""The seat ledger against the real PostgreSQL: the consumer's handlers and concurrent HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import pytest
+from zll_contracts import new_event, to_record
+from zll_contracts.payloads import EnrolmentSource
+
+from services.enrolment import ledger
+from services.enrolment.handlers import HANDLERS
+from tests.e2e.test_walking_skeleton import course
+from zll.devstack.stack import DevStack
+from zll.platform import db
+from zll.platform.consumer import BatchConsumer
+from zll.platform.refusals import InboundRecord
+from zll.platform.unit_of_work import UnitOfWork
+
+pytestmark = pytest.mark.integration
+MIGRATIONS = Path(__file__).parents[2] / "services" / "enrolment" / "migrations"
+PROVIDER = "vhs-testhausen"
+
+
+@pytest.fixture
+async def pool(infra: DevStack) -> AsyncIterator[asyncpg.Pool]:
+    url = infra.database_url(f"enrolment_{uuid.uuid4().hex[:8]}")
+    await db.ensure_database(url)
+    pool = await db.open_pool(url, max_size=20)
+    await db.migrate(pool, MIGRATIONS)
+    yield pool
+    await pool.close()
+
+
+class Feed:
+    """Events as they would arrive on the enrolment service's topics, applied in-process."""
+
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self.consumer = BatchConsumer(
+            service="enrolment",
+            source="/services/enrolment",
+            pool=pool,
+            handlers=HANDLERS,
+            topics=["zll.catalog.courses.v1", "zll.provider.enrolments.v1", "zll.placements.v1"],
+        )
+        self.offset = 0
+
+    def record(
+        self,
+        topic: str,
+        ce_type: str,
+        source: str,
+        data: dict[str, Any],
+        key: str,
+        ce_id: str | None = None,
+    ) -> InboundRecord:
+        self.offset += 1
+        kafka = to_record(new_event(ce_type, source, data, id=ce_id), key)
+        return InboundRecord(topic, 0, self.offset, kafka.key, kafka.value, kafka.headers)
+
+    async def course(
+        self, code: str, *, revision: int = 1, withdrawn: bool = False, **changes: Any
+    ) -> str:
+        data = course(code, revision=revision, **changes)
+        now = datetime.now(UTC).isoformat()
+        data |= {"reason": "x", "withdrawn_at": now} if withdrawn else {"published_at": now}
+        kind = "course-withdrawn" if withdrawn else "course-published"
+        await self.apply(
+            self.record(
+                "zll.catalog.courses.v1",
+                f"zll.catalog.{kind}.v1",
+                "/services/catalog",
+                data,
+                data["course_id"],
+            )
+        )
+        return str(data["course_id"])
+
+    def request(
+        self,
+        course_id: str,
+        learner: str,
+        *,
+        sender: str = PROVIDER,
+        enrolment_id: str | None = None,
+        ce_id: str | None = None,
+        contact: dict[str, str] | None = None,
+    ) -> InboundRecord:
+        data: dict[str, Any] = {
+            "enrolment_id": enrolment_id or str(uuid.uuid4()),
+            "course_id": course_id,
+            "learner_id": learner,
+            "requested_at": datetime.now(UTC).isoformat(),
+        }
+        if contact:
+            data["contact"] = contact
+        return self.record(
+            "zll.provider.enrolments.v1",
+            "zll.enrolment.requested.v1",
+            f"/providers/{sender}",
+            data,
+            course_id,
+            ce_id,
+        )
+
+    def partner(
+        self, ce_type: str, data: dict[str, Any], *, sender: str = PROVIDER
+    ) -> InboundRecord:
+        return self.record("zll.provider.enrolments.v1", ce_type, f"/providers/{sender}", data, "k")
+
+    async def apply(self, *records: InboundRecord) -> None:
+        await self.consumer.apply_batch(records)
+
+
+async def statuses(pool: asyncpg.Pool, course_id: str) -> list[tuple[str, str]]:
+    rows = await pool.fetch(
+        "SELECT learner_id, status FROM enrolments WHERE course_id = $1 ORDER BY seq", course_id
+    )
+    return [(r["learner_id"], r["status"]) for r in rows]
+
+
+async def events(pool: asyncpg.Pool, ce_type: str) -> list[dict[str, Any]]:
+    rows = await pool.fetch("SELECT value, header_names, header_values FROM outbox ORDER BY id")
+    found = []
+    for r in rows:
+        headers = dict(zip(r["header_names"], r["header_values"], strict=True))
+        if headers.get("ce_type") == ce_type.encode():
+            found.append(json.loads(r["value"]))
+    return found
+
+
+async def seats(pool: asyncpg.Pool, course_id: str) -> tuple[int, int, int]:
+    row = await pool.fetchrow(
+        "SELECT capacity, confirmed, waitlisted FROM courses WHERE course_id = $1", course_id
+    )
+    return (row["capacity"], row["confirmed"], row["waitlisted"])
+
+
+async def test_partner_requests_fill_seats_then_the_waitlist_in_arrival_order(
+    pool: asyncpg.Pool,
+) -> None:
+    feed = Feed(pool)
+    course_id = await feed.course("excel", capacity=2)
+    await feed.apply(*(feed.request(course_id, f"l{n}") for n in range(4)))
+    assert await statuses(pool, course_id) == [
+        ("l0", "confirmed"),
+        ("l1", "confirmed"),
+        ("l2", "waitlisted"),
+        ("l3", "waitlisted"),
+    ]
+    assert [e["waitlist_position"] for e in await events(pool, "zll.enrolment.waitlisted.v1")] == [
+        1,
+        2,
+    ]
+    assert await seats(pool, course_id) == (2, 2, 2)
+
+
+async def test_the_same_request_twice_has_one_effect(pool: asyncpg.Pool) -> None:
+    feed = Feed(pool)
+    course_id = await feed.course("dup", capacity=5)
+    enrolment_id = str(uuid.uuid4())
+    first = feed.request(course_id, "ada", enrolment_id=enrolment_id)
+    await feed.apply(first, feed.request(course_id, "ada", enrolment_id=enrolment_id))
+    await feed.apply(first)  # redelivered
+    assert await statuses(pool, course_id) == [("ada", "confirmed")]
+    assert len(await events(pool, "zll.enrolment.confirmed.v1")) == 1
+
+
+async def test_a_second_request_of_the_same_learner_is_rejected(pool: asyncpg.Pool) -> None:
+    feed = Feed(pool)
+    course_id = await feed.course("twice", capacity=5)
+    await feed.apply(feed.request(course_id, "ada"), feed.request(course_id, "ada"))
+    rejected = await events(pool, "zll.enrolment.rejected.v1")
+    assert [r["reason_code"] for r in rejected] == ["already-enrolled"]
+
+
+async def test_requests_for_unknown_withdrawn_or_ended_courses_are_rejected(
+    pool: asyncpg.Pool,
+) -> None:
+    feed = Feed(pool)
+    ended = await feed.course("old", start_date="2020-01-01", end_date="2020-02-01")
+    gone = await feed.course("gone")
+    await feed.course("gone", revision=2, withdrawn=True)
+    await feed.apply(
+        feed.request(f"{PROVIDER}:nope", "ada"),
+        feed.request(gone, "ada"),
+        feed.request(ended, "ada"),
+    )
+    rejected = await events(pool, "zll.enrolment.rejected.v1")
+    assert [r["reason_code"] for r in rejected] == [
+        "unknown-course",
+        "course-withdrawn",
+        "course-ended",
+    ]
+
+
+async def test_a_request_from_another_provider_is_refused_with_feedback(
+    pool: asyncpg.Pool,
+) -> None:
+    feed = Feed(pool)
+    course_id = await feed.course("mine")
+    await feed.apply(feed.request(course_id, "ada", sender="vhs-other"))
+    assert await statuses(pool, course_id) == []
+    feedback = await events(pool, "zll.feedback.rejected.v1")
+    assert feedback[0]["provider_id"] == "vhs-other"
+    assert feedback[0]["errors"][0]["field"] == "course_id"
+
+
+async def test_a_cancellation_gives_the_seat_to_the_earliest_waitlisted(
+    pool: asyncpg.Pool,
+) -> None:
+    feed = Feed(pool)
+    course_id = await feed.course("cancel", capacity=1)
+    first = str(uuid.uuid4())
+    await feed.apply(
+        feed.request(course_id, "ada", enrolment_id=first),
+        feed.request(course_id, "ben", contact={"email": "ben@example.org", "locale": "en"}),
+        feed.request(course_id, "cem"),
+    )
+    await feed.apply(feed.partner("zll.enrolment.cancel-requested.v1", {"enrolment_id": first}))
+    assert await statuses(pool, course_id) == [
+        ("ada", "cancelled"),
+        ("ben", "confirmed"),
+        ("cem", "waitlisted"),
+    ]
+    promoted = (await events(pool, "zll.enrolment.confirmed.v1"))[-1]
+    assert (promoted["learner_id"], promoted["promoted_from_waitlist"]) == ("ben", True)
+    assert (promoted["contact_email"], promoted["locale"]) == ("ben@example.org", "en")
+    cancelled = await events(pool, "zll.enrolment.cancelled.v1")
+    assert [(c["learner_id"], c["cancelled_by"]) for c in cancelled] == [("ada", "provider")]
+
+
+async def test_a_cancellation_by_another_provider_is_refused(pool: asyncpg.Pool) -> None:
+    feed = Feed(pool)
+    course_id = await feed.course("theirs", capacity=1)
+    enrolment_id = str(uuid.uuid4())
+    await feed.apply(feed.request(course_id, "ada", enrolment_id=enrolment_id))
+    await feed.apply(
+        feed.partner(
+            "zll.enrolment.cancel-requested.v1", {"enrolment_id": enrolment_id}, sender="vhs-evil"
+        )
+    )
+    assert await statuses(pool, course_id) == [("ada", "confirmed")]
+    assert (await events(pool, "zll.feedback.rejected.v1"))[0]["provider_id"] == "vhs-evil"
+
+
+async def test_capacity_changes_promote_but_never_revoke(pool: asyncpg.Pool) -> None:
+    feed = Feed(pool)
+    course_id = await feed.course("resize", capacity=2)
+    await feed.apply(*(feed.request(course_id, f"l{n}") for n in range(5)))
+    await feed.course("resize", revision=2, capacity=1)
+    assert await seats(pool, course_id) == (1, 2, 3)  # nobody lost a seat
+    await feed.course("resize", revision=3, capacity=4)
+    assert [s for _, s in await statuses(pool, course_id)] == ["confirmed"] * 4 + ["waitlisted"]
+    await feed.course("resize", revision=2, capacity=9)  # stale: no effect
+    assert await seats(pool, course_id) == (4, 4, 1)
+
+
+async def test_a_withdrawal_cancels_every_open_enrolment_and_tells_each_learner(
+    pool: asyncpg.Pool,
+) -> None:
+    feed = Feed(pool)
+    course_id = await feed.course("withdraw", capacity=1)
+    await feed.apply(*(feed.request(course_id, f"l{n}") for n in range(3)))
+    await feed.course("withdraw", revision=2, withdrawn=True, capacity=1)
+    assert {s for _, s in await statuses(pool, course_id)} == {"cancelled"}
+    cancelled = await events(pool, "zll.enrolment.cancelled.v1")
+    assert sorted(c["learner_id"] for c in cancelled) == ["l0", "l1", "l2"]
+    assert {c["cancelled_by"] for c in cancelled} == {"withdrawal"}
+    assert await seats(pool, course_id) == (1, 0, 0)
+
+
+async def test_an_accepted_placement_confirms_or_says_the_seat_has_gone(
+    pool: asyncpg.Pool,
+) -> None:
+    feed = Feed(pool)
+    course_id = await feed.course("placed", capacity=1)
+
+    def accepted(learner: str) -> InboundRecord:
+        data = {
+            "placement_id": f"p-{learner}",
+            "learner_id": learner,
+            "offer_id": course_id,
+            "offer_kind": "course",
+            "round_id": "r1",
+            "occurred_at": datetime.now(UTC).isoformat(),
+        }
+        return feed.record(
+            "zll.placements.v1", "zll.placement.accepted.v1", "/services/matching", data, learner
+        )
+
+    await feed.apply(accepted("ada"), accepted("ben"))
+    confirmed = await events(pool, "zll.enrolment.confirmed.v1")
+    waitlisted = await events(pool, "zll.enrolment.waitlisted.v1")
+    assert (confirmed[0]["source"], confirmed[0]["placement_id"]) == ("placement", "p-ada")
+    assert (waitlisted[0]["source"], waitlisted[0]["placement_id"]) == ("placement", "p-ben")
+    assert "taken meanwhile" in waitlisted[0]["reason"]
+
+
+async def test_http_and_partner_requests_at_once_never_overbook(pool: asyncpg.Pool) -> None:
+    feed = Feed(pool)
+    course_id = await feed.course("hot", capacity=7)
+
+    async def http(n: int) -> None:
+        async with pool.acquire() as conn, conn.transaction():
+            uow = UnitOfWork(conn, "/services/enrolment")
+            wanted = ledger.Request(
+                uuid.uuid4(), course_id, f"h{n}", EnrolmentSource.HTTP, datetime.now(UTC)
+            )
+            await ledger.enrol(uow, [wanted], datetime.now(UTC).date())
+            await uow.flush()
+
+    partner_batches = [
+        feed.apply(*(feed.request(course_id, f"p{b}-{n}") for n in range(10))) for b in range(4)
+    ]
+    await asyncio.gather(*(http(n) for n in range(30)), *partner_batches)
+    rows = await statuses(pool, course_id)
+    assert len(rows) == 70
+    assert sum(s == "confirmed" for _, s in rows) == 7
+    # First come, first served: every confirmed enrolment arrived before every waitlisted one.
+    assert [s for _, s in rows] == ["confirmed"] * 7 + ["waitlisted"] * 63
+    assert await seats(pool, course_id) == (7, 7, 63)
+
+
+async def test_the_database_itself_refuses_an_overbooking(pool: asyncpg.Pool) -> None:
+    feed = Feed(pool)
+    course_id = await feed.course("guard", capacity=1)
+    insert = (
+        "INSERT INTO enrolments (enrolment_id, course_id, learner_id, status, source, requested_at)"
+        " VALUES ($1, $2, $3, 'confirmed', 'http', now())"
+    )
+    await pool.execute(insert, uuid.uuid4(), course_id, "ada")
+    with pytest.raises(asyncpg.CheckViolationError, match="overbooked"):
+        await pool.execute(insert, uuid.uuid4(), course_id, "ben")
