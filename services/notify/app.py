@@ -1,13 +1,20 @@
-"""Wiring for notify: migrations, handler map, topics and routes."""
+"""Wiring for notify: migrations, handler map, topics, routes, and the delivery dispatcher."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 from fastapi import FastAPI
 from zll_contracts.topics import CATALOG_COURSES, DEMAND, ENROLMENTS, FEEDBACK, PLACEMENTS
 
+from services.notify.api import router
+from services.notify.config import NotifySettings, notify_settings
+from services.notify.dispatch import Dispatcher, Sender
 from services.notify.handlers import HANDLERS
+from services.notify.senders import EmailSender, WebhookSender
 from zll.platform.service import ServiceDefinition, create_service_app
 from zll.platform.settings import Settings
 
@@ -16,10 +23,43 @@ DEFINITION = ServiceDefinition(
     title="ZLL notify",
     description="Every learner and partner hears what concerns them, once.",
     migrations=Path(__file__).parent / "migrations",
+    # ServiceDefinition's annotation predates Batched; the consumer takes both kinds.
     handlers=HANDLERS,
     topics=[ENROLMENTS, PLACEMENTS, CATALOG_COURSES, DEMAND, FEEDBACK],
+    routers=[router],
 )
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    return create_service_app(DEFINITION, settings)
+def create_app(settings: Settings | None = None, notify: NotifySettings | None = None) -> FastAPI:
+    app = create_service_app(DEFINITION, settings)
+    platform_lifespan = app.router.lifespan_context
+    config = notify or notify_settings()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # The platform opens the pool; the dispatcher starts after it and stops before it.
+        async with platform_lifespan(app), _dispatching(app, config):
+            yield
+
+    app.router.lifespan_context = lifespan
+    return app
+
+
+@contextlib.asynccontextmanager
+async def _dispatching(app: FastAPI, config: NotifySettings) -> AsyncIterator[None]:
+    if not config.dispatcher_enabled:
+        yield
+        return
+    email, webhook = EmailSender(config), WebhookSender(config)
+    senders: dict[str, Sender] = {"email": email, "webhook": webhook}
+    dispatcher = Dispatcher(app.state.pool, config, senders)
+    app.state.dispatcher = dispatcher
+    task = asyncio.create_task(dispatcher.run(), name="notify-dispatcher")
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        await email.close()
+        await webhook.close()

@@ -2,21 +2,198 @@
 
 from __future__ import annotations
 
-from zll_contracts.payloads import FeedbackRejected
+from collections.abc import Sequence
+from typing import TypeVar, cast
 
-from services.notify import store
-from zll.platform.consumer import Handler, Message
+from pydantic import BaseModel
+from zll_contracts.payloads import (
+    CoursePublished,
+    CourseWithdrawnFromCatalog,
+    DemandGapDetected,
+    EnrolmentCancelled,
+    EnrolmentCertified,
+    EnrolmentConfirmed,
+    EnrolmentWaitlisted,
+    FeedbackRejected,
+    PlacementProposed,
+)
+from zll_contracts.payloads.courses import CourseState
+from zll_contracts.payloads.enrolments import EnrolmentOutcome
+
+from services.notify import domain, store, texts
+from services.notify.config import notify_settings
+from services.notify.domain import CourseFacts, Notice, Reach
+from zll.platform.consumer import Batched, Message
+from zll.platform.refusals import Refused
 from zll.platform.unit_of_work import UnitOfWork
 
-
-async def tell_partner_of_refusal(uow: UnitOfWork, message: Message) -> None:
-    feedback = message.payload
-    assert isinstance(feedback, FeedbackRejected)
-    await store.add_partner_message(
-        uow.conn, feedback.provider_id, "feedback.rejected", feedback.model_dump_json()
-    )
+P = TypeVar("P", bound=BaseModel)
+Refusals = list[tuple[Message, Refused]]  # notify never refuses: it only reads service topics
 
 
-HANDLERS: dict[str, Handler] = {
-    "zll.feedback.rejected.v1": tell_partner_of_refusal,
+def _data(messages: Sequence[Message], kind: type[P]) -> list[P]:
+    return [cast(P, m.payload) for m in messages]
+
+
+async def tell(uow: UnitOfWork, caused: Sequence[tuple[Message, list[Notice]]]) -> None:
+    """Route each notice by its recipient's preferences, render it, record it once."""
+    notices = [(m, n) for m, ns in caused for n in ns]
+    reach = await store.reach(uow.conn, {n.recipient for _, n in notices})
+    outgoing = []
+    for message, notice in notices:
+        routed = domain.route(notice, reach.get(notice.recipient, Reach()))
+        if routed is not None:
+            text = texts.render(notice.kind, routed.locale, notice.data)
+            outgoing.append(store.Outgoing(message.event.source, message.event.id, routed, text))
+    await store.add_notifications(uow.conn, outgoing)
+
+
+async def _learn_contacts(uow: UnitOfWork, events: Sequence[EnrolmentOutcome]) -> None:
+    contacts = [(e.learner_id, e.contact_email, e.locale) for e in events]
+    await store.remember_contacts(uow.conn, [c for c in contacts if c[1] or c[2]])
+
+
+async def _enrolment_context(
+    uow: UnitOfWork, events: Sequence[EnrolmentOutcome], *, holds_place: bool
+) -> dict[str, CourseFacts]:
+    """Remember contacts and who sits where; return what we know of the courses."""
+    await _learn_contacts(uow, events)
+    rows = [(str(e.enrolment_id), e.course_id, e.learner_id) for e in events]
+    if holds_place:
+        await store.remember_enrolled(uow.conn, rows)
+    else:
+        await store.forget_enrolled(uow.conn, [r[0] for r in rows])
+    return await store.courses(uow.conn, (e.course_id for e in events))
+
+
+async def enrolment_confirmed(uow: UnitOfWork, messages: Sequence[Message]) -> Refusals:
+    events = _data(messages, EnrolmentConfirmed)
+    known = await _enrolment_context(uow, events, holds_place=True)
+    await tell(uow, [
+        (m, domain.enrolment_confirmed(str(e.enrolment_id), e.course_id, e.learner_id,
+                                       e.promoted_from_waitlist, known.get(e.course_id)))
+        for m, e in zip(messages, events, strict=True)
+    ])  # fmt: skip
+    return []
+
+
+async def enrolment_waitlisted(uow: UnitOfWork, messages: Sequence[Message]) -> Refusals:
+    events = _data(messages, EnrolmentWaitlisted)
+    known = await _enrolment_context(uow, events, holds_place=True)
+    await tell(uow, [
+        (m, domain.enrolment_waitlisted(str(e.enrolment_id), e.course_id, e.learner_id,
+                                        e.waitlist_position, known.get(e.course_id)))
+        for m, e in zip(messages, events, strict=True)
+    ])  # fmt: skip
+    return []
+
+
+async def enrolment_cancelled(uow: UnitOfWork, messages: Sequence[Message]) -> Refusals:
+    events = _data(messages, EnrolmentCancelled)
+    known = await _enrolment_context(uow, events, holds_place=False)
+    await tell(uow, [
+        (m, domain.enrolment_cancelled(str(e.enrolment_id), e.course_id, e.learner_id,
+                                       str(e.cancelled_by), e.reason, known.get(e.course_id)))
+        for m, e in zip(messages, events, strict=True)
+    ])  # fmt: skip
+    return []
+
+
+async def certificate_issued(uow: UnitOfWork, messages: Sequence[Message]) -> Refusals:
+    events = _data(messages, EnrolmentCertified)
+    known = await _enrolment_context(uow, events, holds_place=False)
+    base = notify_settings().enrolment_url
+    await tell(uow, [
+        (m, domain.certificate_issued(str(e.enrolment_id), e.course_id, e.learner_id,
+                                      e.certificate_id, e.modules, known.get(e.course_id),
+                                      f"{base}/certificates/{e.certificate_id}"))
+        for m, e in zip(messages, events, strict=True)
+    ])  # fmt: skip
+    return []
+
+
+async def placement_proposed(uow: UnitOfWork, messages: Sequence[Message]) -> Refusals:
+    events = _data(messages, PlacementProposed)
+    known = await store.courses(uow.conn, (e.offer_id for e in events))
+    base = notify_settings().matching_url
+    await tell(uow, [
+        (m, domain.placement_proposed(e.placement_id, e.learner_id, e.offer_id, str(e.offer_kind),
+                                      known.get(e.offer_id),
+                                      f"{base}/placements/{e.placement_id}/accept",
+                                      f"{base}/placements/{e.placement_id}/decline"))
+        for m, e in zip(messages, events, strict=True)
+    ])  # fmt: skip
+    return []
+
+
+def course_facts(course: CourseState) -> CourseFacts:
+    place = None
+    if course.location is not None and str(course.format) != "online":
+        where = " ".join(p for p in (course.location.postcode, course.location.municipality) if p)
+        place = ", ".join(p for p in (course.location.street, where) if p)
+    skills = frozenset(s for module in course.modules for s in module.skills)
+    return CourseFacts(
+        course.course_id, course.provider_id, course.title, course.start_date, course.end_date,
+        place, skills, course.revision,
+    )  # fmt: skip
+
+
+async def course_published(uow: UnitOfWork, messages: Sequence[Message]) -> Refusals:
+    """Remember the course; tell its learners when its dates or place changed."""
+    events = _data(messages, CoursePublished)
+    ids = [e.course_id for e in events]
+    known, learners = await store.courses(uow.conn, ids), await store.learners_in(uow.conn, ids)
+    caused: list[tuple[Message, list[Notice]]] = []
+    latest: dict[str, CourseFacts] = {}
+    for message, event in zip(messages, events, strict=True):
+        after, before = course_facts(event), latest.get(event.course_id, known.get(event.course_id))
+        if before is not None and after.revision <= before.revision:
+            continue  # a stale or repeated revision changes nothing
+        caused.append(
+            (message, domain.course_changed(before, after, learners.get(after.course_id, ())))
+        )
+        latest[after.course_id] = after
+    await store.save_courses(uow.conn, list(latest.values()), [False] * len(latest))
+    await tell(uow, caused)
+    return []
+
+
+async def course_withdrawn(uow: UnitOfWork, messages: Sequence[Message]) -> Refusals:
+    """Learners hear of it through their cancellations; a withdrawn course teaches no one."""
+    facts = [course_facts(e) for e in _data(messages, CourseWithdrawnFromCatalog)]
+    await store.save_courses(uow.conn, facts, [True] * len(facts))
+    return []
+
+
+async def demand_gap_detected(uow: UnitOfWork, messages: Sequence[Message]) -> Refusals:
+    events = _data(messages, DemandGapDetected)
+    teaching = await store.teachers(uow.conn, (e.skill for e in events if e.skill))
+    await tell(uow, [
+        (m, domain.demand_gap(e.skill, e.occupation, e.municipality, str(e.horizon), e.demand,
+                              e.supply, e.gap, teaching.get(e.skill or "", ())))
+        for m, e in zip(messages, events, strict=True)
+    ])  # fmt: skip
+    return []
+
+
+async def feedback_rejected(uow: UnitOfWork, messages: Sequence[Message]) -> Refusals:
+    events = _data(messages, FeedbackRejected)
+    await tell(uow, [
+        (m, domain.feedback_rejected(e.provider_id, e.original_ce_id, e.topic,
+                                     [err.model_dump() for err in e.errors]))
+        for m, e in zip(messages, events, strict=True)
+    ])  # fmt: skip
+    return []
+
+
+HANDLERS: dict[str, Batched] = {
+    "zll.enrolment.confirmed.v1": Batched(enrolment_confirmed),
+    "zll.enrolment.waitlisted.v1": Batched(enrolment_waitlisted),
+    "zll.enrolment.cancelled.v1": Batched(enrolment_cancelled),
+    "zll.enrolment.certified.v1": Batched(certificate_issued),
+    "zll.placement.proposed.v1": Batched(placement_proposed),
+    "zll.catalog.course-published.v1": Batched(course_published),
+    "zll.catalog.course-withdrawn.v1": Batched(course_withdrawn),
+    "zll.demand.gap-detected.v1": Batched(demand_gap_detected),
+    "zll.feedback.rejected.v1": Batched(feedback_rejected),
 }

@@ -7,6 +7,7 @@ import contextlib
 import logging
 import os
 import signal
+import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -18,6 +19,7 @@ import httpx
 from zll.devstack.infra import (
     EmbeddedPostgres,
     TansuBroker,
+    port_open,
     stop_process,
     wait_for_port,
     which_python,
@@ -37,6 +39,7 @@ class StackLayout:
     home: Path
     kafka_port: int = 9092
     ports: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_PORTS))
+    smtp_port: int = 0  # the local mail sink; 0 picks a free port (`zll up` uses 8025)
 
     @property
     def pgdata(self) -> Path:
@@ -50,6 +53,11 @@ class StackLayout:
     def run(self) -> Path:
         return self.home / "run"
 
+    @property
+    def mail(self) -> Path:
+        """Where the mail sink keeps every e-mail the services sent, one .eml file each."""
+        return self.home / "mail"
+
     def url(self, service: str) -> str:
         return f"http://127.0.0.1:{self.ports[service]}"
 
@@ -61,6 +69,8 @@ class DevStack:
         self.broker = TansuBroker(layout.kafka_port, layout.logs / "broker.log")
         self.services: dict[str, subprocess.Popen[bytes]] = {}
         self.extra_env = extra_env or {}
+        self.smtp_port = layout.smtp_port or _free_port()
+        self.mailsink: subprocess.Popen[bytes] | None = None
 
     @property
     def bootstrap(self) -> str:
@@ -75,6 +85,8 @@ class DevStack:
         self.postgres.start()
         self.broker.start()
         self._write_pid("broker", self.broker.process)
+        self.mailsink = _start_mailsink(self.smtp_port, self.layout)
+        self._write_pid("mailsink", self.mailsink)
         return asyncio.run(ensure_topics(self.bootstrap))
 
     def service_env(self, service: str) -> dict[str, str]:
@@ -85,6 +97,8 @@ class DevStack:
                 f"ZLL_{service.upper()}_DATABASE_URL": self.database_url(service),
                 f"ZLL_{service.upper()}_PORT": str(self.layout.ports[service]),
                 "PYTHONUNBUFFERED": "1",
+                "ZLL_NOTIFY_SMTP_HOST": "127.0.0.1",
+                "ZLL_NOTIFY_SMTP_PORT": str(self.smtp_port),
             }
         )
         env.update(self.extra_env)
@@ -146,11 +160,36 @@ class DevStack:
             self.stop_service(service)
         self.broker.stop()
         (self.layout.run / "broker.pid").unlink(missing_ok=True)
+        stop_process(self.mailsink)
+        (self.layout.run / "mailsink.pid").unlink(missing_ok=True)
         self.postgres.stop()
 
     def _write_pid(self, name: str, process: subprocess.Popen[bytes] | None) -> None:
         if process is not None:
             (self.layout.run / f"{name}.pid").write_text(str(process.pid))
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _start_mailsink(port: int, layout: StackLayout) -> subprocess.Popen[bytes]:
+    """The local SMTP sink (zll.devstack.mailsink): e-mails land in `layout.mail`."""
+    if port_open(port):
+        raise RuntimeError(f"port {port} is taken; is another mail sink running? (zll down)")
+    layout.logs.mkdir(parents=True, exist_ok=True)
+    args = ["--port", str(port), "--folder", str(layout.mail)]
+    with (layout.logs / "mailsink.log").open("ab") as out:
+        process = subprocess.Popen(
+            [which_python(), "-m", "zll.devstack.mailsink", *args],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    wait_for_port(port, 15.0, process)
+    return process
 
 
 def stop_strays(layout: StackLayout) -> list[str]:

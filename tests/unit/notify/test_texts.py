@@ -1,0 +1,88 @@
+"""The texts learners and partners read, rendered from the templates in both languages."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from services.notify import domain, texts
+from services.notify.domain import CourseFacts, Notice
+
+COURSE = CourseFacts(
+    "vhs-kassel:sw-101", "vhs-kassel", "Schweißen <Grundkurs>", date(2027, 3, 1),
+    date(2027, 4, 30), "34117 Kassel",
+)  # fmt: skip
+SKILL = "http://data.europa.eu/esco/skill/welding"
+
+
+def every_kind() -> list[Notice]:
+    moved = CourseFacts(*[getattr(COURSE, f) for f in COURSE.__dataclass_fields__][:3],
+                        date(2027, 3, 8), COURSE.end_date, None)  # fmt: skip
+    return [
+        *domain.enrolment_confirmed("e1", COURSE.course_id, "lena", False, COURSE),
+        *domain.enrolment_confirmed("e1", COURSE.course_id, "lena", True, None),
+        *domain.enrolment_waitlisted("e1", COURSE.course_id, "lena", 3, COURSE),
+        *domain.enrolment_cancelled("e1", COURSE.course_id, "lena", "provider", None, COURSE),
+        *domain.certificate_issued("e1", COURSE.course_id, "lena", "c1", ["m1"], COURSE, "u"),
+        *domain.placement_proposed("p1", "lena", "job-7", "job", None, "http://a", "http://d"),
+        *domain.course_changed(COURSE, moved, ["lena"]),
+        *domain.demand_gap(SKILL, None, "Kassel", "medium", 9, 2, 7, ["vhs-kassel"]),
+        *domain.feedback_rejected("vhs-kassel", "ce-1", "t", [{"field": "f", "message": "m"}]),
+    ]
+
+
+def test_every_kind_has_texts_in_both_languages() -> None:
+    rendered = {n.kind for n in every_kind()}
+    assert rendered == set(domain.KINDS)
+    for notice in every_kind():
+        for locale in domain.LOCALES:
+            text = texts.render(notice.kind, locale, notice.data)
+            assert text.subject
+            assert "\n" not in text.subject
+            assert text.text.strip()
+            assert text.html.startswith("<!DOCTYPE html>")
+
+
+@pytest.mark.parametrize(
+    ("locale", "words"),
+    [("de", ["Warteliste", "Platz 3"]), ("en", ["waiting list", "number 3"])],
+)
+def test_a_waitlisted_learner_reads_their_position_in_their_language(
+    locale: str, words: list[str]
+) -> None:
+    [notice] = domain.enrolment_waitlisted("e1", COURSE.course_id, "lena", 3, COURSE)
+    text = texts.render(notice.kind, locale, notice.data)
+    for word in words:
+        assert word in text.text
+        assert word in text.html
+
+
+def test_a_cancellation_says_why() -> None:
+    cases = {"withdrawal": "abgesagt", "provider": "Bildungsanbieter", "learner": "eigenen Wunsch"}
+    for cancelled_by, why in cases.items():
+        [notice] = domain.enrolment_cancelled("e1", COURSE.course_id, "l", cancelled_by, "x", None)
+        assert why in texts.render(notice.kind, "de", notice.data).text
+
+
+def test_html_is_escaped_and_plain_text_is_not() -> None:
+    [notice, _] = domain.enrolment_confirmed("e1", COURSE.course_id, "lena", False, COURSE)
+    text = texts.render(notice.kind, "de", notice.data)
+
+    assert "Schweißen <Grundkurs>" in text.text
+    assert "Schweißen &lt;Grundkurs&gt;" in text.html
+    assert "<Grundkurs>" not in text.html
+
+
+def test_a_placement_text_tells_how_to_accept() -> None:
+    [notice] = domain.placement_proposed("p1", "lena", "job-7", "job", None, "http://a", "http://d")
+    assert "http://a" in texts.render(notice.kind, "en", notice.data).text
+    assert "So nehmen Sie an" in texts.render(notice.kind, "de", notice.data).text
+
+
+def test_a_refusal_lists_every_broken_field() -> None:
+    errors = [{"field": "title", "message": "too long"}, {"field": "capacity", "message": "< 0"}]
+    [notice] = domain.feedback_rejected("vhs-kassel", "ce-1", "zll.provider.courses.v1", errors)
+    text = texts.render(notice.kind, "de", notice.data).text
+    assert "- title: too long" in text
+    assert "- capacity: < 0" in text
