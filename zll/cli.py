@@ -53,6 +53,7 @@ def up(
         home=_home(),
         kafka_port=int(os.environ.get("ZLL_KAFKA_PORT", "9092")),
         smtp_port=int(os.environ.get("ZLL_SMTP_PORT", "8025")),
+        traces_port=int(os.environ.get("ZLL_TRACES_PORT", "4318")),
     )
     stack = DevStack(layout)
     # Ctrl-C and SIGTERM stop cleanly, even where SIGINT arrives ignored (a background job).
@@ -101,6 +102,8 @@ def _print_welcome(stack: object) -> None:
     table.add_row("PostgreSQL", str(stack.layout.pgdata))
     table.add_row("logs", str(stack.layout.logs))
     table.add_row("mail sink", f"smtp 127.0.0.1:{stack.smtp_port}, see: zll mail list")
+    table.add_row("traces", f"OTLP http://127.0.0.1:{stack.traces_port}, see: zll trace")
+    table.add_row("status", "zll status")
     console.print(table)
     console.print("Get a token:  .venv/bin/zll token --role learner --sub lena")
     console.print("Try:          curl 'http://127.0.0.1:8001/courses?q=schweissen'")
@@ -191,3 +194,66 @@ def mail_show(
     part = message.get_body(preferencelist=("html",) if html else ("plain",))
     typer.echo("")
     typer.echo(part.get_content() if part is not None else "(no such part)")
+
+
+@app.command()
+def status() -> None:
+    """One screen: every service's health, consumer lag, outbox backlog, dead letters, errors."""
+    from zll.status import read_status
+
+    services: dict[str, str] = {name: _service_url(name) for name in SERVICE_NAMES}
+    table = Table(title="ZLL status")
+    for column in (
+        "service",
+        "ready",
+        "lag",
+        "outbox",
+        "oldest",
+        "dead letters",
+        "feedback",
+        "5xx",
+    ):
+        table.add_column(column)
+    unhealthy = False
+    for s in read_status(services):
+        ready = {True: "[green]ready[/]", False: "[yellow]not ready[/]", None: "[red]down[/]"}
+        unhealthy |= s.ready is not True
+        table.add_row(
+            s.service,
+            ready[s.ready],
+            f"{s.consumer_lag:.0f}",
+            f"{s.outbox_backlog:.0f}",
+            f"{s.outbox_oldest_seconds:.1f} s",
+            f"{s.dead_letters:.0f}",
+            f"{s.feedback:.0f}",
+            f"{s.error_rate:.1%}",
+        )
+    console.print(table)
+    if unhealthy:
+        raise typer.Exit(1)
+
+
+def _service_url(name: str) -> str:
+    from zll.platform.settings import DEFAULT_PORTS
+
+    port = os.environ.get(f"ZLL_{name.upper()}_PORT", str(DEFAULT_PORTS[name]))
+    return os.environ.get(f"ZLL_{name.upper()}_URL", f"http://127.0.0.1:{port}")
+
+
+@app.command()
+def trace(
+    trace_id: Annotated[
+        str | None, typer.Argument(help="A trace id; without it, the most recent traces")
+    ] = None,
+) -> None:
+    """Show a trace's spans across services as a tree (from the dev stack's trace receiver)."""
+    from zll.devstack.stack import StackLayout
+    from zll.devstack.traces import SpanStore, render_tree, summarise
+
+    store = SpanStore(StackLayout(home=_home()).spans)
+    lines = render_tree(store.trace(trace_id)) if trace_id else summarise(store.spans())
+    if not lines:
+        console.print("no such trace" if trace_id else f"no traces yet in {store.path}")
+        raise typer.Exit(1)
+    for line in lines:
+        typer.echo(line)

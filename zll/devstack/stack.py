@@ -40,6 +40,7 @@ class StackLayout:
     kafka_port: int = 9092
     ports: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_PORTS))
     smtp_port: int = 0  # the local mail sink; 0 picks a free port (`zll up` uses 8025)
+    traces_port: int = 0  # the local OTLP/HTTP trace receiver; 0 picks a free port (4318)
 
     @property
     def pgdata(self) -> Path:
@@ -58,6 +59,11 @@ class StackLayout:
         """Where the mail sink keeps every e-mail the services sent, one .eml file each."""
         return self.home / "mail"
 
+    @property
+    def spans(self) -> Path:
+        """Where the local trace receiver keeps every span it was sent (`zll trace`)."""
+        return self.home / "traces" / "spans.jsonl"
+
     def url(self, service: str) -> str:
         return f"http://127.0.0.1:{self.ports[service]}"
 
@@ -71,6 +77,8 @@ class DevStack:
         self.extra_env = extra_env or {}
         self.smtp_port = layout.smtp_port or _free_port()
         self.mailsink: subprocess.Popen[bytes] | None = None
+        self.traces_port = layout.traces_port or _free_port()
+        self.trace_receiver: subprocess.Popen[bytes] | None = None
 
     @property
     def bootstrap(self) -> str:
@@ -85,8 +93,20 @@ class DevStack:
         self.postgres.start()
         self.broker.start()
         self._write_pid("broker", self.broker.process)
-        self.mailsink = _start_mailsink(self.smtp_port, self.layout)
+        self.mailsink = _start_python_server(
+            "zll.devstack.mailsink",
+            ["--port", str(self.smtp_port), "--folder", str(self.layout.mail)],
+            self.smtp_port,
+            self.layout.logs / "mailsink.log",
+        )
         self._write_pid("mailsink", self.mailsink)
+        self.trace_receiver = _start_python_server(
+            "zll.devstack.traces",
+            ["--port", str(self.traces_port), "--file", str(self.layout.spans)],
+            self.traces_port,
+            self.layout.logs / "traces.log",
+        )
+        self._write_pid("traces", self.trace_receiver)
         return asyncio.run(ensure_topics(self.bootstrap))
 
     def service_env(self, service: str) -> dict[str, str]:
@@ -101,6 +121,11 @@ class DevStack:
                 "ZLL_NOTIFY_SMTP_PORT": str(self.smtp_port),
             }
         )
+        # Traces go to the local receiver unless the operator points them elsewhere (Jaeger…).
+        if not env.get("OTEL_EXPORTER_OTLP_ENDPOINT"):
+            env["OTEL_EXPORTER_OTLP_ENDPOINT"] = f"http://127.0.0.1:{self.traces_port}"
+            env["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf"
+            env.setdefault("OTEL_BSP_SCHEDULE_DELAY", "200")  # see a trace within a second
         env.update(self.extra_env)
         return env
 
@@ -160,8 +185,9 @@ class DevStack:
             self.stop_service(service)
         self.broker.stop()
         (self.layout.run / "broker.pid").unlink(missing_ok=True)
-        stop_process(self.mailsink)
-        (self.layout.run / "mailsink.pid").unlink(missing_ok=True)
+        for name, process in (("mailsink", self.mailsink), ("traces", self.trace_receiver)):
+            stop_process(process)
+            (self.layout.run / f"{name}.pid").unlink(missing_ok=True)
         self.postgres.stop()
 
     def _write_pid(self, name: str, process: subprocess.Popen[bytes] | None) -> None:
@@ -175,15 +201,16 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _start_mailsink(port: int, layout: StackLayout) -> subprocess.Popen[bytes]:
-    """The local SMTP sink (zll.devstack.mailsink): e-mails land in `layout.mail`."""
+def _start_python_server(
+    module: str, args: list[str], port: int, log: Path
+) -> subprocess.Popen[bytes]:
+    """A small helper server of the dev stack (mail sink, trace receiver) as its own process."""
     if port_open(port):
-        raise RuntimeError(f"port {port} is taken; is another mail sink running? (zll down)")
-    layout.logs.mkdir(parents=True, exist_ok=True)
-    args = ["--port", str(port), "--folder", str(layout.mail)]
-    with (layout.logs / "mailsink.log").open("ab") as out:
+        raise RuntimeError(f"port {port} is taken; is another dev stack running? (zll down)")
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("ab") as out:
         process = subprocess.Popen(
-            [which_python(), "-m", "zll.devstack.mailsink", *args],
+            [which_python(), "-m", module, *args],
             stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,

@@ -1,0 +1,96 @@
+"""Every request is one trace across the services it touches (contract invariant 6).
+
+The dev stack's services export over OTLP/HTTP to its local receiver, a real OTLP endpoint;
+the test reads the spans it received.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import uuid
+
+import httpx
+import pytest
+from aiokafka import AIOKafkaProducer
+
+from tests.e2e.test_enrolment_http import PROVIDER, bearer, known_course
+from tests.e2e.test_walking_skeleton import course, eventually
+from zll.devstack.stack import DevStack
+from zll.devstack.traces import Span, SpanStore
+
+pytestmark = pytest.mark.e2e
+
+
+def traceparent() -> tuple[str, str]:
+    trace_id = secrets.token_hex(16)
+    return trace_id, f"00-{trace_id}-{secrets.token_hex(8)}-01"
+
+
+async def spans_of(region: DevStack, trace_id: str, services: set[str]) -> list[Span]:
+    """The trace's spans once every expected service has reported into it."""
+    store = SpanStore(region.layout.spans)
+
+    async def complete() -> list[Span] | None:
+        spans = store.trace(trace_id)
+        return spans if {s.service for s in spans} >= services else None
+
+    return await eventually(complete, timeout=30) or store.trace(trace_id)
+
+
+async def test_a_partners_traceparent_is_continued_through_every_service(region: DevStack) -> None:
+    await known_course(region, "trace-warmup", capacity=1)  # provider registered, ledger warm
+    trace_id, parent = traceparent()
+    data = course("traced", provider=PROVIDER)
+    producer = AIOKafkaProducer(bootstrap_servers=region.bootstrap, enable_idempotence=False)
+    await producer.start()
+    try:
+        await producer.send_and_wait(
+            "zll.provider.courses.v1",
+            json.dumps(data).encode(),
+            key=data["course_id"].encode(),
+            headers=[
+                ("ce_specversion", b"1.0"),
+                ("ce_id", str(uuid.uuid4()).encode()),
+                ("ce_source", f"/providers/{PROVIDER}".encode()),
+                ("ce_type", b"zll.course.upserted.v1"),
+                ("content-type", b"application/json"),
+                ("traceparent", parent.encode()),
+            ],
+        )
+    finally:
+        await producer.stop()
+
+    expected = {"zll-catalog", "zll-enrolment", "zll-matching"}
+    spans = await spans_of(region, trace_id, expected)
+    assert {s.service for s in spans} >= expected
+    names = {(s.service, s.name) for s in spans}
+    assert ("zll-catalog", "process zll.provider.courses.v1") in names
+    assert ("zll-catalog", "send zll.catalog.courses.v1") in names
+    assert ("zll-enrolment", "process zll.catalog.courses.v1") in names
+    consumer = next(s for s in spans if s.name == "process zll.provider.courses.v1")
+    assert consumer.attributes["messaging.system"] == "kafka"
+    assert consumer.attributes["messaging.consumer.group.name"] == "zll-catalog"
+    assert consumer.attributes["messaging.kafka.message.key"] == data["course_id"]
+
+
+async def test_an_http_request_is_one_trace_from_enrolment_to_notification(
+    region: DevStack,
+) -> None:
+    course_id = await known_course(region, "trace-http", capacity=3)
+    trace_id, parent = traceparent()
+    learner = f"trace-{uuid.uuid4().hex[:8]}"
+    async with httpx.AsyncClient(base_url=region.layout.url("enrolment")) as enrolment:
+        response = await enrolment.post(
+            "/enrolments",
+            json={"course_id": course_id, "learner_id": learner},
+            headers={**bearer("learner", learner), "traceparent": parent},
+        )
+    assert response.status_code in (200, 201), response.text
+
+    spans = await spans_of(region, trace_id, {"zll-enrolment", "zll-notify"})
+    services = {s.service for s in spans}
+    assert services >= {"zll-enrolment", "zll-notify"}
+    assert any(s.kind == "server" and s.service == "zll-enrolment" for s in spans)
+    assert any(s.name == "process zll.enrolments.v1" and s.service == "zll-notify" for s in spans)
+    assert any(s.name.startswith("INSERT") or "postgresql" in str(s.attributes) for s in spans)
