@@ -33,3 +33,18 @@ def test_production_refuses_the_development_jwt_secret(monkeypatch: pytest.Monke
         load_settings("catalog")
     monkeypatch.setenv("ZLL_JWT_SECRET", "s" * 40)
     assert load_settings("catalog").environment == "production"
+
+
+def test_cors_origins_are_a_list_and_never_a_wildcard_in_production(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("ZLL_CORS_ORIGINS", "http://127.0.0.1:8000, https://portal.kassel.de")
+    assert load_settings("catalog").allowed_origins == [
+        "http://127.0.0.1:8000",
+        "https://portal.kassel.de",
+    ]
+    monkeypatch.setenv("ZLL_ENVIRONMENT", "production")
+    monkeypatch.setenv("ZLL_JWT_SECRET", "s" * 40)
+    monkeypatch.setenv("ZLL_CORS_ORIGINS", "*")
+    with pytest.raises(ValidationError, match="ZLL_CORS_ORIGINS"):
+        load_settings("catalog")

@@ -121,6 +121,8 @@ class DevStack:
                 "ZLL_NOTIFY_SMTP_PORT": str(self.smtp_port),
             }
         )
+        # The dev stack's own portal may call the APIs from the browser.
+        env.setdefault("ZLL_CORS_ORIGINS", "http://127.0.0.1:8000,http://localhost:8000")
         # Traces go to the local receiver unless the operator points them elsewhere (Jaeger…).
         if not env.get("OTEL_EXPORTER_OTLP_ENDPOINT"):
             env["OTEL_EXPORTER_OTLP_ENDPOINT"] = f"http://127.0.0.1:{self.traces_port}"

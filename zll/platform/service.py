@@ -13,6 +13,7 @@ from typing import Any
 
 import asyncpg
 from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from faststream.kafka import KafkaBroker
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -63,6 +64,15 @@ def create_service_app(definition: ServiceDefinition, settings: Settings | None 
     app.state.settings = settings
     install_problem_handlers(app)
     _count_requests(app, definition.name)
+    if settings.allowed_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.allowed_origins,
+            allow_methods=["GET", "POST", "PUT", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "Last-Event-ID"],
+            expose_headers=["Location"],
+            max_age=600,
+        )
     instrument_http(app)
     app.include_router(_operations_router(definition))
     for router in definition.routers:

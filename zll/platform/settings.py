@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     consumer_batch_timeout_ms: int = Field(default=100, ge=1)
     outbox_batch_size: int = Field(default=1000, ge=1)
     log_level: str = "INFO"
+    # Browser origins allowed to call the APIs (comma-separated). Empty: none; the dev stack
+    # allows its own portal. `*` is refused in production.
+    cors_origins: str = ""
 
     @model_validator(mode="after")
     def _refuse_dev_secret_in_production(self) -> Settings:
@@ -48,7 +51,13 @@ class Settings(BaseSettings):
             raise ValueError(
                 "ZLL_JWT_SECRET must be set to a secret of 32+ characters in production"
             )
+        if self.environment == "production" and "*" in self.allowed_origins:
+            raise ValueError("ZLL_CORS_ORIGINS may not be * in production: name the origins")
         return self
+
+    @property
+    def allowed_origins(self) -> list[str]:
+        return [o.strip() for o in self.cors_origins.split(",") if o.strip()]
 
     @property
     def consumer_group(self) -> str:
