@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -170,14 +171,15 @@ class BatchConsumer:
         async with self.pool.acquire() as conn:
             try:
                 async with conn.transaction():
-                    await self._apply(conn, decoded, isolate=False)
+                    tally = await self._apply(conn, decoded, isolate=False)
             except _INFRASTRUCTURE_ERRORS:
                 raise
             except Exception:
                 log.warning("batch failed as a whole; applying it event by event", exc_info=True)
                 async with conn.transaction():
-                    await self._apply(conn, decoded, isolate=True)
-        metrics.count_consumed(self.service, decoded)
+                    tally = await self._apply(conn, decoded, isolate=True)
+        for (topic, outcome), count in tally.items():
+            metrics.CONSUMED.labels(self.service, topic, outcome).inc(count)
 
     def _decode(self, record: InboundRecord) -> _Decoded:
         """Never raises: one record that cannot be decoded must not block its partition."""
@@ -216,15 +218,22 @@ class BatchConsumer:
             return _Decoded(record, event, refused=problems)
         return _Decoded(record, event, payload=payload)
 
-    async def _apply(self, conn: Connection, batch: Sequence[_Decoded], *, isolate: bool) -> None:
+    async def _apply(
+        self, conn: Connection, batch: Sequence[_Decoded], *, isolate: bool
+    ) -> Counter[tuple[str, str]]:
+        """Apply the batch's new events; return how many of each topic ended how."""
         uow = UnitOfWork(conn, self.source)
         new = await self._claim_new(conn, batch)
+        tally: Counter[tuple[str, str]] = Counter()
+        fresh = {id(item) for item in new}
+        tally.update((i.record.topic, "duplicate") for i in batch if id(i) not in fresh)
         for run in ([item] for item in new) if isolate else self._runs(new):
             if isolate:
-                await self._apply_isolated(uow, run)
+                await self._apply_isolated(uow, run, tally)
             else:
-                await self._apply_run(uow, run)
+                await self._apply_run(uow, run, tally)
         await uow.flush()
+        return tally
 
     def _runs(self, items: Sequence[_Decoded]) -> list[list[_Decoded]]:
         """Consecutive events of one type with a Batched handler form a run; others stand alone.
@@ -257,18 +266,24 @@ class BatchConsumer:
         new = {(r["ce_source"], r["ce_id"]) for r in rows}
         return [i for i in items if i.inbox_key in new]
 
-    async def _apply_run(self, uow: UnitOfWork, run: Sequence[_Decoded]) -> None:
+    async def _apply_run(
+        self, uow: UnitOfWork, run: Sequence[_Decoded], tally: Counter[tuple[str, str]]
+    ) -> None:
         first = run[0]
+        topic = first.record.topic
         if first.unreadable is not None:
+            tally[(topic, "dead-lettered")] += 1
             stage_dead_letter(
                 uow, first.record, first.unreadable, self.service, kind=first.dead_letter_kind
             )
             return
         if first.refused is not None:
+            tally[(topic, "refused")] += 1
             self._refuse(uow, first.event, first.record, first.refused)
             return
         if first.payload is None or first.event is None:
-            return  # an event this service does not act on
+            tally[(topic, "ignored")] += 1  # an event this service does not act on
+            return
         spans, messages = [], []
         for item in run:
             assert item.event is not None
@@ -285,6 +300,8 @@ class BatchConsumer:
                 span.end()
         for message, refusal in refusals:
             self._refuse(uow, message.event, message.record, refusal.problems)
+        tally[(topic, "refused")] += len(refusals)
+        tally[(topic, "applied")] += len(messages) - len(refusals)
 
     async def _handle(
         self, uow: UnitOfWork, event_type: str, messages: Sequence[Message]
@@ -318,17 +335,22 @@ class BatchConsumer:
             attributes["cloudevents.event_source"] = item.event.source
         return attributes
 
-    async def _apply_isolated(self, uow: UnitOfWork, run: Sequence[_Decoded]) -> None:
+    async def _apply_isolated(
+        self, uow: UnitOfWork, run: Sequence[_Decoded], tally: Counter[tuple[str, str]]
+    ) -> None:
         """A savepoint per event, so one poisonous event is dead-lettered, not retried forever."""
         staged_before = len(uow.staged)
+        attempt: Counter[tuple[str, str]] = Counter()
         try:
             async with uow.conn.transaction():
-                await self._apply_run(uow, run)
+                await self._apply_run(uow, run, attempt)
+            tally.update(attempt)
         except _INFRASTRUCTURE_ERRORS:
             raise
         except Exception as error:
             del uow.staged[staged_before:]
             log.exception("event could not be applied; dead-lettering it")
+            tally[(run[0].record.topic, "dead-lettered")] += len(run)
             for item in run:
                 stage_dead_letter(
                     uow,

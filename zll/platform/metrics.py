@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from prometheus_client import Counter, Gauge, Histogram
 
 CONSUMED = Counter(
     "zll_events_consumed_total",
-    "Records consumed, by topic and outcome (applied, ignored, refused, dead-lettered)",
+    "Records consumed, by topic and outcome (applied, refused, ignored, duplicate, dead-lettered)",
     ["service", "topic", "outcome"],
 )
 FEEDBACK = Counter(
@@ -42,19 +41,6 @@ HTTP_REQUESTS = Counter(
 HTTP_SECONDS = Histogram(
     "zll_http_request_seconds", "HTTP request duration", ["service", "method", "route"]
 )
-
-
-def count_consumed(service: str, decoded: Iterable[Any]) -> None:
-    for item in decoded:
-        if item.unreadable is not None:
-            outcome = "dead-lettered"
-        elif item.refused is not None:
-            outcome = "refused"
-        elif item.payload is None:
-            outcome = "ignored"
-        else:
-            outcome = "applied"
-        CONSUMED.labels(service, item.record.topic, outcome).inc()
 
 
 def observe_lag(service: str, message: Any) -> None:
