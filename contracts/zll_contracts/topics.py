@@ -30,6 +30,7 @@ PLACEMENTS = "zll.placements.v1"
 DEMAND = "zll.demand.v1"
 FEEDBACK = "zll.provider.feedback.v1"
 DLQ = "zll.dlq.v1"
+LEARNERS = "zll.learners.v1"
 
 TOPICS: dict[str, Topic] = {
     t.name: t
@@ -90,6 +91,12 @@ TOPICS: dict[str, Topic] = {
         ),
         Topic(DEMAND, "municipality", ("zll.demand.gap-detected.v1",), "matching"),
         Topic(FEEDBACK, "provider_id", ("zll.feedback.rejected.v1",), "any service"),
+        Topic(
+            LEARNERS,
+            "learner_id",
+            ("zll.learner.erasure-requested.v1",),
+            "matching, on the learner's or an operator's request",
+        ),
         Topic(DLQ, "original key", (), "any service"),
     )
 }

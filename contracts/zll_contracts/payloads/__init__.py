@@ -28,6 +28,7 @@ from zll_contracts.payloads.enrolments import (
     RejectionReason,
 )
 from zll_contracts.payloads.feedback import FeedbackRejected, FieldError
+from zll_contracts.payloads.learners import ErasureRequestedBy, LearnerErasureRequested
 from zll_contracts.payloads.opportunities import (
     OpportunityKind,
     OpportunityUpserted,
@@ -72,9 +73,11 @@ __all__ = [
     "EnrolmentRequested",
     "EnrolmentSource",
     "EnrolmentWaitlisted",
+    "ErasureRequestedBy",
     "FeedbackRejected",
     "FieldError",
     "Horizon",
+    "LearnerErasureRequested",
     "Location",
     "Module",
     "OfferKind",
