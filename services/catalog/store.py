@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -220,7 +220,7 @@ class _Where:
 def _filtered(where: CourseFilter) -> _Where:
     w = _Where()
     if where.q:
-        w.add(f"search @@ websearch_to_tsquery('german', unaccent({w.arg(where.q)}))")
+        w.add(f"search @@ websearch_to_tsquery('german', catalog_unaccent({w.arg(where.q)}))")
     for column, value in (
         ("municipality", where.municipality),
         ("format", where.format),
@@ -246,40 +246,159 @@ def _filtered(where: CourseFilter) -> _Where:
     return w
 
 
+# Up to how many matches a word is "rare" (found through the GIN index and sorted), and how
+# many filtered courses a start-date walk looks through before giving up (see _unranked).
+_WINDOW = 500
+
+
 async def search_courses(
     conn: Connection, where: CourseFilter, *, after: Position | None, limit: int
 ) -> list[tuple[dict[str, Any], Position]]:
     """Live courses matching the filter: by relevance (with `q`), then start date, then id.
 
     Keyset pagination: a page starts after the sort key of the previous page's last course,
-    so courses added or changed meanwhile never shift the others.
+    so courses added or changed meanwhile never shift the others. The sort keys come from
+    the narrow `course_ranking`; only the page's documents are read from `courses`.
     """
+    # One snapshot for all reads, so a course withdrawn meanwhile is not half in the page.
+    async with conn.transaction(isolation="repeatable_read", readonly=True):
+        if where.q:
+            # A frequent word wants the start-date index, a rare one the GIN index: plan for
+            # the actual words each time, not a generic plan that guessed once for all.
+            await conn.execute("SET LOCAL plan_cache_mode = force_custom_plan")
+            # Courses with rank > 0 all come before those with rank 0: no interleaving.
+            keys: list[Position] = []
+            if after is None or after.rank > 0:
+                keys = await _ranked(conn, where, after, limit)
+            if len(keys) < limit:
+                keys += await _unranked(conn, where, after, limit - len(keys))
+        else:
+            keys = await _by_start(conn, where, after, limit)
+        documents = await _documents(conn, [k.course_id for k in keys])
+    return [(documents[k.course_id], k) for k in keys]
+
+
+def _query(w: _Where, q: str) -> str:
+    return f"websearch_to_tsquery('german', catalog_unaccent({w.arg(q)}))"
+
+
+def _matches(query: str, alias: str) -> str:
+    """SQL: the course `alias`.course_id matches `query` in its full `courses.search`."""
+    return f"(SELECT c.search @@ {query} FROM courses c WHERE c.course_id = {alias}.course_id)"
+
+
+async def _by_start(
+    conn: Connection, where: CourseFilter, after: Position | None, limit: int
+) -> list[Position]:
+    """Without words: by start date, straight from a (start_date, course_id) index."""
     w = _filtered(where)
-    rank = "0::real"
-    if where.q:
-        rank = f"ts_rank(search, websearch_to_tsquery('german', unaccent({w.arg(where.q)})))"
+    if after is not None:
+        w.add(f"(start_date, course_id) > ({w.arg(after.start_date)}, {w.arg(after.course_id)})")
+    rows = await conn.fetch(
+        f"SELECT course_id, start_date FROM course_ranking WHERE {w.sql}"
+        f" ORDER BY start_date, course_id LIMIT {w.arg(limit)}",
+        *w.args,
+    )
+    return [Position(0.0, r["start_date"], r["course_id"]) for r in rows]
+
+
+async def _ranked(
+    conn: Connection, where: CourseFilter, after: Position | None, limit: int
+) -> list[Position]:
+    """The best `limit` courses whose title or module titles match (rank > 0), by `ts_rank`
+    on the small `rank_vector` (few rows, few lexemes each: cheap even for a frequent word).
+
+    A match in `rank_vector` is a match in `search` unless the query has `-word` or a
+    phrase (`!`, `<->` in the tsquery); only then is `search` checked as well.
+    """
+    w = _filtered(replace(where, q=None))
+    query = _query(w, where.q or "")
     keyset = ""
-    if after is not None and where.q:
+    if after is not None:
         r, d, c = w.arg(after.rank), w.arg(after.start_date), w.arg(after.course_id)
         keyset = (
-            f"WHERE rank < {r}::real OR (rank = {r}::real AND (start_date, course_id) > ({d}, {c}))"
+            f"AND (rank < {r}::real OR (rank = {r}::real AND (start_date, course_id) > ({d}, {c})))"
         )
-    elif after is not None:  # rank is 0 for all: let the (start_date, course_id) index work
-        w.add(f"(start_date, course_id) > ({w.arg(after.start_date)}, {w.arg(after.course_id)})")
-    sql = f"""
-        SELECT document, rank, start_date, course_id FROM (
-            SELECT document, {rank} AS rank, start_date, course_id FROM courses WHERE {w.sql}
-        ) hits {keyset}
+    rows = await conn.fetch(
+        f"""
+        SELECT * FROM (
+            SELECT course_id, start_date, ts_rank(rank_vector, {query}) AS rank
+            FROM course_ranking r WHERE {w.sql} AND rank_vector @@ {query}
+                AND ({query}::text !~ '[!<]' OR {_matches(query, "r")})
+        ) hits WHERE rank > 0 {keyset}
         ORDER BY rank DESC, start_date, course_id LIMIT {w.arg(limit)}
-    """  # fmt: skip
-    rows = await conn.fetch(sql, *w.args)
-    return [
-        (
-            {**json.loads(r["document"]), "status": "live"},
-            Position(float(r["rank"]), r["start_date"], r["course_id"]),
-        )
-        for r in rows
-    ]
+        """,
+        *w.args,
+    )  # fmt: skip
+    return [Position(float(r["rank"]), r["start_date"], r["course_id"]) for r in rows]
+
+
+async def _unranked(
+    conn: Connection, where: CourseFilter, after: Position | None, limit: int
+) -> list[Position]:
+    """The first `limit` courses, by start date, with rank 0: matching only in the description
+    (or, for a query like `-word`, matching without any word to rank by).
+
+    A rare word is found through the GIN index on `courses.search`, and its few matches
+    sorted. A frequent word matches most courses: walking the start-date index until `limit`
+    matches are found is then fast, and as exact. Which one the word is, the planner's
+    statistics say (an EXPLAIN, no rows read); a walk that finds too few matches in its first
+    `_WINDOW` filtered courses still ends in the index search.
+    """
+    f = _filtered(where)
+    if after is not None and after.rank <= 0:  # past every ranked course
+        f.add(f"(start_date, course_id) > ({f.arg(after.start_date)}, {f.arg(after.course_id)})")
+    plan = await conn.fetchval(
+        f"EXPLAIN (FORMAT JSON) SELECT 1 FROM courses WHERE {f.sql}", *f.args
+    )
+    if json.loads(plan)[0]["Plan"]["Plan Rows"] > _WINDOW:
+        found = await _walk(conn, where, after, limit)
+        if len(found) == limit:
+            return found
+    # All matches through the GIN index (and the filters' indexes), then sort the few.
+    query = _query(f, where.q or "")
+    rows = await conn.fetch(
+        f"""
+        WITH hits AS MATERIALIZED (SELECT course_id, start_date FROM courses WHERE {f.sql})
+        SELECT h.course_id, h.start_date FROM hits h JOIN course_ranking USING (course_id)
+        WHERE NOT (rank_vector @@ {query} AND ts_rank(rank_vector, {query}) > 0)
+        ORDER BY h.start_date, h.course_id LIMIT {f.arg(limit)}
+        """,
+        *f.args,
+    )  # fmt: skip
+    return [Position(0.0, r["start_date"], r["course_id"]) for r in rows]
+
+
+async def _walk(
+    conn: Connection, where: CourseFilter, after: Position | None, limit: int
+) -> list[Position]:
+    """Rank-0 matches in start-date order among the first `_WINDOW` filtered courses."""
+    w = _filtered(replace(where, q=None))
+    if after is not None and after.rank <= 0:
+        w.add(f"(start_date, course_id) > ({w.arg(after.start_date)}, {w.arg(after.course_id)})")
+    query = _query(w, where.q or "")
+    unranked = f"NOT (rank_vector @@ {query} AND ts_rank(rank_vector, {query}) > 0)"
+    # The sub-select (not EXISTS, which may become a join) keeps the walk in index order,
+    # so the outer ORDER BY needs no sort and the walk stops at the `limit`-th match.
+    rows = await conn.fetch(
+        f"""
+        SELECT course_id, start_date FROM (
+            SELECT course_id, start_date, rank_vector FROM course_ranking WHERE {w.sql}
+            ORDER BY start_date, course_id LIMIT {w.arg(_WINDOW)}
+        ) win WHERE {unranked} AND {_matches(query, "win")}
+        ORDER BY start_date, course_id LIMIT {w.arg(limit)}
+        """,
+        *w.args,
+    )  # fmt: skip
+    return [Position(0.0, r["start_date"], r["course_id"]) for r in rows]
+
+
+async def _documents(conn: Connection, course_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """The stored documents of one page's courses (only these rows are read in full)."""
+    rows = await conn.fetch(
+        "SELECT course_id, document FROM courses WHERE course_id = ANY($1::text[])", course_ids
+    )
+    return {r["course_id"]: {**json.loads(r["document"]), "status": "live"} for r in rows}
 
 
 async def facet_counts(conn: Connection, where: CourseFilter) -> dict[str, dict[str, int]]:

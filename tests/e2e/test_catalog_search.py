@@ -9,7 +9,15 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.test_catalog_ingestion import UPSERTED, Partner, eventually, http, partner, stored
+from tests.e2e.test_catalog_ingestion import (
+    UPSERTED,
+    WITHDRAWN,
+    Partner,
+    eventually,
+    http,
+    partner,
+    stored,
+)
 from zll.demo.region import DELIBERATE_OVERLAPS, DEMO_PROVIDERS, demo_courses
 from zll.devstack.stack import DevStack
 
@@ -217,3 +225,74 @@ async def test_the_overlap_report_finds_exactly_the_planted_pairs(
     in_lemgo = await http.get("/coordination/overlaps", params={"municipality": "Lemgo"})
     assert any(frozenset(c["course_id"] for c in o["courses"]) in planted
                for o in in_lemgo.json())  # fmt: skip
+
+
+@pytest.fixture
+async def apiary(http: httpx.AsyncClient, partner: Partner) -> dict[str, Any]:
+    """One word (Imkerei) in a title, in a module title, and only in two descriptions."""
+    p = partner
+    plain = "Ein Kurs im Grünen."
+    courses = {
+        "title": p.course("titel", title="Imkerei für Einsteiger", description=plain,
+                          start_date="2027-09-01", end_date="2027-10-01"),
+        "module": p.course("modul", title="Naturschutz", description=plain,
+                           start_date="2027-02-01", end_date="2027-03-01",
+                           modules=[module("m", "Imkerei im Jahreslauf", 2, SKILL + "bees")]),
+        # Saying it four times in the description does not lift a course above the others.
+        "often": p.course("oft", title="Obstbau",
+                          description="Imkerei, Imkerei, Imkerei und noch einmal Imkerei.",
+                          start_date="2027-06-01", end_date="2027-07-01"),
+        "trip": p.course("ausflug", title="Wildkräuter",
+                         description="Mit einem Ausflug zur Imkerei am Stadtrand.",
+                         start_date="2027-01-15", end_date="2027-02-15"),
+        "other": p.course("anders", title="Gartenbau", description=plain,
+                          start_date="2027-01-01", end_date="2027-02-01"),
+    }  # fmt: skip
+    await publish_all(http, partner, list(courses.values()))
+    return {"provider": p.provider_id, **{k: v["course_id"] for k, v in courses.items()}}
+
+
+async def test_title_and_module_matches_rank_first_then_description_matches_by_start_date(
+    http: httpx.AsyncClient, apiary: dict[str, Any]
+) -> None:
+    a = apiary
+    assert await ids(http, a, q="Imkerei") == [a["title"], a["module"], a["trip"], a["often"]]
+    assert await ids(http, a, q="Imkerei", starts_before="2027-07-01") == [
+        a["module"], a["trip"], a["often"],
+    ]  # fmt: skip
+    # `-word` excludes in the description too; ts_rank orders the two ranked ones its own way.
+    *ranked, last = await ids(http, a, q="Imkerei -Ausflug")
+    assert (sorted(ranked), last) == (sorted([a["title"], a["module"]]), a["often"])
+    assert await ids(http, a, q="Ausflug") == [a["trip"]]
+
+
+async def test_pages_run_from_ranked_into_description_matches_without_gaps(
+    http: httpx.AsyncClient, apiary: dict[str, Any]
+) -> None:
+    everything = await ids(http, apiary, q="Imkerei")
+    for limit in (1, 2, 3):
+        seen: list[str] = []
+        params: dict[str, Any] = {"provider": apiary["provider"], "q": "Imkerei", "limit": limit}
+        while True:
+            page = (await http.get("/courses", params=params)).json()
+            seen += [c["course_id"] for c in page["items"]]
+            if not page["next_cursor"]:
+                break
+            params["cursor"] = page["next_cursor"]
+        assert seen == everything, limit
+
+
+async def test_phrases_match_the_whole_text_and_changes_reach_search(
+    http: httpx.AsyncClient, partner: Partner, apiary: dict[str, Any]
+) -> None:
+    a = apiary
+    assert await ids(http, a, q='"Imkerei im Jahreslauf"') == [a["module"]]
+    # Title and first module title are not neighbours in the text (the description is between).
+    assert await ids(http, a, q='"Naturschutz Imkerei"') == []
+    await partner.send(WITHDRAWN, partner.withdrawal("ausflug", revision=2))
+    assert await eventually(lambda: stored(http, a["trip"], status="withdrawn"))
+    assert await ids(http, a, q="Imkerei") == [a["title"], a["module"], a["often"]]
+    renamed = partner.course("oft", revision=2, title="Imkerei am Obsthof",
+                             start_date="2027-06-01", end_date="2027-07-01")  # fmt: skip
+    await publish_all(http, partner, [renamed])
+    assert await ids(http, a, q="Imkerei") == [a["often"], a["title"], a["module"]]
