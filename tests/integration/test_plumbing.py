@@ -55,7 +55,7 @@ class Flaky:
         assert isinstance(payload, CourseUpserted)
         if self.outages:
             self.outages -= 1
-            raise asyncpg.InterfaceError("connection lost (simulated)")
+            raise asyncpg.ConnectionDoesNotExistError("connection lost (simulated)")
         if payload.title == "refuse me":
             raise Refused.because("title", "not today")
         await uow.conn.execute(
@@ -63,6 +63,8 @@ class Flaky:
         )
         if payload.title == "poison":
             raise RuntimeError("a bug that only this event triggers")
+        if payload.title == "wrong arguments":
+            await uow.conn.execute("SELECT $1::int", 1, 2)  # a bug, not an outage
         uow.publish("zll.catalog.courses.v1", "zll.catalog.course-published.v1", payload, key="k")
 
 
@@ -152,12 +154,26 @@ async def test_a_poisonous_event_is_dead_lettered_and_its_partial_effect_undone(
     assert "a bug that only this event triggers" in dead[0]["zll_error"]
 
 
+async def test_a_driver_error_that_is_a_bug_is_dead_lettered_not_retried(
+    pool: asyncpg.Pool,
+) -> None:
+    batch = [
+        record(course("bad", title="wrong arguments"), offset=0),
+        record(course("ok"), offset=1),
+    ]
+    await consumer_for(pool, Flaky()).apply_batch(batch)
+    assert [c for c, _ in await effects(pool)] == ["vhs-testhausen:ok"]
+    dead = [h for t, h in await outbox(pool) if t == "zll.dlq.v1"]
+    assert len(dead) == 1
+    assert "expects 1 argument" in dead[0]["zll_error"]
+
+
 async def test_an_outage_rolls_the_whole_batch_back(pool: asyncpg.Pool) -> None:
     handlers = Flaky()
     handlers.outages = 1
     consumer = consumer_for(pool, handlers)
     batch = [record(course("a"), offset=0), record(course("b"), offset=1)]
-    with pytest.raises(asyncpg.InterfaceError):
+    with pytest.raises(asyncpg.ConnectionDoesNotExistError):
         await consumer.apply_batch(batch)
     assert await effects(pool) == []
     assert await pool.fetchval("SELECT count(*) FROM inbox") == 0

@@ -40,7 +40,17 @@ _CLAIM_INBOX = """
     ON CONFLICT DO NOTHING RETURNING ce_source, ce_id
 """
 # Errors that say the database or network is gone, not that one event is bad: retry the batch.
-_INFRASTRUCTURE_ERRORS = (OSError, asyncpg.InterfaceError, asyncpg.PostgresConnectionError)
+# (Not asyncpg.InterfaceError as a whole: it also means "wrong number of arguments", a bug
+# that retrying would repeat forever; such an event is dead-lettered instead.)
+_INFRASTRUCTURE_ERRORS = (
+    OSError,
+    TimeoutError,
+    asyncpg.ConnectionDoesNotExistError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.AdminShutdownError,
+    asyncpg.CrashShutdownError,
+)
 
 
 @dataclass(frozen=True, slots=True)
