@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install up test lint typecheck unit schemas bench clean stop docs
+.PHONY: install up test lint typecheck unit schemas bench clean stop docs browser
 
 $(STAMP): pyproject.toml contracts/pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,19 +18,35 @@ install: $(STAMP)
 up: $(STAMP)
 	$(BIN)/zll up
 
-test: $(STAMP) lint
+test: $(STAMP) lint browser
 	$(BIN)/python -m pytest -q
+
+# The browser tests (tests/browser) drive Debian's Chromium; install it when missing and possible.
+browser:
+	@if [ -x /usr/bin/chromium ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver) \
+		|| echo "!! could not install chromium: the browser tests will be SKIPPED (no browser)"; \
+	else \
+		echo "!! /usr/bin/chromium is missing and cannot be installed here (needs root and apt-get):"; \
+		echo "!! the browser tests will be SKIPPED. Install it: sudo apt-get install chromium chromium-driver"; \
+	fi
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy contracts/zll_contracts zll services bench
+	$(BIN)/mypy contracts/zll_contracts zll services bench chaos
 
 schemas: $(STAMP)
 	$(BIN)/python -m zll_contracts.export
 
 bench: $(STAMP)
 	$(BIN)/python -m bench $(BENCH)
+
+# Faults under load, then the contract's invariants (`python -m chaos --help`; CHAOS="--seconds 300").
+.PHONY: chaos
+chaos: $(STAMP)
+	$(BIN)/python -m chaos $(CHAOS)
 
 stop: $(STAMP)
 	$(BIN)/zll down
