@@ -21,7 +21,7 @@ from zll_contracts import TOPICS, Event, UnreadableRecord, from_record
 from zll_contracts.payloads import PayloadRefused, parse_payload
 
 from zll.platform import metrics, telemetry
-from zll.platform.db import Connection
+from zll.platform.db import CONNECTION_ERRORS, Connection
 from zll.platform.refusals import (
     InboundRecord,
     Problem,
@@ -39,18 +39,6 @@ _CLAIM_INBOX = """
     SELECT * FROM unnest($1::text[], $2::text[], $3::text[])
     ON CONFLICT DO NOTHING RETURNING ce_source, ce_id
 """
-# Errors that say the database or network is gone, not that one event is bad: retry the batch.
-# (Not asyncpg.InterfaceError as a whole: it also means "wrong number of arguments", a bug
-# that retrying would repeat forever; such an event is dead-lettered instead.)
-_INFRASTRUCTURE_ERRORS = (
-    OSError,
-    TimeoutError,
-    asyncpg.ConnectionDoesNotExistError,
-    asyncpg.PostgresConnectionError,
-    asyncpg.CannotConnectNowError,
-    asyncpg.AdminShutdownError,
-    asyncpg.CrashShutdownError,
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,7 +170,7 @@ class BatchConsumer:
             try:
                 async with conn.transaction():
                     tally = await self._apply(conn, decoded, isolate=False)
-            except _INFRASTRUCTURE_ERRORS:
+            except CONNECTION_ERRORS:  # a lost connection: retry the whole batch
                 raise
             except Exception:
                 log.warning("batch failed as a whole; applying it event by event", exc_info=True)
@@ -355,7 +343,7 @@ class BatchConsumer:
             async with uow.conn.transaction():
                 await self._apply_run(uow, run, attempt)
             tally.update(attempt)
-        except _INFRASTRUCTURE_ERRORS:
+        except CONNECTION_ERRORS:  # a lost connection: retry the whole batch
             raise
         except Exception as error:
             del uow.staged[staged_before:]

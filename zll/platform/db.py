@@ -17,6 +17,19 @@ log = logging.getLogger(__name__)
 # What handlers and stores get: a plain connection or one borrowed from a pool.
 Connection: TypeAlias = "asyncpg.Connection[asyncpg.Record] | PoolConnectionProxy[asyncpg.Record]"
 
+# Errors that say the database or network is gone, not that a query is wrong: worth a retry.
+# (Not asyncpg.InterfaceError as a whole: it also means "wrong number of arguments", a bug
+# that retrying would repeat forever.)
+CONNECTION_ERRORS: tuple[type[BaseException], ...] = (
+    OSError,
+    TimeoutError,
+    asyncpg.ConnectionDoesNotExistError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.AdminShutdownError,
+    asyncpg.CrashShutdownError,
+)
+
 # Any constant works; it only has to be the same for every instance of every service.
 _MIGRATION_LOCK = 7_146_001
 _PLATFORM_MIGRATIONS = Path(__file__).parent / "migrations"

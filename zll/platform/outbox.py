@@ -13,6 +13,7 @@ from opentelemetry import trace
 from opentelemetry.trace import SpanKind
 
 from zll.platform import metrics, telemetry
+from zll.platform.db import Connection
 
 log = logging.getLogger(__name__)
 
@@ -52,20 +53,27 @@ class OutboxRelay:
         self.published = 0
 
     async def run(self) -> None:
-        async with self._pool.acquire() as listener:
-            await listener.add_listener("zll_outbox", self._on_notify)
+        """Publish until cancelled. A PostgreSQL restart closes the LISTEN connection; the relay
+        then takes a fresh one, so wake-ups stay instant rather than falling back to polling."""
+        while True:
             try:
-                await self._loop()
-            finally:
-                with contextlib.suppress(Exception):
-                    await listener.remove_listener("zll_outbox", self._on_notify)
+                async with self._pool.acquire() as listener:
+                    await listener.add_listener("zll_outbox", self._on_notify)
+                    try:
+                        await self._loop(listener)
+                    finally:
+                        with contextlib.suppress(Exception):
+                            await listener.remove_listener("zll_outbox", self._on_notify)
+            except Exception as error:  # the relay must outlive any failure, or nothing is sent
+                log.warning("outbox relay lost its listener (%r); reconnecting", error)
+                await asyncio.sleep(1.0)
 
     def _on_notify(self, *_: object) -> None:
         self._wake.set()
 
-    async def _loop(self) -> None:
+    async def _loop(self, listener: Connection) -> None:
         failures = 0
-        while True:
+        while _alive(listener):
             self._wake.clear()
             try:
                 sent = await self.publish_pending()
@@ -145,3 +153,12 @@ class OutboxRelay:
         async with self._pool.acquire() as conn:
             result = await conn.execute(_PURGE_SENT, self._keep_sent_hours)
         return int(result.split()[-1])
+
+
+def _alive(connection: Connection) -> bool:
+    """False once the server closed it: the pool then detaches the proxy, and even asking
+    `is_closed()` raises."""
+    try:
+        return not connection.is_closed()
+    except asyncpg.InterfaceError:
+        return False

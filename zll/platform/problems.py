@@ -10,6 +10,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from zll.platform.db import CONNECTION_ERRORS
+
 log = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
 
@@ -96,5 +98,17 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, error: Exception) -> JSONResponse:
+        if isinstance(error, CONNECTION_ERRORS):
+            # The database is restarting or unreachable: the caller should retry, not give up.
+            log.warning(
+                "database unavailable on %s %s: %r", request.method, request.url.path, error
+            )
+            return problem(
+                503,
+                "Service unavailable",
+                "The database is not reachable right now; retry shortly.",
+                instance=request.url.path,
+                headers={"Retry-After": "2"},
+            )
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return problem(500, "Internal error", "The error was logged.", instance=request.url.path)
