@@ -54,6 +54,7 @@ def up(
         kafka_port=int(os.environ.get("ZLL_KAFKA_PORT", "9092")),
         smtp_port=int(os.environ.get("ZLL_SMTP_PORT", "8025")),
         traces_port=int(os.environ.get("ZLL_TRACES_PORT", "4318")),
+        web_port=int(os.environ.get("ZLL_WEB_PORT", "8000")),
     )
     stack = DevStack(layout)
     # Ctrl-C and SIGTERM stop cleanly, even where SIGINT arrives ignored (a background job).
@@ -104,6 +105,7 @@ def _print_welcome(stack: object) -> None:
     table.add_row("mail sink", f"smtp 127.0.0.1:{stack.smtp_port}, see: zll mail list")
     table.add_row("traces", f"OTLP http://127.0.0.1:{stack.traces_port}, see: zll trace")
     table.add_row("status", "zll status")
+    table.add_row("portal", f"{stack.web_url}  (German; demo sign-in, live notifications)")
     console.print(table)
     console.print("Get a token:  .venv/bin/zll token --role learner --sub lena")
     console.print("Try:          curl 'http://127.0.0.1:8001/courses?q=schweissen'")

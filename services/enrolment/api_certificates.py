@@ -78,6 +78,13 @@ async def get_certificate(certificate_id: CertificateIdPath, request: Request) -
         row = await store.get_certificate(conn, certificate_id)
     if row is None:
         raise ProblemError(404, "Certificate not found", f"No certificate {certificate_id!r}.")
+    if not row.jwt:  # see services/enrolment/erasure.py
+        raise ProblemError(
+            410,
+            "Certificate erased",
+            "Erased at the learner's request. A copy the learner holds still verifies at "
+            "POST /certificates/verify.",
+        )
     return CertificateView.of(row)
 
 

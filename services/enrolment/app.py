@@ -9,6 +9,7 @@ from zll_contracts.topics import (
     CATALOG_COURSES,
     ENROLMENTS,
     FEEDBACK,
+    LEARNERS,
     PLACEMENTS,
     PROVIDER_ENROLMENTS,
 )
@@ -26,7 +27,7 @@ DEFINITION = ServiceDefinition(
     description="One seat ledger for the region, fair waitlists, verifiable module certificates.",
     migrations=Path(__file__).parent / "migrations",
     handlers=HANDLERS,
-    topics=[CATALOG_COURSES, PROVIDER_ENROLMENTS, PLACEMENTS],
+    topics=[CATALOG_COURSES, PROVIDER_ENROLMENTS, PLACEMENTS, LEARNERS],
     publishes=[ENROLMENTS, FEEDBACK],
     routers=[api.router, api_certificates.router],
 )

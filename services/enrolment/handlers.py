@@ -18,8 +18,8 @@ from zll_contracts.payloads import (
     PlacementAccepted,
 )
 
-from services.enrolment import certificates, ledger, store
-from services.enrolment.domain import Status
+from services.enrolment import certificates, erasure, ledger, store
+from services.enrolment.domain import Status, check_plain_text, text_problems
 from zll.platform.consumer import Batched, Handler, Message
 from zll.platform.refusals import Problem, Refused
 from zll.platform.unit_of_work import UnitOfWork
@@ -63,6 +63,9 @@ async def request_enrolments(
             problem = Problem("course_id", f"{message.sender!r} may enrol into its courses only")
             refused.append((message, Refused([problem])))
             continue
+        if problems := text_problems(request):
+            refused.append((message, Refused(problems)))
+            continue
         contact = request.contact.model_dump(mode="json") if request.contact else None
         requests.append(
             ledger.Request(
@@ -81,6 +84,7 @@ async def request_enrolments(
 async def cancel_requested(uow: UnitOfWork, message: Message) -> None:
     cancel = message.payload
     assert isinstance(cancel, EnrolmentCancelRequested)
+    check_plain_text(cancel)
     await _own_enrolment(uow, cancel.enrolment_id, message.sender)
     await ledger.cancel(uow, cancel.enrolment_id, CancelledBy.PROVIDER, cancel.reason, _today())
 
@@ -139,4 +143,5 @@ HANDLERS: dict[str, Handler | Batched] = {
     "zll.enrolment.cancel-requested.v1": cancel_requested,
     "zll.enrolment.completed.v1": completed,
     "zll.placement.accepted.v1": placement_accepted,
+    "zll.learner.erasure-requested.v1": erasure.erase_learner,
 }

@@ -5,9 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import FastAPI
-from zll_contracts.topics import CATALOG_COURSES, ENROLMENTS, PROVIDER_OPPORTUNITIES
+from zll_contracts.topics import (
+    CATALOG_COURSES,
+    DEMAND,
+    ENROLMENTS,
+    LEARNERS,
+    PLACEMENTS,
+    PROVIDER_OPPORTUNITIES,
+)
 
-from services.matching import api, api_counselling, api_demand
+from services.matching import api, api_counselling, api_demand, api_erasure
 from services.matching.handlers import HANDLERS
 from zll.platform.service import ServiceDefinition, create_service_app
 from zll.platform.settings import Settings
@@ -18,8 +25,9 @@ DEFINITION = ServiceDefinition(
     description="Counselling from one hand, fair allocation rounds, placements, regional demand.",
     migrations=Path(__file__).parent / "migrations",
     handlers=HANDLERS,
-    topics=[CATALOG_COURSES, ENROLMENTS, PROVIDER_OPPORTUNITIES],
-    routers=[api.router, api_counselling.router, api_demand.router],
+    topics=[CATALOG_COURSES, ENROLMENTS, PROVIDER_OPPORTUNITIES, LEARNERS],
+    routers=[api.router, api_counselling.router, api_demand.router, api_erasure.router],
+    publishes=[PLACEMENTS, DEMAND, LEARNERS],
 )
 
 

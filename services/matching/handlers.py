@@ -17,7 +17,8 @@ from zll_contracts.payloads import (
     OpportunityWithdrawn,
 )
 
-from services.matching import demand_service, store, store_counselling
+from services.matching import demand_service, erasure, store, store_counselling
+from services.matching.plain_text import check_plain_text
 from services.matching.vocabulary import vocabulary
 from zll.platform.consumer import Batched, Handler, Message
 from zll.platform.refusals import Problem, Refused
@@ -59,6 +60,7 @@ async def learn_opportunity(uow: UnitOfWork, message: Message) -> None:
     opportunity = message.payload
     assert isinstance(opportunity, OpportunityUpserted)
     _own(message, opportunity.partner_id)
+    check_plain_text(opportunity)
     problems = _unknown("required_skills", opportunity.required_skills)
     if problems:
         raise Refused(problems)
@@ -72,6 +74,7 @@ async def forget_opportunity(uow: UnitOfWork, message: Message) -> None:
     withdrawn = message.payload
     assert isinstance(withdrawn, OpportunityWithdrawn)
     _own(message, withdrawn.partner_id)
+    check_plain_text(withdrawn)
     owner = await store_counselling.opportunity_owner(uow.conn, withdrawn.opportunity_id)
     if owner not in (None, withdrawn.partner_id):
         raise Refused.because("opportunity_id", "belongs to another partner")
@@ -84,6 +87,7 @@ async def learn_demand(uow: UnitOfWork, message: Message) -> None:
     report = message.payload
     assert isinstance(report, DemandReported)
     _own(message, report.partner_id)
+    check_plain_text(report)
     problems = _unknown("skill", [report.skill] if report.skill else []) + _unknown(
         "occupation", [report.occupation] if report.occupation else []
     )
@@ -133,4 +137,5 @@ HANDLERS: dict[str, Handler | Batched] = {
     "zll.enrolment.confirmed.v1": learn_left_waitlist,
     "zll.enrolment.cancelled.v1": learn_left_waitlist,
     "zll.enrolment.rejected.v1": learn_left_waitlist,
+    "zll.learner.erasure-requested.v1": erasure.erase_learner,
 }

@@ -19,6 +19,8 @@ from zll.platform.problems import ProblemError
 router = APIRouter()
 LearnerId = Annotated[str, Path(pattern=r"^[^\s\x00-\x1f\x7f]{1,128}$")]
 PartnerId = Annotated[str, Path(pattern=r"^[a-z0-9-]{2,40}$", description="e.g. vhs-kassel")]
+# Row ids are PostgreSQL bigints: anything larger is simply not found, never a 500.
+RowId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 Limit = Annotated[int, Query(ge=1, le=500)]
 Before = Annotated[int | None, Query(description="Only ids below this (the next page).")]
 Caller = Annotated[Principal, Depends(current_principal)]
@@ -169,7 +171,7 @@ async def learner_notifications(
 @router.post(
     "/learners/{id}/notifications/{nid}/read", response_model=NotificationOut, tags=["learners"]
 )
-async def learner_read(id: LearnerId, nid: int, request: Request, caller: Caller) -> Any:
+async def learner_read(id: LearnerId, nid: RowId, request: Request, caller: Caller) -> Any:
     """Mark one notification as read (only the learner can)."""
     return await _mark_read(request, caller, Recipient("learner", id), nid)
 
@@ -200,7 +202,7 @@ async def partner_notifications(
 @router.post(
     "/partners/{id}/notifications/{nid}/read", response_model=NotificationOut, tags=["partners"]
 )
-async def partner_read(id: PartnerId, nid: int, request: Request, caller: Caller) -> Any:
+async def partner_read(id: PartnerId, nid: RowId, request: Request, caller: Caller) -> Any:
     return await _mark_read(request, caller, Recipient("partner", id), nid)
 
 
@@ -261,7 +263,7 @@ async def list_deliveries(
     "/partners/{id}/deliveries/{did}/replay", response_model=DeliveryOut, tags=["partners"]
 )
 async def replay_delivery(
-    id: PartnerId, did: int, request: Request, caller: Caller
+    id: PartnerId, did: RowId, request: Request, caller: Caller
 ) -> dict[str, Any]:
     """Send a delivery again now, with a fresh retry budget and the same webhook-id."""
     who = Recipient("partner", id)
@@ -302,7 +304,7 @@ async def learner_deliveries(
     "/learners/{id}/deliveries/{did}/replay", response_model=DeliveryOut, tags=["learners"]
 )
 async def replay_learner_delivery(
-    id: LearnerId, did: int, request: Request, caller: Caller
+    id: LearnerId, did: RowId, request: Request, caller: Caller
 ) -> dict[str, Any]:
     """Send a parked e-mail again (operators, e.g. after the mail relay was fixed)."""
     if caller.role != "operator":

@@ -4,16 +4,27 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import signal
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
-from zll_contracts.topics import CATALOG_COURSES, DEMAND, ENROLMENTS, FEEDBACK, PLACEMENTS
+from zll_contracts.topics import (
+    CATALOG_COURSES,
+    DEMAND,
+    ENROLMENTS,
+    FEEDBACK,
+    LEARNERS,
+    PLACEMENTS,
+)
 
 from services.notify.api import router
+from services.notify.api_stream import router as stream_router
 from services.notify.config import NotifySettings, notify_settings
 from services.notify.dispatch import Dispatcher, Sender
 from services.notify.handlers import HANDLERS
+from services.notify.live import InboxHub
 from services.notify.senders import EmailSender, WebhookSender
 from zll.platform.service import ServiceDefinition, create_service_app
 from zll.platform.settings import Settings
@@ -25,8 +36,8 @@ DEFINITION = ServiceDefinition(
     migrations=Path(__file__).parent / "migrations",
     # ServiceDefinition's annotation predates Batched; the consumer takes both kinds.
     handlers=HANDLERS,
-    topics=[ENROLMENTS, PLACEMENTS, CATALOG_COURSES, DEMAND, FEEDBACK],
-    routers=[router],
+    topics=[ENROLMENTS, PLACEMENTS, CATALOG_COURSES, DEMAND, FEEDBACK, LEARNERS],
+    routers=[stream_router, router],
 )
 
 
@@ -38,11 +49,41 @@ def create_app(settings: Settings | None = None, notify: NotifySettings | None =
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # The platform opens the pool; the dispatcher starts after it and stops before it.
-        async with platform_lifespan(app), _dispatching(app, config):
+        async with platform_lifespan(app), _live(app), _dispatching(app, config):
             yield
 
     app.router.lifespan_context = lifespan
     return app
+
+
+@contextlib.asynccontextmanager
+async def _live(app: FastAPI) -> AsyncIterator[None]:
+    """One LISTEN connection for all live streams of this process."""
+    hub = InboxHub(app.state.pool)
+    app.state.inbox_hub = hub
+    task = asyncio.create_task(hub.run(), name="notify-live-hub")
+    _close_streams_on_exit(hub)
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+def _close_streams_on_exit(hub: InboxHub) -> None:
+    """Uvicorn waits for open responses before shutting down: end the streams at SIGTERM."""
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        previous = signal.getsignal(signum)
+        if not callable(previous):
+            continue
+
+        def handler(sig: int, frame: object, previous: Any = previous) -> None:
+            hub.close_all()
+            previous(sig, frame)
+
+        with contextlib.suppress(ValueError):  # not the main thread (e.g. a test client)
+            signal.signal(signum, handler)
 
 
 @contextlib.asynccontextmanager

@@ -42,6 +42,10 @@ class NotifySettings(BaseSettings):
     poll_seconds: float = Field(default=1.0, gt=0)
     dispatcher_enabled: bool = True
 
+    # Live streams: how long a stream ticket may wait to be used, and the heartbeat comment.
+    stream_ticket_seconds: float = Field(default=60.0, gt=0, le=600)
+    stream_heartbeat_seconds: float = Field(default=15.0, gt=0)
+
     # Links in texts: where a learner accepts a placement and anyone verifies a certificate.
     matching_url: str = "http://127.0.0.1:8003"
     enrolment_url: str = "http://127.0.0.1:8002"

@@ -20,10 +20,10 @@ from zll_contracts.payloads import (
 from zll_contracts.payloads.courses import CourseState
 from zll_contracts.payloads.enrolments import EnrolmentOutcome
 
-from services.notify import domain, store, texts
+from services.notify import domain, erasure, store, texts
 from services.notify.config import notify_settings
 from services.notify.domain import CourseFacts, Notice, Reach
-from zll.platform.consumer import Batched, Message
+from zll.platform.consumer import Batched, Handler, Message
 from zll.platform.refusals import Refused
 from zll.platform.unit_of_work import UnitOfWork
 
@@ -186,7 +186,7 @@ async def feedback_rejected(uow: UnitOfWork, messages: Sequence[Message]) -> Ref
     return []
 
 
-HANDLERS: dict[str, Batched] = {
+HANDLERS: dict[str, Handler | Batched] = {
     "zll.enrolment.confirmed.v1": Batched(enrolment_confirmed),
     "zll.enrolment.waitlisted.v1": Batched(enrolment_waitlisted),
     "zll.enrolment.cancelled.v1": Batched(enrolment_cancelled),
@@ -196,4 +196,5 @@ HANDLERS: dict[str, Batched] = {
     "zll.catalog.course-withdrawn.v1": Batched(course_withdrawn),
     "zll.demand.gap-detected.v1": Batched(demand_gap_detected),
     "zll.feedback.rejected.v1": Batched(feedback_rejected),
+    "zll.learner.erasure-requested.v1": erasure.erase_learner,
 }

@@ -344,3 +344,43 @@ async def get_preferences(conn: Connection, who: Recipient) -> dict[str, Any]:
         "email_from_enrolments": row["email"],
         "locale_from_enrolments": row["locale"],
     }
+
+
+# --- the live inbox (Server-Sent Events) ------------------------------------------------------
+
+
+async def notifications_by_id(conn: Connection, ids: Sequence[int]) -> list[dict[str, Any]]:
+    """Inbox rows by id, oldest first, with their recipient (for the live fan-out)."""
+    rows = await conn.fetch(
+        f"SELECT {_NOTIFICATION_OUT}, recipient_kind, recipient_id FROM notifications"
+        " WHERE id = ANY($1::bigint[]) AND in_inbox ORDER BY id",
+        list(ids),
+    )
+    return [{**dict(r), "data": json.loads(r["data"])} for r in rows]
+
+
+async def inbox_since(
+    conn: Connection, who: Recipient, after: int, limit: int = 500
+) -> list[dict[str, Any]]:
+    """What a reconnecting stream missed: inbox rows after `after`, oldest first."""
+    rows = await conn.fetch(
+        f"SELECT {_NOTIFICATION_OUT} FROM notifications"
+        " WHERE recipient_kind = $1 AND recipient_id = $2 AND in_inbox AND id > $3"
+        " ORDER BY id LIMIT $4",
+        who.kind,
+        who.id,
+        after,
+        limit,
+    )
+    return [{**dict(r), "data": json.loads(r["data"])} for r in rows]
+
+
+async def latest_inbox_id(conn: Connection, who: Recipient) -> int:
+    """The newest inbox id of a recipient (0 for none): where a fresh stream starts."""
+    found = await conn.fetchval(
+        "SELECT max(id) FROM notifications"
+        " WHERE recipient_kind = $1 AND recipient_id = $2 AND in_inbox",
+        who.kind,
+        who.id,
+    )
+    return int(found or 0)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import os
 import signal
@@ -41,6 +42,7 @@ class StackLayout:
     ports: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_PORTS))
     smtp_port: int = 0  # the local mail sink; 0 picks a free port (`zll up` uses 8025)
     traces_port: int = 0  # the local OTLP/HTTP trace receiver; 0 picks a free port (4318)
+    web_port: int = 0  # the reference portal (web/); 0 picks a free port (`zll up` uses 8000)
 
     @property
     def pgdata(self) -> Path:
@@ -79,6 +81,12 @@ class DevStack:
         self.mailsink: subprocess.Popen[bytes] | None = None
         self.traces_port = layout.traces_port or _free_port()
         self.trace_receiver: subprocess.Popen[bytes] | None = None
+        self.web_port = layout.web_port or _free_port()
+        self.web: subprocess.Popen[bytes] | None = None
+
+    @property
+    def web_url(self) -> str:
+        return f"http://127.0.0.1:{self.web_port}"
 
     @property
     def bootstrap(self) -> str:
@@ -107,6 +115,14 @@ class DevStack:
             self.layout.logs / "traces.log",
         )
         self._write_pid("traces", self.trace_receiver)
+        services = {name: self.layout.url(name) for name in self.layout.ports}
+        self.web = _start_python_server(
+            "zll.devstack.web",
+            ["--port", str(self.web_port), "--services", json.dumps(services)],
+            self.web_port,
+            self.layout.logs / "web.log",
+        )
+        self._write_pid("web", self.web)
         return asyncio.run(ensure_topics(self.bootstrap))
 
     def service_env(self, service: str) -> dict[str, str]:
@@ -122,7 +138,9 @@ class DevStack:
             }
         )
         # The dev stack's own portal may call the APIs from the browser.
-        env.setdefault("ZLL_CORS_ORIGINS", "http://127.0.0.1:8000,http://localhost:8000")
+        env.setdefault(
+            "ZLL_CORS_ORIGINS", f"http://127.0.0.1:{self.web_port},http://localhost:{self.web_port}"
+        )
         # Traces go to the local receiver unless the operator points them elsewhere (Jaeger…).
         if not env.get("OTEL_EXPORTER_OTLP_ENDPOINT"):
             env["OTEL_EXPORTER_OTLP_ENDPOINT"] = f"http://127.0.0.1:{self.traces_port}"
@@ -187,7 +205,11 @@ class DevStack:
             self.stop_service(service)
         self.broker.stop()
         (self.layout.run / "broker.pid").unlink(missing_ok=True)
-        for name, process in (("mailsink", self.mailsink), ("traces", self.trace_receiver)):
+        for name, process in (
+            ("mailsink", self.mailsink),
+            ("traces", self.trace_receiver),
+            ("web", self.web),
+        ):
             stop_process(process)
             (self.layout.run / f"{name}.pid").unlink(missing_ok=True)
         self.postgres.stop()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -131,6 +132,14 @@ class BatchConsumer:
         async def raw_records(message: Any) -> Any:
             return list(message.raw_message)
 
+        async def lenient_parser(records: Any, original: Any) -> Any:
+            # FastStream decodes every header as UTF-8 before any decoder runs: one hostile
+            # header would make it drop the whole batch. It gets readable copies; our own
+            # decoding gets the originals back and dead-letters that record unchanged.
+            message = await original(tuple(_readable_headers(r) for r in records))
+            message.raw_message = records
+            return message
+
         @broker.subscriber(
             *self.topics,
             group_id=group_id,
@@ -140,6 +149,7 @@ class BatchConsumer:
             ack_policy=AckPolicy.MANUAL,
             auto_offset_reset="earliest",
             decoder=raw_records,
+            parser=lenient_parser,
             title=f"{self.service}-consumer",
         )
         async def consume(
@@ -378,6 +388,18 @@ class BatchConsumer:
             problems=problems,
         )
         metrics.FEEDBACK.labels(self.service, record.topic).inc()
+
+
+def _readable_headers(record: Any) -> Any:
+    try:
+        for _, value in record.headers or ():
+            value.decode()
+    except (UnicodeDecodeError, AttributeError):
+        headers = [
+            (k, bytes(v or b"").decode("utf-8", "replace").encode()) for k, v in record.headers
+        ]
+        return dataclasses.replace(record, headers=headers)
+    return record
 
 
 def _inbound(record: Any) -> InboundRecord:

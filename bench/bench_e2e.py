@@ -1,0 +1,180 @@
+"""The whole region: a partner's enrolment request until the learner's notification exists.
+
+Requests go to `zll.provider.enrolments.v1` at a steady rate (500/s for 60 s at full size);
+each one crosses enrolment (decision, outbox, relay) and notify (consumer, inbox row). The
+latency of a request is the notification row's `created_at` (its transaction's start) minus
+the moment the request was handed to the producer. The baseline is raw aiokafka: the same
+rate through the same broker, produce to consume, measured in the same run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import asyncpg
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from zll_contracts import new_event, to_record
+from zll_contracts.topics import CATALOG_COURSES, PROVIDER_ENROLMENTS
+
+from bench.bench_enrolment import PROVIDER, course_payload
+from bench.harness import BenchContext, Result, create_topic, percentile
+from zll.platform.kafka import new_producer
+
+RATE = 500
+SERVICES = ("enrolment", "notify")
+
+
+async def run(ctx: BenchContext) -> list[Result]:
+    seconds = ctx.scale(60, 8)
+    for service in SERVICES:
+        ctx.stack.start_service(service)
+    for service in SERVICES:
+        ctx.stack.wait_ready(service)
+    try:
+        raw = await _raw_latencies(ctx.stack.bootstrap, seconds=min(seconds, 10))
+        courses = await _courses(ctx, n=20)
+        sent = await _steady_requests(ctx.stack.bootstrap, courses, seconds)
+        created = await _notifications(ctx.stack.database_url("notify"), sent, timeout=180)
+    finally:
+        for service in SERVICES:
+            ctx.stack.stop_service(service)
+    latencies = [(created[k] - sent[k]) * 1000 for k in created]
+    span = max(created.values()) - min(sent.values())
+    raw50, raw99 = percentile(raw, 50), percentile(raw, 99)
+    label = f"{RATE}/s for {seconds} s"
+    return [
+        Result("e2e", f"request → notification p50 ({label})", percentile(latencies, 50), "ms",
+               baseline=f"raw produce→consume p50 {raw50:.1f} ms",
+               ratio=percentile(latencies, 50) / raw50),
+        Result("e2e", f"request → notification p99 ({label})", percentile(latencies, 99), "ms",
+               baseline=f"raw produce→consume p99 {raw99:.1f} ms",
+               ratio=percentile(latencies, 99) / raw99),
+        Result("e2e", f"request → notification max ({label})", max(latencies), "ms"),
+        Result("e2e", "notified / requested", len(created) / len(sent), "",
+               note="every request must end in a notification"),
+        Result("e2e", "throughput", len(created) / span, "notifications/s",
+               baseline=f"offered {RATE}/s", ratio=len(created) / span / RATE),
+    ]  # fmt: skip
+
+
+async def _raw_latencies(bootstrap: str, seconds: int) -> list[float]:
+    """Produce→consume latency of plain records through the broker at the same rate (ms)."""
+    topic = f"bench.e2e.raw.{uuid.uuid4().hex[:6]}"
+    await create_topic(bootstrap, topic)
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    consumer.assign([TopicPartition(topic, p) for p in range(3)])
+    await consumer.seek_to_beginning()
+    producer = new_producer(bootstrap, "bench-e2e-raw")
+    await producer.start()
+    latencies: list[float] = []
+
+    async def consume(total: int) -> None:
+        while len(latencies) < total:
+            for records in (await consumer.getmany(timeout_ms=100)).values():
+                now = time.time()
+                latencies.extend((now - float(r.value)) * 1000 for r in records)
+
+    total = RATE * seconds
+    reader = asyncio.create_task(consume(total))
+    try:
+        await _paced(total, lambda n: producer.send(topic, str(time.time()).encode()))
+        await asyncio.wait_for(reader, 60)
+    finally:
+        await producer.stop()
+        await consumer.stop()
+    return latencies
+
+
+async def _courses(ctx: BenchContext, n: int) -> list[str]:
+    """Courses with room for everyone, announced as the catalog would; returns their ids."""
+    run = uuid.uuid4().hex[:6]
+    payloads = [course_payload(f"e2e-{run}-{i}", capacity=100_000) for i in range(n)]
+    producer = new_producer(ctx.stack.bootstrap, "bench-e2e-courses")
+    await producer.start()
+    try:
+        for data in payloads:
+            event = new_event("zll.catalog.course-published.v1", "/services/catalog", data)
+            record = to_record(event, data["course_id"])
+            await producer.send(
+                CATALOG_COURSES, record.value, key=record.key, headers=list(record.headers)
+            )
+        await producer.flush()
+    finally:
+        await producer.stop()
+    ids = [p["course_id"] for p in payloads]
+    db = await asyncpg.connect(ctx.stack.database_url("enrolment"))
+    try:
+        deadline = time.monotonic() + 60
+        while await db.fetchval("SELECT count(*) FROM courses WHERE course_id = ANY($1)", ids) < n:
+            if time.monotonic() > deadline:
+                raise TimeoutError("the enrolment service never learned the bench courses")
+            await asyncio.sleep(0.1)
+    finally:
+        await db.close()
+    return ids
+
+
+async def _steady_requests(bootstrap: str, courses: list[str], seconds: int) -> dict[str, float]:
+    """Partner requests at RATE per second; returns learner id → when it was handed over."""
+    producer = new_producer(bootstrap, "bench-e2e-partner")
+    await producer.start()
+    sent: dict[str, float] = {}
+    run = uuid.uuid4().hex[:6]
+
+    def send(n: int) -> Any:
+        learner = f"e2e-{run}-{n:06d}"
+        course_id = courses[n % len(courses)]
+        data = {"enrolment_id": str(uuid.uuid4()), "course_id": course_id,
+                "learner_id": learner, "requested_at": datetime.now(UTC).isoformat()}  # fmt: skip
+        record = to_record(
+            new_event("zll.enrolment.requested.v1", f"/providers/{PROVIDER}", data), course_id
+        )
+        sent[learner] = time.time()
+        return producer.send(
+            PROVIDER_ENROLMENTS, record.value, key=record.key, headers=list(record.headers)
+        )
+
+    try:
+        await _paced(RATE * seconds, send)
+        await producer.flush()
+    finally:
+        await producer.stop()
+    return sent
+
+
+async def _paced(total: int, send: Any) -> None:
+    """Call `send(n)` RATE times per second, on schedule (not as fast as possible)."""
+    start = time.perf_counter()
+    for n in range(total):
+        delay = start + n / RATE - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        await send(n)
+
+
+_FIRST_NOTIFICATION = """
+    SELECT recipient_id, min(extract(epoch FROM created_at)) AS at FROM notifications
+    WHERE recipient_kind = 'learner' AND recipient_id = ANY($1) GROUP BY recipient_id
+"""
+
+
+async def _notifications(
+    database_url: str, sent: dict[str, float], timeout: float
+) -> dict[str, float]:
+    """When each learner's first notification row was written (epoch seconds)."""
+    db = await asyncpg.connect(database_url)
+    try:
+        deadline = time.monotonic() + timeout
+        learners = list(sent)
+        while True:
+            rows = await db.fetch(_FIRST_NOTIFICATION, learners)
+            if len(rows) >= len(learners) or time.monotonic() > deadline:
+                return {r["recipient_id"]: float(r["at"]) for r in rows}
+            await asyncio.sleep(0.5)
+    finally:
+        await db.close()

@@ -1,0 +1,48 @@
+"""The learner's right to erasure: taken here, announced on `zll.learners.v1` to every service."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Request
+from pydantic import BaseModel
+from zll_contracts.payloads import ErasureRequestedBy, LearnerErasureRequested
+from zll_contracts.topics import LEARNERS
+
+from services.matching import erasure
+from zll.platform.auth import Principal, require_role
+from zll.platform.problems import ProblemError
+from zll.platform.unit_of_work import UnitOfWork
+
+router = APIRouter(tags=["privacy"])
+ERASURE_REQUESTED = "zll.learner.erasure-requested.v1"
+
+
+class ErasureAccepted(BaseModel):
+    learner_id: str
+    requested_at: datetime
+    status: str = "accepted"
+
+
+@router.post("/learners/{learner_id}/erasure", status_code=202, response_model=ErasureAccepted)
+async def request_erasure(
+    learner_id: Annotated[str, Path(min_length=1, max_length=128, pattern=r"^[^\s\x00-\x1f]+$")],
+    request: Request,
+    principal: Annotated[Principal, Depends(require_role("learner", "operator"))],
+) -> ErasureAccepted:
+    """Erase this learner's personal data in every service. The learner themself, or an
+    operator on their behalf. Each service acts on the announcement (202: accepted, not done)."""
+    if principal.role == "learner" and principal.sub != learner_id:
+        raise ProblemError(403, "Forbidden", "A learner may ask only for their own erasure.")
+    asked = LearnerErasureRequested(
+        learner_id=learner_id,
+        requested_at=datetime.now(UTC),
+        requested_by=ErasureRequestedBy(principal.role),
+    )
+    async with request.app.state.pool.acquire() as conn, conn.transaction():
+        uow = UnitOfWork(conn, request.app.state.settings.source)
+        await erasure.record_request(conn, asked)
+        uow.publish(LEARNERS, ERASURE_REQUESTED, asked, key=learner_id)
+        await uow.flush()
+    return ErasureAccepted(learner_id=learner_id, requested_at=asked.requested_at)

@@ -1,0 +1,57 @@
+"""A learner's erasure in matching: the profile goes, placements and demand stay pseudonymous.
+
+Kept, and why: placements, waitlist entries, unplaced applications and round assignments stay
+under a pseudonym, because demand figures and round results are counted from them. Dropped:
+the profile (goals, place, budget, languages, life phase, funding) and the skills earned.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+
+from zll_contracts.payloads import LearnerErasureRequested
+
+from zll.platform.consumer import Message
+from zll.platform.db import Connection
+from zll.platform.unit_of_work import UnitOfWork
+
+_DELETIONS = (
+    "DELETE FROM learner_profiles WHERE learner_id = $1",
+    "DELETE FROM earned_skills WHERE learner_id = $1",
+)
+_PSEUDONYMISATIONS = (
+    "UPDATE placements SET learner_id = $2 WHERE learner_id = $1",
+    "UPDATE waitlist_entries SET learner_id = $2 WHERE learner_id = $1",
+    "UPDATE round_unplaced SET learner_id = $2 WHERE learner_id = $1",
+    """
+    UPDATE rounds
+    SET assignments = (assignments - $1::text)
+        || jsonb_build_object($2::text, assignments -> $1::text)
+    WHERE assignments ? $1::text
+    """,
+)
+_RECORD_REQUEST = """
+    INSERT INTO erasure_requests (learner_hash, requested_at, requested_by) VALUES ($1, $2, $3)
+"""
+
+
+async def erase_learner(uow: UnitOfWork, message: Message) -> None:
+    request = message.payload
+    assert isinstance(request, LearnerErasureRequested)
+    await erase(uow.conn, request.learner_id)
+
+
+async def erase(conn: Connection, learner_id: str) -> str:
+    pseudonym = f"erased-{uuid.uuid4().hex[:16]}"
+    for statement in _DELETIONS:
+        await conn.execute(statement, learner_id)
+    for statement in _PSEUDONYMISATIONS:
+        await conn.execute(statement, learner_id, pseudonym)
+    return pseudonym
+
+
+async def record_request(conn: Connection, request: LearnerErasureRequested) -> None:
+    """The request itself is kept as proof it was honoured, under a hash, not the id."""
+    learner_hash = hashlib.sha256(request.learner_id.encode()).hexdigest()
+    await conn.execute(_RECORD_REQUEST, learner_hash, request.requested_at, request.requested_by)

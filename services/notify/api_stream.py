@@ -1,0 +1,155 @@
+"""Live notifications as Server-Sent Events, opened with a short-lived stream ticket.
+
+A browser's EventSource cannot send an Authorization header, so the page first trades its
+bearer token for a ticket (`POST …/notifications/stream-ticket`) and opens
+`GET …/notifications/stream?ticket=…`. See the README for why a ticket and not a cookie.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any
+
+import jwt
+from fastapi import APIRouter, Header, Query, Request
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, Field
+
+from services.notify.api import Caller, LearnerId, PartnerId, _admit
+from services.notify.config import notify_settings
+from services.notify.domain import Recipient
+from services.notify.live import InboxHub, stream
+from zll.platform.auth import Principal, verify_token
+from zll.platform.problems import ProblemError
+from zll.platform.settings import Settings
+
+router = APIRouter()
+_AUDIENCE = "zll-notify-stream"
+TicketQuery = Annotated[
+    str | None, Query(max_length=2000, description="A ticket from POST …/stream-ticket.")
+]
+LastIdQuery = Annotated[
+    int | None,
+    Query(ge=0, le=2**63 - 1, description="Resume after this notification id (as Last-Event-ID)."),
+]
+LastIdHeader = Annotated[int | None, Header(alias="Last-Event-ID", ge=0, le=2**63 - 1)]
+
+
+class StreamTicket(BaseModel):
+    ticket: str = Field(description="Pass as `?ticket=` within its lifetime; good for one stream.")
+    expires_at: datetime
+    stream_url: str = Field(examples=["/learners/lena/notifications/stream?ticket=eyJ…"])
+
+
+def _ticket_key(settings: Settings) -> bytes:
+    # Derived, not the JWT secret itself: a ticket can never pass as a bearer token anywhere.
+    return hmac.new(
+        settings.jwt_secret.encode(), b"zll-notify-stream-ticket", hashlib.sha256
+    ).digest()
+
+
+def issue_ticket(settings: Settings, who: Recipient, ttl: timedelta) -> tuple[str, datetime]:
+    expires = datetime.now(UTC) + ttl
+    claims = {"aud": _AUDIENCE, "rk": who.kind, "sub": who.id, "exp": expires}
+    return jwt.encode(claims, _ticket_key(settings), algorithm="HS256"), expires
+
+
+def _check_ticket(settings: Settings, ticket: str, who: Recipient) -> None:
+    try:
+        claims = jwt.decode(
+            ticket, _ticket_key(settings), algorithms=["HS256"], audience=_AUDIENCE,
+            options={"require": ["exp", "sub", "aud"]},
+        )  # fmt: skip
+    except jwt.PyJWTError as error:
+        raise ProblemError(401, "Invalid stream ticket", f"{error}; ask for a new one.") from error
+    if (claims.get("rk"), claims.get("sub")) != (who.kind, who.id):
+        raise ProblemError(403, "Forbidden", f"This ticket is not for {who.kind} {who.id}.")
+
+
+async def _ticket(request: Request, caller: Principal, who: Recipient) -> StreamTicket:
+    _admit(caller, who, staff=True)
+    config = notify_settings()
+    ticket, expires = issue_ticket(
+        request.app.state.settings, who, timedelta(seconds=config.stream_ticket_seconds)
+    )
+    path = f"/{who.kind}s/{who.id}/notifications/stream?ticket={ticket}"
+    return StreamTicket(ticket=ticket, expires_at=expires, stream_url=path)
+
+
+def _open(
+    request: Request, who: Recipient, ticket: str | None, last_id: int | None
+) -> StreamingResponse:
+    settings: Settings = request.app.state.settings
+    if ticket:
+        _check_ticket(settings, ticket, who)
+    else:  # a non-browser client may send its bearer token instead
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not token:
+            raise ProblemError(401, "Authentication required", "Pass ?ticket= or a bearer token.")
+        _admit(verify_token(settings, token.strip()), who, staff=True)
+    hub: InboxHub = request.app.state.inbox_hub
+    pool = request.app.state.pool
+    heartbeat = notify_settings().stream_heartbeat_seconds
+
+    async def body() -> Any:
+        with hub.subscribe(who) as subscriber:
+            async for chunk in stream(pool, subscriber, last_id, heartbeat):
+                yield chunk
+
+    headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
+    return StreamingResponse(body(), media_type="text/event-stream", headers=headers)
+
+
+_STREAM_DOC = (
+    "Server-Sent Events: one `notification` event per new inbox entry, its `id` the"
+    " notification id; a reconnect with `Last-Event-ID` (or `?last_event_id=`) resumes"
+    " without gap or duplicate. Comments every few seconds keep proxies from closing it."
+)
+
+
+@router.post(
+    "/learners/{id}/notifications/stream-ticket", response_model=StreamTicket, tags=["learners"]
+)
+async def learner_stream_ticket(id: LearnerId, request: Request, caller: Caller) -> StreamTicket:
+    """A short-lived ticket to open the learner's live stream from a browser."""
+    return await _ticket(request, caller, Recipient("learner", id))
+
+
+@router.get(
+    "/learners/{id}/notifications/stream",
+    tags=["learners"],
+    response_class=StreamingResponse,
+    description=_STREAM_DOC,
+)
+async def learner_stream(
+    id: LearnerId, request: Request, ticket: TicketQuery = None,
+    last_event_id: LastIdQuery = None, last_event_header: LastIdHeader = None,
+) -> StreamingResponse:  # fmt: skip
+    """The learner's notifications, live."""
+    last = last_event_header if last_event_header is not None else last_event_id
+    return _open(request, Recipient("learner", id), ticket, last)
+
+
+@router.post(
+    "/partners/{id}/notifications/stream-ticket", response_model=StreamTicket, tags=["partners"]
+)
+async def partner_stream_ticket(id: PartnerId, request: Request, caller: Caller) -> StreamTicket:
+    """A short-lived ticket to open the partner's live stream from a browser."""
+    return await _ticket(request, caller, Recipient("partner", id))
+
+
+@router.get(
+    "/partners/{id}/notifications/stream",
+    tags=["partners"],
+    response_class=StreamingResponse,
+    description=_STREAM_DOC,
+)
+async def partner_stream(
+    id: PartnerId, request: Request, ticket: TicketQuery = None,
+    last_event_id: LastIdQuery = None, last_event_header: LastIdHeader = None,
+) -> StreamingResponse:  # fmt: skip
+    """The partner's notifications, live."""
+    last = last_event_header if last_event_header is not None else last_event_id
+    return _open(request, Recipient("partner", id), ticket, last)

@@ -1,0 +1,35 @@
+"""A learner's erasure in notify: their inbox, deliveries, addresses and preferences go.
+
+Nothing is kept: a notification only matters to the person it was for. Events that arrive
+later about the learner's pseudonymised enrolments notify nobody reachable.
+"""
+
+from __future__ import annotations
+
+from zll_contracts.payloads import LearnerErasureRequested
+
+from zll.platform.consumer import Message
+from zll.platform.db import Connection
+from zll.platform.unit_of_work import UnitOfWork
+
+_STATEMENTS = (
+    "DELETE FROM deliveries WHERE recipient_kind = 'learner' AND recipient_id = $1",
+    """
+    DELETE FROM deliveries WHERE notification_id IN (
+        SELECT id FROM notifications WHERE recipient_kind = 'learner' AND recipient_id = $1)
+    """,
+    "DELETE FROM notifications WHERE recipient_kind = 'learner' AND recipient_id = $1",
+    "DELETE FROM recipients WHERE recipient_kind = 'learner' AND recipient_id = $1",
+    "DELETE FROM enrolled WHERE learner_id = $1",
+)
+
+
+async def erase_learner(uow: UnitOfWork, message: Message) -> None:
+    request = message.payload
+    assert isinstance(request, LearnerErasureRequested)
+    await erase(uow.conn, request.learner_id)
+
+
+async def erase(conn: Connection, learner_id: str) -> None:
+    for statement in _STATEMENTS:
+        await conn.execute(statement, learner_id)

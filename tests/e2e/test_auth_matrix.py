@@ -1,0 +1,289 @@
+"""Who may call what: bad tokens are refused everywhere, and every endpoint has its roles.
+
+The endpoint list comes from each running service's OpenAPI document; an endpoint missing
+from MATRIX fails the test, so a new endpoint must be classified before it ships. Path
+parameters name the caller's *own* resources where a role owns any (the learner's id, the
+provider's id), so "allowed" means "allowed on what is theirs".
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import json
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import jwt
+import pytest
+import schemathesis
+from hypothesis import find, settings
+
+from zll.devstack.stack import DevStack
+from zll.platform.auth import ROLES, mint_token
+from zll.platform.settings import SERVICE_NAMES, Settings
+
+pytestmark = pytest.mark.e2e
+
+PUBLIC = frozenset({"anonymous", *ROLES})
+STAFF = frozenset({"counsellor", "operator"})
+LEARNER = "matrix-learner"
+PROVIDER = "matrix-provider"
+SUBS: dict[str, str] = {
+    "learner": LEARNER, "provider": PROVIDER, "employer": "matrix-employer",
+    "counsellor": "matrix-counsellor", "operator": "matrix-operator",
+}  # fmt: skip
+OPS = frozenset({"GET /healthz", "GET /readyz", "GET /asyncapi.json"})
+
+# service -> "METHOD /path" -> the roles allowed (on their own resources). Everyone else is
+# refused: anonymous with 401, a wrong role with 403 (or 404 where existence is hidden).
+MATRIX: dict[str, dict[str, frozenset[str]]] = {
+    "catalog": {
+        **dict.fromkeys(OPS, PUBLIC),
+        "PUT /providers/{provider_id}": frozenset({"operator"}),
+        "GET /providers/{provider_id}": PUBLIC,
+        "GET /providers": PUBLIC,
+        "GET /courses": PUBLIC,
+        "GET /courses/facets": PUBLIC,
+        "GET /courses/{course_id}": PUBLIC,
+        "GET /modules": PUBLIC,
+        "GET /coordination/overlaps": PUBLIC,
+    },
+    "enrolment": {
+        **dict.fromkeys(OPS, PUBLIC),
+        "POST /enrolments": frozenset({"learner", "counsellor"}),
+        "GET /enrolments/{enrolment_id}": frozenset({"learner", "counsellor", "operator"}),
+        "POST /enrolments/{enrolment_id}/cancel": frozenset({"learner", "counsellor"}),
+        "GET /learners/{learner_id}/enrolments": frozenset({"learner", *STAFF}),
+        "GET /courses/{course_id}/seats": PUBLIC,
+        "GET /courses/{course_id}/enrolments": frozenset({"provider", *STAFF}),
+        "GET /certificates/{certificate_id}": PUBLIC,
+        "POST /certificates/verify": PUBLIC,
+        "POST /certificates/{certificate_id}/revoke": frozenset({"operator"}),
+        "GET /.well-known/jwks.json": PUBLIC,
+        "GET /learners/{learner_id}/certificates": frozenset({"learner", *STAFF}),
+    },
+    "matching": {
+        **dict.fromkeys(OPS, PUBLIC),
+        "POST /rounds": STAFF,
+        "POST /placements": STAFF,
+        "GET /rounds/{round_id}": STAFF,
+        "GET /placements/{placement_id}": frozenset({"learner", "counsellor"}),
+        "GET /learners/{learner_id}/placements": frozenset({"learner", "counsellor"}),
+        "POST /placements/{placement_id}/accept": frozenset({"learner", "counsellor"}),
+        "POST /placements/{placement_id}/decline": frozenset({"learner", "counsellor"}),
+        "PUT /learners/{learner_id}/profile": frozenset({"learner", "counsellor"}),
+        "GET /learners/{learner_id}/profile": frozenset({"learner", "counsellor"}),
+        "GET /learners/{learner_id}/recommendations": frozenset({"learner", "counsellor"}),
+        "GET /demand": frozenset(ROLES),
+        "GET /demand/report": frozenset(ROLES),
+        "POST /learners/{learner_id}/erasure": frozenset({"learner", "operator"}),
+    },
+    "notify": {
+        **dict.fromkeys(OPS, PUBLIC),
+        "POST /learners/{id}/notifications/stream-ticket": frozenset({"learner", *STAFF}),
+        "GET /learners/{id}/notifications/stream": frozenset({"learner", *STAFF}),
+        "POST /partners/{id}/notifications/stream-ticket": frozenset({"provider", "operator"}),
+        "GET /partners/{id}/notifications/stream": frozenset({"provider", "operator"}),
+        "GET /learners/{id}/notifications": frozenset({"learner", *STAFF}),
+        "POST /learners/{id}/notifications/{nid}/read": frozenset({"learner"}),
+        "GET /learners/{id}/preferences": frozenset({"learner", *STAFF}),
+        "PUT /learners/{id}/preferences": frozenset({"learner"}),
+        "GET /partners/{id}/notifications": frozenset({"provider", "operator"}),
+        "POST /partners/{id}/notifications/{nid}/read": frozenset({"provider"}),
+        "GET /partners/{id}/preferences": frozenset({"provider", "operator"}),
+        "PUT /partners/{id}/preferences": frozenset({"provider"}),
+        "PUT /partners/{id}/webhook": frozenset({"provider", "operator"}),  # onboarding
+        "GET /partners/{id}/webhook": frozenset({"provider", "operator"}),
+        "DELETE /partners/{id}/webhook": frozenset({"provider"}),
+        "GET /partners/{id}/deliveries": frozenset({"provider", "operator"}),
+        "POST /partners/{id}/deliveries/{did}/replay": frozenset({"provider", "operator"}),
+        "GET /learners/{id}/deliveries": frozenset({"learner", *STAFF}),
+        "POST /learners/{id}/deliveries/{did}/replay": frozenset({"operator"}),
+        "GET /deliveries/failed": frozenset({"operator"}),
+    },
+}
+# One protected endpoint per service for the bad-token checks.
+PROTECTED = {
+    "catalog": ("PUT", f"/providers/{PROVIDER}", {"name": "X", "kind": "vhs", "municipality": "K"}),
+    "enrolment": ("GET", f"/learners/{LEARNER}/enrolments", None),
+    "matching": ("GET", "/demand", None),
+    "notify": ("GET", f"/learners/{LEARNER}/notifications", None),
+}
+
+
+def _openapi(region: DevStack, service: str) -> dict[str, Any]:
+    return _document(region.layout.url(service))
+
+
+@functools.cache
+def _document(base_url: str) -> dict[str, Any]:
+    response = httpx.get(f"{base_url}/openapi.json")
+    assert response.status_code == 200
+    return dict(response.json())
+
+
+def _endpoints(document: dict[str, Any]) -> set[str]:
+    return {f"{m.upper()} {path}" for path, ops in document["paths"].items() for m in ops}
+
+
+@pytest.mark.parametrize("service", SERVICE_NAMES)
+def test_every_endpoint_is_classified(region: DevStack, service: str) -> None:
+    served = _endpoints(_openapi(region, service))
+    assert sorted(served - MATRIX[service].keys()) == [], "classify these endpoints in MATRIX"
+    assert sorted(MATRIX[service].keys() - served) == [], "MATRIX names endpoints that are gone"
+
+
+def _path_value(path: str, name: str, schema: dict[str, Any]) -> str:
+    """The caller-owned or made-up value for one path parameter."""
+    if name == "learner_id" or (name == "id" and path.startswith("/learners/")):
+        return LEARNER
+    if name == "provider_id" or (name == "id" and path.startswith("/partners/")):
+        return PROVIDER
+    if name == "course_id":
+        return f"{PROVIDER}:kurs"
+    if schema.get("type") == "integer":
+        return "1"
+    return str(uuid.uuid4())
+
+
+# Bodies whose rules go beyond their JSON Schema (a checked secret format, ...).
+BODIES: dict[str, Any] = {
+    "PUT /partners/{id}/webhook": {
+        "url": "https://partner.example/zll-hooks",
+        "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+    },
+}
+
+
+@functools.cache
+def _minimal_body(base_url: str, method: str, path: str) -> Any:
+    """The simplest body the schema accepts, so a refusal is about the caller, not the body."""
+    if f"{method.upper()} {path}" in BODIES:
+        return BODIES[f"{method.upper()} {path}"]
+    operation = schemathesis.openapi.from_dict(_document(base_url))[path][method]
+    if operation.body is None or len(operation.body) == 0:
+        return None
+    strategy = operation.as_strategy()
+    case = find(strategy, lambda c: True, settings=settings(database=None, derandomize=True))
+    if isinstance(case.body, dict) and "learner_id" in case.body:
+        return case.body | {"learner_id": LEARNER}  # the learner's own request
+    return case.body
+
+
+def _status(client: httpx.Client, region: DevStack, service: str, key: str, role: str) -> int:
+    """The status one role gets; a stream is closed as soon as its headers arrive."""
+    method, path = key.split(" ", 1)
+    document = _openapi(region, service)
+    parameters = document["paths"][path][method.lower()].get("parameters", [])
+    url = path
+    for p in parameters:
+        if p["in"] == "path":
+            value = _path_value(path, p["name"], p.get("schema", {}))
+            url = url.replace("{" + p["name"] + "}", value)
+    headers = {}
+    if role != "anonymous":
+        token = mint_token(Settings(), role=role, sub=SUBS[role])  # type: ignore[arg-type]
+        headers["Authorization"] = f"Bearer {token}"
+    base_url = region.layout.url(service)
+    body = _minimal_body(base_url, method.lower(), path) if method != "GET" else None
+    with client.stream(method, f"{base_url}{url}", headers=headers, json=body) as response:
+        return response.status_code
+
+
+def _refusal(role: str) -> str:
+    return "anonymous" if role == "anonymous" else "wrong role"
+
+
+class _Not401Or403:
+    def __contains__(self, status: object) -> bool:
+        return status not in (401, 403)
+
+
+# allowed: anything but 401/403 (a 404 or 422 means the caller got past the gate);
+# anonymous: 401; a wrong role: 403, or 404 where the service hides what exists.
+_ACCEPTABLE: dict[str, Any] = {
+    "allowed": _Not401Or403(),
+    "anonymous": {401},
+    "wrong role": {403, 404},
+}
+
+
+@pytest.mark.parametrize("service", SERVICE_NAMES)
+def test_each_role_reaches_exactly_its_endpoints(region: DevStack, service: str) -> None:
+    wrong = []
+    with httpx.Client(timeout=10) as client:
+        answers = {
+            (key, role): _status(client, region, service, key, role)
+            for key in sorted(MATRIX[service])
+            for role in ("anonymous", *ROLES)
+        }
+    for (key, role), status in answers.items():
+        expected = "allowed" if role in MATRIX[service][key] else "refused"
+        if status not in _ACCEPTABLE[expected if expected == "allowed" else _refusal(role)]:
+            wrong.append(f"{key} as {role}: {status} ({expected} expected)")
+    assert wrong == []
+
+
+def _forged(settings_: Settings, **changes: Any) -> str:
+    now = datetime.now(UTC)
+    claims = {
+        "sub": "ops", "role": "operator", "iss": settings_.jwt_issuer,
+        "aud": settings_.jwt_audience, "iat": now, "exp": now + timedelta(hours=1),
+    }  # fmt: skip
+    key = changes.pop("_key", settings_.jwt_secret)
+    claims.update(changes)
+    return jwt.encode({k: v for k, v in claims.items() if v is not None}, key, algorithm="HS256")
+
+
+def _alg_none(settings_: Settings) -> str:
+    def part(data: dict[str, Any]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
+
+    now = int(datetime.now(UTC).timestamp())
+    claims = {
+        "sub": "ops", "role": "operator", "iss": settings_.jwt_issuer,
+        "aud": settings_.jwt_audience, "iat": now, "exp": now + 3600,
+    }  # fmt: skip
+    return f"{part({'alg': 'none', 'typ': 'JWT'})}.{part(claims)}."
+
+
+def _bad_tokens() -> dict[str, str]:
+    s = Settings()
+    past = datetime.now(UTC) - timedelta(hours=2)
+    return {
+        "wrong signature": _forged(s, _key="not-the-region-key-but-long-enough-0123456789"),
+        "alg none": _alg_none(s),
+        "expired": _forged(s, iat=past - timedelta(hours=1), exp=past),
+        "wrong audience": _forged(s, aud="someone-else"),
+        "wrong issuer": _forged(s, iss="https://evil.example"),
+        "unknown role": _forged(s, role="superuser"),
+        "no expiry": _forged(s, exp=None),
+        "garbage": "not.a.jwt",
+    }
+
+
+@pytest.mark.parametrize("service", SERVICE_NAMES)
+def test_bad_tokens_are_refused_with_a_401_problem(region: DevStack, service: str) -> None:
+    method, path, body = PROTECTED[service]
+    url = f"{region.layout.url(service)}{path}"
+    good = mint_token(Settings(), role="operator", sub="ops")
+    assert httpx.request(method, url, json=body, headers=_auth(good)).status_code < 400
+    answers = {
+        name: httpx.request(method, url, json=body, headers=_auth(token))
+        for name, token in _bad_tokens().items()
+    }
+    wrong = {
+        name: (r.status_code, r.headers.get("content-type"))
+        for name, r in answers.items()
+        if r.status_code != 401
+        or not r.headers.get("content-type", "").startswith("application/problem+json")
+        or r.json().get("status") != 401
+    }
+    assert wrong == {}
+
+
+def _auth(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}

@@ -1,0 +1,85 @@
+"""The plain-text rule each service applies to partners' words, without any server."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from pydantic import BaseModel
+from zll_contracts.payloads import CourseUpserted, EnrolmentCancelRequested, OpportunityUpserted
+
+from services.catalog import domain as catalog
+from services.enrolment import domain as enrolment
+from services.matching import plain_text as matching
+from tests.hostile.corpus import course, opportunity
+from zll.platform.refusals import Problem
+
+RULES: list[Callable[[Any], list[Problem]]] = [
+    catalog.text_problems,
+    enrolment.text_problems,
+    matching.text_problems,
+]
+
+
+def _course(**changes: Any) -> BaseModel:
+    # no description: only the catalog knows course descriptions as multi-line text
+    data = course("vhs-x:k1", "vhs-x") | {"description": None}
+    return CourseUpserted.model_validate(data | changes)
+
+
+@pytest.mark.parametrize("rule", RULES)
+@pytest.mark.parametrize(
+    "title",
+    ["Kurs\x07", "Kurs\x00", "Zeile\nzwei", "Tab\tim Titel", "Kurs\x85",
+     "<script>alert(1)</script>", "Kurs <b>fett</b>", "<!-- x -->", "<?php echo 1 ?>"],
+)  # fmt: skip
+def test_a_title_with_controls_or_markup_is_refused_naming_the_field(
+    rule: Callable[[Any], list[Problem]], title: str
+) -> None:
+    (problem,) = rule(_course(title=title))
+    assert problem.field == "title"
+    assert "control character" in problem.message or "markup" in problem.message
+
+
+@pytest.mark.parametrize("rule", RULES)
+@pytest.mark.parametrize(
+    "title",
+    ["Robert'); DROP TABLE courses;--", "a < b > c", "Deutsch für 3 < Kinder > 5",
+     "Schweißen – Grundlagen", "C++ & C#", "Kurs \U0001f600"],
+)  # fmt: skip
+def test_plain_text_that_only_looks_dangerous_is_kept(
+    rule: Callable[[Any], list[Problem]], title: str
+) -> None:
+    assert rule(_course(title=title)) == []
+
+
+def test_a_course_description_may_span_lines_and_contain_markup_as_text() -> None:
+    described = _course(description="Erste Zeile\n\tzweite <b>Zeile</b>\r\n")
+    assert catalog.text_problems(described) == []
+    assert [p.field for p in catalog.text_problems(_course(description="a\x00"))] == ["description"]
+
+
+def test_nested_fields_are_named_by_their_path() -> None:
+    data = course("vhs-x:k1", "vhs-x")
+    data["modules"][0]["title"] = "<i>Modul</i>"
+    data["location"]["municipality"] = "Kassel\x1b"
+    fields = [p.field for p in catalog.text_problems(CourseUpserted.model_validate(data))]
+    assert fields == ["location.municipality", "modules.0.title"]
+
+
+def test_a_cancellation_reason_may_span_lines_but_not_hold_controls() -> None:
+    ok = EnrolmentCancelRequested.model_validate(
+        {"enrolment_id": "6f0f3c2e-5d0c-4c55-9c54-2f7a6a0e1a10", "reason": "krank\nbis Mai"}
+    )
+    assert enrolment.text_problems(ok) == []
+    bad = ok.model_copy(update={"reason": "krank\x07"})
+    assert [p.field for p in enrolment.text_problems(bad)] == ["reason"]
+
+
+def test_an_opportunity_title_with_markup_is_refused() -> None:
+    data = opportunity("o1", "firma", "http://data.europa.eu/esco/skill/x") | {
+        "title": "<b>Job</b>"
+    }
+    problems = matching.text_problems(OpportunityUpserted.model_validate(data))
+    assert [p.field for p in problems] == ["title"]

@@ -1,0 +1,93 @@
+// "Mein Lernen": demo sign-in, enrolments (cancel), certificates (verify), recommendations.
+import { api, session, signIn } from "./api.js";
+import { field, formatDate, h, message } from "./dom.js";
+import { t } from "./i18n.js";
+import { onNotification } from "./live.js";
+import { statusBadge } from "./course.js";
+
+export function signInForm(role, main, after) {
+  const sub = h("input", { name: "sub", required: true, autocomplete: "username", value: role === "learner" ? "lena" : `${role}-1` });
+  const form = h("form", { class: "grid", id: `signin-${role}` },
+    field(t("signin.sub"), sub),
+    h("div", { class: "wide" }, h("button", { type: "submit" }, t("signin.submit"))),
+    h("p", { class: "wide muted" }, t("signin.note")));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    await signIn(role, sub.value.trim());
+    window.dispatchEvent(new Event("zll:session"));
+    after();
+  });
+  main.replaceChildren(h("h1", {}, `${t("signin.title")} – ${t(`role.${role}`)}`), form);
+  sub.focus();
+}
+
+export async function learnerPage(main) {
+  const current = session.get();
+  if (!current || current.role !== "learner") return signInForm("learner", main, () => learnerPage(main));
+  const learner = encodeURIComponent(current.sub);
+  const enrolments = h("div", { id: "enrolments" });
+  const certificates = h("div", { id: "certificates" });
+  const recommendations = h("div", { id: "recommendations", "aria-live": "polite" });
+  main.replaceChildren(h("h1", {}, t("nav.learner")),
+    h("h2", {}, t("learner.enrolments")), enrolments,
+    h("h2", {}, t("learner.certificates")), certificates,
+    h("h2", {}, t("learner.goal")), goalForm(learner, recommendations), recommendations);
+
+  const refresh = async () => enrolments.replaceChildren(await enrolmentList(learner));
+  const unsubscribe = onNotification((n) => { if (n.kind.startsWith("enrolment.") && document.body.contains(enrolments)) refresh(); else unsubscribe(); });
+  await refresh();
+  certificates.replaceChildren(await certificateList(learner));
+}
+
+async function enrolmentList(learner) {
+  const found = await api("enrolment", `/learners/${learner}/enrolments`);
+  const items = found.items ?? found;
+  if (!items.length) return message(t("learner.none"));
+  return h("ul", { class: "results" }, items.map((e) => {
+    const cancel = h("button", { type: "button", class: "secondary", "aria-label": `${t("learner.cancel")}: ${e.course_id}` }, t("learner.cancel"));
+    cancel.addEventListener("click", async () => {
+      cancel.disabled = true;
+      await api("enrolment", `/enrolments/${e.enrolment_id}/cancel`, { method: "POST", body: {} });
+      cancel.closest("li").replaceWith(h("li", { class: "card" }, e.course_id, " ", statusBadge({ status: "cancelled" })));
+    });
+    const open = e.status === "confirmed" || e.status === "waitlisted";
+    return h("li", { class: "card", "data-course": e.course_id },
+      h("a", { href: `#/kurs/${encodeURIComponent(e.course_id)}` }, e.course_id), " ", statusBadge(e), " ", open ? cancel : null);
+  }));
+}
+
+async function certificateList(learner) {
+  const record = await api("enrolment", `/learners/${learner}/certificates`);
+  if (!record.certificates.length) return message(t("learner.nocerts"));
+  return h("ul", { class: "results" }, record.certificates.map((c) => {
+    const answer = h("span", { "aria-live": "polite" });
+    const verify = h("button", { type: "button" }, t("learner.verify"));
+    verify.addEventListener("click", async () => {
+      const result = await api("enrolment", "/certificates/verify", { method: "POST", body: { jwt: c.jwt } });
+      answer.replaceChildren(h("strong", { class: result.valid ? "ok" : "bad" },
+        result.valid ? t("learner.valid") : t("learner.invalid")), ` – ${result.detail}`);
+    });
+    return h("li", { class: "card" }, h("strong", {}, c.course_id), ` · ${formatDate(c.issued_at)} `, verify, " ", answer);
+  }));
+}
+
+function goalForm(learner, out) {
+  const goal = h("input", { name: "goal", value: "Pflege" });
+  const form = h("form", { class: "grid" }, field(t("learner.goaltext"), goal),
+    h("div", { class: "wide" }, h("button", { type: "submit" }, t("learner.recommend"))));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      await api("matching", `/learners/${learner}/profile`, { method: "PUT", body: { goal: { text: goal.value } } });
+      const found = await api("matching", `/learners/${learner}/recommendations`);
+      const courses = found.courses ?? found.items ?? [];
+      out.replaceChildren(h("h3", {}, t("learner.recommendations")),
+        courses.length ? h("ol", {}, courses.map((c) => h("li", {}, h("a", { href: `#/kurs/${encodeURIComponent(c.course_id)}` }, c.title ?? c.course_id))))
+          : message(t("learner.nocourses")),
+        h("h3", {}, t("learner.gap")), h("ul", {}, (found.gap ?? []).slice(0, 8).map((s) => h("li", {}, s.label))));
+    } catch (error) {
+      out.replaceChildren(message(error.message, "error"));
+    }
+  });
+  return form;
+}
