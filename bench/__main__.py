@@ -52,7 +52,11 @@ async def _run(stack: DevStack, modules: list[str]) -> list[Result]:
     for name in modules:
         console.print(f"[bold]{name}[/]…")
         module = importlib.import_module(f"bench.{name}")
-        results += await module.run(ctx)
+        try:
+            results += await module.run(ctx)
+        except Exception as error:  # one broken bench must not lose the others' figures
+            console.print_exception()
+            results.append(Result(name.removeprefix("bench_"), "FAILED", 0, "", note=repr(error)))
     return results
 
 
