@@ -139,7 +139,9 @@ def summarise(spans: list[Span], limit: int = 20) -> list[str]:
     by_trace: dict[str, list[Span]] = defaultdict(list)
     for span in spans:
         by_trace[span.trace_id].append(span)
-    recent = sorted(by_trace.items(), key=lambda kv: max(s.end_ns for s in kv[1]), reverse=True)
+    # Lone database calls are background polling (relay, delivery queue), not requests.
+    worth = {t: m for t, m in by_trace.items() if len(m) > 1 or m[0].kind != "client"}
+    recent = sorted(worth.items(), key=lambda kv: max(s.end_ns for s in kv[1]), reverse=True)
     lines = []
     for trace_id, members in recent[:limit]:
         root = min(members, key=lambda s: s.start_ns)
