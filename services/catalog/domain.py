@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import BaseModel
 from zll_contracts.payloads import (
     CoursePublished,
     CourseUpserted,
@@ -85,54 +84,6 @@ def withdraw(
     return CourseWithdrawnFromCatalog.model_validate(
         {**state, "revision": withdrawal.revision, "reason": withdrawal.reason, "withdrawn_at": at}
     )
-
-
-# --- plain text: partners' words are shown to learners, never interpreted ----------------
-
-# Free text that may span lines; every other string is a single line (titles, names, places).
-MULTILINE_FIELDS = frozenset({"description", "reason"})
-# C0/C1 controls, and lone surrogates should a model ever let one through (PostgreSQL
-# cannot store them).
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
-_LINE_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
-# A tag, comment or declaration: `<` then a letter, `/`, `!` or `?`, up to `>`.
-# "a < b > c" stays plain text.
-_MARKUP = re.compile(r"<[/!?]?[A-Za-z!?-][^<>]*>")
-
-
-def text_problems(value: object, path: str = "") -> list[Problem]:
-    """Every string of a payload: no control characters (tab and line breaks only in
-    multi-line fields), and no markup tags in single-line fields such as titles and names."""
-    if isinstance(value, str):
-        return _string_problems(path, value)
-    if isinstance(value, BaseModel):
-        items: Iterable[tuple[object, object]] = value.__dict__.items()
-    elif isinstance(value, list | tuple):
-        items = enumerate(value)
-    else:
-        return []
-    return [p for key, item in items for p in text_problems(item, f"{path}.{key}".lstrip("."))]
-
-
-def _string_problems(path: str, text: str) -> list[Problem]:
-    multiline = path.rsplit(".", 1)[-1] in MULTILINE_FIELDS
-    control = (_CONTROL if multiline else _LINE_CONTROL).search(text)
-    if control:
-        allowed = "only tab and line breaks are allowed here" if multiline else "none allowed here"
-        code = f"U+{ord(control.group()):04X}"
-        where = f"at position {control.start()}"
-        return [Problem(path, f"contains control character {code} {where}; {allowed}")]
-    markup = None if multiline else _MARKUP.search(text)
-    if markup:
-        tag = markup.group()[:40]
-        return [Problem(path, f"contains markup {tag!r}; titles and names are plain text")]
-    return []
-
-
-def check_plain_text(payload: BaseModel) -> None:
-    problems = text_problems(payload)
-    if problems:
-        raise Refused(problems)
 
 
 # --- coordination: overlapping offers ---------------------------------------------------

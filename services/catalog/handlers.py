@@ -10,6 +10,7 @@ from zll_contracts.topics import CATALOG_COURSES
 
 from services.catalog import domain, store
 from zll.platform.consumer import Batched, Handler, Message
+from zll.platform.plain_text import check_plain_text
 from zll.platform.refusals import Refused
 from zll.platform.unit_of_work import UnitOfWork
 
@@ -29,7 +30,7 @@ async def upsert_courses(
         try:
             domain.check_sender(message.sender, course.provider_id)
             domain.check_registered(course.provider_id, course.provider_id in known)
-            domain.check_plain_text(course)
+            check_plain_text(course)
         except Refused as refusal:
             refused.append((message, refusal))
             continue
@@ -51,7 +52,7 @@ async def withdraw_course(uow: UnitOfWork, message: Message) -> None:
     withdrawal = message.payload
     assert isinstance(withdrawal, CourseWithdrawn)
     domain.check_sender(message.sender, withdrawal.provider_id)
-    domain.check_plain_text(withdrawal)
+    check_plain_text(withdrawal)
     stored = await store.stored_course(uow.conn, withdrawal.course_id)
     withdrawn = domain.withdraw(withdrawal, stored, datetime.now(UTC))
     if withdrawn is None:

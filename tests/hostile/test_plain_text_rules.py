@@ -1,4 +1,4 @@
-"""The plain-text rule each service applies to partners' words, without any server."""
+"""The plain-text rule the services apply to partners' words, without any server."""
 
 from __future__ import annotations
 
@@ -9,17 +9,12 @@ import pytest
 from pydantic import BaseModel
 from zll_contracts.payloads import CourseUpserted, EnrolmentCancelRequested, OpportunityUpserted
 
-from services.catalog import domain as catalog
-from services.enrolment import domain as enrolment
-from services.matching import plain_text as matching
 from tests.hostile.corpus import course, opportunity
+from zll.platform.plain_text import text_problems
 from zll.platform.refusals import Problem
 
-RULES: list[Callable[[Any], list[Problem]]] = [
-    catalog.text_problems,
-    enrolment.text_problems,
-    matching.text_problems,
-]
+# One rule in the platform, applied by catalog, enrolment and matching to what partners send.
+RULES: list[Callable[[Any], list[Problem]]] = [text_problems]
 
 
 def _course(**changes: Any) -> BaseModel:
@@ -56,15 +51,15 @@ def test_plain_text_that_only_looks_dangerous_is_kept(
 
 def test_a_course_description_may_span_lines_and_contain_markup_as_text() -> None:
     described = _course(description="Erste Zeile\n\tzweite <b>Zeile</b>\r\n")
-    assert catalog.text_problems(described) == []
-    assert [p.field for p in catalog.text_problems(_course(description="a\x00"))] == ["description"]
+    assert text_problems(described) == []
+    assert [p.field for p in text_problems(_course(description="a\x00"))] == ["description"]
 
 
 def test_nested_fields_are_named_by_their_path() -> None:
     data = course("vhs-x:k1", "vhs-x")
     data["modules"][0]["title"] = "<i>Modul</i>"
     data["location"]["municipality"] = "Kassel\x1b"
-    fields = [p.field for p in catalog.text_problems(CourseUpserted.model_validate(data))]
+    fields = [p.field for p in text_problems(CourseUpserted.model_validate(data))]
     assert fields == ["location.municipality", "modules.0.title"]
 
 
@@ -72,14 +67,14 @@ def test_a_cancellation_reason_may_span_lines_but_not_hold_controls() -> None:
     ok = EnrolmentCancelRequested.model_validate(
         {"enrolment_id": "6f0f3c2e-5d0c-4c55-9c54-2f7a6a0e1a10", "reason": "krank\nbis Mai"}
     )
-    assert enrolment.text_problems(ok) == []
+    assert text_problems(ok) == []
     bad = ok.model_copy(update={"reason": "krank\x07"})
-    assert [p.field for p in enrolment.text_problems(bad)] == ["reason"]
+    assert [p.field for p in text_problems(bad)] == ["reason"]
 
 
 def test_an_opportunity_title_with_markup_is_refused() -> None:
     data = opportunity("o1", "firma", "http://data.europa.eu/esco/skill/x") | {
         "title": "<b>Job</b>"
     }
-    problems = matching.text_problems(OpportunityUpserted.model_validate(data))
+    problems = text_problems(OpportunityUpserted.model_validate(data))
     assert [p.field for p in problems] == ["title"]

@@ -1,4 +1,8 @@
-"""Partners' words in opportunities and demand reports are shown, never interpreted (no I/O)."""
+"""Partners' words are shown to people and stored as text, never interpreted (no I/O).
+
+The contract's schemas say what a field is; this rule, the same in every service that reads a
+partner topic, keeps text plain: no control characters, no markup where a single line is meant.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from pydantic import BaseModel
 from zll.platform.refusals import Problem, Refused
 
 # Free text that may span lines; every other string is a single line (titles, names, places).
-MULTILINE_FIELDS = frozenset({"reason"})
+MULTILINE_FIELDS = frozenset({"description", "reason"})
 # C0/C1 controls, and lone surrogates should a model ever let one through (PostgreSQL
 # cannot store them).
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
