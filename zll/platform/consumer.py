@@ -81,10 +81,9 @@ class _Decoded:
     unreadable: str | None = None
     refused: list[Problem] | None = None
     dead_letter_kind: str = "unreadable"
-
-    @property
-    def trace_parent(self) -> Context:
-        return telemetry.context_of(self.record.headers)
+    # The W3C context the record carries, read once: the batch span links it, the message's
+    # own span continues it.
+    trace_parent: Context = field(default_factory=Context)
 
     @property
     def inbox_key(self) -> tuple[str, str]:
@@ -192,10 +191,11 @@ class BatchConsumer:
     def _decode(self, record: InboundRecord) -> _Decoded:
         """Never raises: one record that cannot be decoded must not block its partition."""
         try:
-            return self._decode_record(record)
+            decoded = self._decode_record(record)
         except Exception as error:
             log.exception("record could not be decoded; dead-lettering it")
             return _Decoded(record, unreadable=f"could not decode: {error!r}"[:500])
+        return dataclasses.replace(decoded, trace_parent=telemetry.context_of(record.headers))
 
     def _decode_record(self, record: InboundRecord) -> _Decoded:
         try:

@@ -6,12 +6,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from opentelemetry import propagate
 from opentelemetry.context import Context
 from pydantic import BaseModel
 from zll_contracts import KafkaRecord, binary_record
 
 from zll.platform.db import Connection
+from zll.platform.telemetry import headers_of
 
 _INSERT_OUTBOX = (
     "INSERT INTO outbox (topic, key, value, header_names, header_values)"
@@ -30,14 +30,6 @@ class Cause(Protocol):
 
     @property
     def trace_context(self) -> Context: ...
-
-
-def trace_headers(ctx: Context | None = None) -> dict[str, str]:
-    """W3C trace context (the current span's by default), stored with the row so the trace
-    continues through the relay to the next service."""
-    carrier: dict[str, str] = {}
-    propagate.inject(carrier, context=ctx)
-    return carrier
 
 
 @dataclass
@@ -71,7 +63,7 @@ class UnitOfWork:
             data.model_dump_json(exclude_none=True).encode(),
             key=key,
             subject=subject,
-            extra_headers=trace_headers(ctx),
+            extra_headers=headers_of(ctx),
         )
         self.stage(topic, record)
         return record
