@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import time
+import uuid
 from collections.abc import Callable
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 
 async def read_topic(
@@ -46,3 +48,32 @@ def header(record: Any, name: str) -> str | None:
         if key == name:
             return bytes(value).decode()
     return None
+
+
+async def send_as_partner(
+    bootstrap: str,
+    topic: str,
+    provider: str,
+    key: str,
+    events: list[tuple[str, dict[str, Any]]],
+) -> None:
+    """What a partner's own client sends: CloudEvents binary mode built by hand, one record
+    per (ce_type, data), in order, on the given key."""
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=False)
+    await producer.start()
+    try:
+        for ce_type, data in events:
+            await producer.send_and_wait(
+                topic,
+                json.dumps(data).encode(),
+                key=key.encode(),
+                headers=[
+                    ("ce_specversion", b"1.0"),
+                    ("ce_id", str(uuid.uuid4()).encode()),
+                    ("ce_source", f"/providers/{provider}".encode()),
+                    ("ce_type", ce_type.encode()),
+                    ("content-type", b"application/json"),
+                ],
+            )
+    finally:
+        await producer.stop()

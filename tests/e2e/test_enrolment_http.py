@@ -9,10 +9,9 @@ from typing import Any
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaProducer
 
 from tests.e2e.test_walking_skeleton import course, eventually, publish_binary
-from tests.kafka_tools import header, read_topic
+from tests.kafka_tools import header, read_topic, send_as_partner
 from zll.devstack.stack import DevStack
 from zll.platform.auth import Role, mint_token
 from zll.platform.settings import Settings
@@ -160,12 +159,12 @@ async def test_a_completed_module_is_certified_and_verifies(
     course_id = await known_course(region, "e2e-cert", capacity=5)
     learner = f"cert-{uuid.uuid4().hex[:6]}"
     enrolment_id = str(uuid.uuid4())
-    producer = AIOKafkaProducer(
-        bootstrap_servers=region.bootstrap, acks="all", enable_idempotence=False
-    )
-    await producer.start()
-    try:
-        for ce_type, data in (
+    await send_as_partner(
+        region.bootstrap,
+        "zll.provider.enrolments.v1",
+        PROVIDER,
+        course_id,
+        [
             (
                 "zll.enrolment.requested.v1",
                 {
@@ -183,21 +182,8 @@ async def test_a_completed_module_is_certified_and_verifies(
                     "completed_at": datetime.now(UTC).isoformat(),
                 },
             ),
-        ):
-            await producer.send_and_wait(
-                "zll.provider.enrolments.v1",
-                json.dumps(data).encode(),
-                key=course_id.encode(),
-                headers=[
-                    ("ce_specversion", b"1.0"),
-                    ("ce_id", str(uuid.uuid4()).encode()),
-                    ("ce_source", f"/providers/{PROVIDER}".encode()),
-                    ("ce_type", ce_type.encode()),
-                    ("content-type", b"application/json"),
-                ],
-            )
-    finally:
-        await producer.stop()
+        ],
+    )
     me = bearer("learner", learner)
 
     async def record() -> dict[str, Any] | None:

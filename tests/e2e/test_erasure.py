@@ -2,45 +2,19 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaProducer
 
 from tests.e2e.test_enrolment_http import PROVIDER, bearer, known_course
 from tests.e2e.test_walking_skeleton import eventually
+from tests.kafka_tools import send_as_partner
 from zll.devstack.stack import DevStack
 
 pytestmark = pytest.mark.e2e
-
-
-async def partner_sends(
-    region: DevStack, course_id: str, events: list[tuple[str, dict[str, Any]]]
-) -> None:
-    producer = AIOKafkaProducer(
-        bootstrap_servers=region.bootstrap, acks="all", enable_idempotence=False
-    )
-    await producer.start()
-    try:
-        for ce_type, data in events:
-            await producer.send_and_wait(
-                "zll.provider.enrolments.v1",
-                json.dumps(data).encode(),
-                key=course_id.encode(),
-                headers=[
-                    ("ce_specversion", b"1.0"),
-                    ("ce_id", str(uuid.uuid4()).encode()),
-                    ("ce_source", f"/providers/{PROVIDER}".encode()),
-                    ("ce_type", ce_type.encode()),
-                    ("content-type", b"application/json"),
-                ],
-            )
-    finally:
-        await producer.stop()
 
 
 async def test_an_erased_learner_is_forgotten_everywhere_but_their_certificate_verifies(
@@ -50,8 +24,10 @@ async def test_an_erased_learner_is_forgotten_everywhere_but_their_certificate_v
     learner = f"erase-{uuid.uuid4().hex[:8]}"
     enrolment_id = str(uuid.uuid4())
     now = datetime.now(UTC).isoformat()
-    await partner_sends(
-        region,
+    await send_as_partner(
+        region.bootstrap,
+        "zll.provider.enrolments.v1",
+        PROVIDER,
         course_id,
         [
             (
