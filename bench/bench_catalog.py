@@ -11,12 +11,10 @@ from typing import Any
 import asyncpg
 import httpx
 import psutil
-from zll_contracts import new_event, to_record
-from zll_contracts.topics import PROVIDER_COURSES
 
 from bench.harness import BenchContext, Result, percentile
+from zll.demo.loader import publish_courses
 from zll.platform.auth import mint_token
-from zll.platform.kafka import new_producer
 from zll.platform.settings import Settings
 
 TOWNS = ["Kassel", "Baunatal", "Vellmar", "Hofgeismar", "Detmold", "Lemgo", "Bad Salzuflen", "Lage"]
@@ -128,23 +126,6 @@ async def _register(http: httpx.AsyncClient, providers: list[str]) -> None:
         (await http.put(f"/providers/{provider}", json=body)).raise_for_status()
 
 
-async def _publish(bootstrap: str, courses: list[dict[str, Any]]) -> None:
-    producer = new_producer(bootstrap, "bench-catalog")
-    await producer.start()
-    try:
-        for course in courses:
-            event = new_event(
-                "zll.course.upserted.v1", f"/providers/{course['provider_id']}", course
-            )
-            record = to_record(event, course["course_id"])
-            await producer.send(
-                PROVIDER_COURSES, record.value, key=record.key, headers=list(record.headers)
-            )
-        await producer.flush()
-    finally:
-        await producer.stop()
-
-
 async def _wait_stored(database_url: str, count: int, timeout: float) -> tuple[float, int, float]:
     """(time of the first stored course, courses stored then, time all were stored)."""
     conn = await asyncpg.connect(database_url)
@@ -205,7 +186,9 @@ async def run(ctx: BenchContext) -> list[Result]:
     async with httpx.AsyncClient(base_url=base_url, headers=headers, timeout=10) as http:
         await _register(http, providers)
     stack.stop_service("catalog")
-    await _publish(stack.bootstrap, [synthetic_course(n, providers, rng) for n in range(total)])
+    await publish_courses(
+        stack.bootstrap, [synthetic_course(n, providers, rng) for n in range(total)]
+    )
 
     started = time.perf_counter()
     stack.start_service("catalog")

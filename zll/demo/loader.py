@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from typing import Any
 
 import httpx
 from zll_contracts import new_event, to_record
@@ -30,19 +31,7 @@ async def load_demo_region(
             )
             response.raise_for_status()
         courses = demo_courses()
-        producer = new_producer(bootstrap, "zll-demo")
-        await producer.start()
-        try:
-            for course in courses:
-                event = new_event(
-                    "zll.course.upserted.v1", f"/providers/{course['provider_id']}", course
-                )
-                record = to_record(event, course["course_id"])
-                await producer.send_and_wait(
-                    PROVIDER_COURSES, record.value, key=record.key, headers=list(record.headers)
-                )
-        finally:
-            await producer.stop()
+        await publish_courses(bootstrap, courses)
         visible = await _wait_until_visible(http, [c["course_id"] for c in courses], timeout)
     return len(DEMO_PROVIDERS), visible
 
@@ -59,3 +48,23 @@ async def _wait_until_visible(
         if pending:
             await asyncio.sleep(0.2)
     return len(course_ids) - len(pending)
+
+
+async def publish_courses(
+    bootstrap: str, courses: list[dict[str, Any]], client_id: str = "zll-demo"
+) -> None:
+    """Each course as its provider would send it: `zll.course.upserted.v1`, keyed by course."""
+    producer = new_producer(bootstrap, client_id)
+    await producer.start()
+    try:
+        for course in courses:
+            event = new_event(
+                "zll.course.upserted.v1", f"/providers/{course['provider_id']}", course
+            )
+            record = to_record(event, course["course_id"])
+            await producer.send(
+                PROVIDER_COURSES, record.value, key=record.key, headers=list(record.headers)
+            )
+        await producer.flush()
+    finally:
+        await producer.stop()
