@@ -10,6 +10,7 @@ import jwt
 import pytest
 
 from zll.platform.auth import mint_token, verify_token
+from zll.platform.i18n import say
 from zll.platform.problems import ProblemError
 from zll.platform.settings import Settings
 
@@ -30,7 +31,7 @@ def _refused(token: str) -> str:
     with pytest.raises(ProblemError) as refusal:
         verify_token(SETTINGS, token)
     assert refusal.value.status == 401
-    return refusal.value.detail or ""
+    return say(refusal.value.detail, "en") or ""
 
 
 def test_a_token_signed_with_another_key_is_refused() -> None:

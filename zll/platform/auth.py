@@ -5,17 +5,23 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Literal, get_args
+from typing import Annotated, Literal, get_args
 
 import jwt
-from fastapi import Request
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from zll.platform.messages import MESSAGES
 from zll.platform.problems import ProblemError
 from zll.platform.settings import Settings
 
 Role = Literal["learner", "counsellor", "provider", "employer", "operator"]
 ROLES: tuple[str, ...] = get_args(Role)
 _ALGORITHM = "HS256"
+# Declares the bearer scheme in the OpenAPI document (which operations need a token, so they
+# document 401 and 403); the header is still checked below, with our own problem documents.
+_BEARER = HTTPBearer(auto_error=False, description="A JWT from `zll token` or the region's IdP.")
+Bearer = Annotated[HTTPAuthorizationCredentials | None, Depends(_BEARER)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,30 +61,35 @@ def verify_token(settings: Settings, token: str) -> Principal:
             options={"require": ["exp", "sub", "iss", "aud"]},
         )
     except jwt.PyJWTError as error:
-        raise ProblemError(401, "Invalid token", str(error)) from error
+        raise ProblemError(
+            401, MESSAGES("invalid-token"), MESSAGES("invalid-token.detail", reason=str(error))
+        ) from error
     role = claims.get("role")
     if role not in ROLES:
-        raise ProblemError(401, "Invalid token", f"unknown role {role!r}")
+        refusal = MESSAGES("invalid-token.role", role=role)
+        raise ProblemError(401, MESSAGES("invalid-token"), refusal)
     return Principal(sub=str(claims["sub"]), role=role)
 
 
-async def current_principal(request: Request) -> Principal:
+async def current_principal(request: Request, _credentials: Bearer = None) -> Principal:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token:
-        raise ProblemError(401, "Authentication required", "Send Authorization: Bearer <token>.")
+        raise ProblemError(
+            401, MESSAGES("authentication-required"), MESSAGES("authentication-required.detail")
+        )
     settings: Settings = request.app.state.settings
     return verify_token(settings, token.strip())
 
 
-def require_role(*roles: Role) -> Callable[[Request], Awaitable[Principal]]:
+def require_role(*roles: Role) -> Callable[..., Awaitable[Principal]]:
     """A dependency that admits only the given roles."""
 
-    async def dependency(request: Request) -> Principal:
+    async def dependency(request: Request, _credentials: Bearer = None) -> Principal:
         principal = await current_principal(request)
         if principal.role not in roles:
             raise ProblemError(
-                403, "Forbidden", f"This needs one of the roles: {', '.join(roles)}."
+                403, MESSAGES("forbidden"), MESSAGES("forbidden.roles", roles=", ".join(roles))
             )
         return principal
 

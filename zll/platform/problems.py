@@ -1,8 +1,9 @@
-"""RFC 9457 problem documents for every error a service answers with."""
+"""RFC 9457 problem documents for every error a service answers with, in the caller's language."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -11,24 +12,32 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from zll.platform.db import CONNECTION_ERRORS
+from zll.platform.i18n import Language, Text, negotiate, say
+from zll.platform.messages import MESSAGES
 
 log = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
+# {field, message}; the message may be a catalogue text, said in the caller's language.
+FieldError = Mapping[str, "str | Text"]
 
 
 class ProblemError(Exception):
-    """Raised at the edge (routes, dependencies) to answer with a problem document."""
+    """Raised at the edge (routes, dependencies) to answer with a problem document.
+
+    `title` and `detail` are catalogue texts (`MESSAGES("key", ...)`), said in the language
+    the caller asked for; a plain string is said as it is.
+    """
 
     def __init__(
         self,
         status: int,
-        title: str,
-        detail: str | None = None,
+        title: str | Text,
+        detail: str | Text | None = None,
         *,
-        errors: list[dict[str, str]] | None = None,
+        errors: Sequence[FieldError] | None = None,
         type_: str = "about:blank",
     ) -> None:
-        super().__init__(detail or title)
+        super().__init__(str(detail or title))
         self.status = status
         self.title = title
         self.detail = detail
@@ -38,22 +47,30 @@ class ProblemError(Exception):
 
 def problem(
     status: int,
-    title: str,
-    detail: str | None = None,
+    title: str | Text,
+    detail: str | Text | None = None,
     *,
+    language: Language,
     instance: str | None = None,
-    errors: list[dict[str, str]] | None = None,
+    errors: Sequence[FieldError] | None = None,
     type_: str = "about:blank",
     headers: dict[str, str] | None = None,
 ) -> JSONResponse:
-    body: dict[str, Any] = {"type": type_, "title": title, "status": status}
+    body: dict[str, Any] = {"type": type_, "title": say(title, language), "status": status}
     if detail:
-        body["detail"] = detail
+        body["detail"] = say(detail, language)
     if instance:
         body["instance"] = instance
     if errors:
-        body["errors"] = errors
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+        body["errors"] = [{k: say(v, language) for k, v in e.items()} for e in errors]
+    # The same URL answers in another language for another Accept-Language: caches must know.
+    language_headers = {"Content-Language": language, "Vary": "Accept-Language"}
+    return JSONResponse(
+        body,
+        status_code=status,
+        media_type=PROBLEM_JSON,
+        headers=language_headers | (headers or {}),
+    )
 
 
 def _field_of(loc: tuple[Any, ...]) -> str:
@@ -64,17 +81,23 @@ def _field_of(loc: tuple[Any, ...]) -> str:
     return ".".join(parts) or "body"
 
 
+def language_of(request: Request) -> Language:
+    return negotiate(request.headers.get("accept-language"))
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
-        errors = [
+        # The validator's own messages stay English: they name types and limits exactly.
+        errors: list[FieldError] = [
             {"field": _field_of(tuple(e["loc"])), "message": e["msg"]} for e in error.errors()
         ]
-        fields = ", ".join(e["field"] for e in errors)
+        fields = ", ".join(str(e["field"]) for e in errors)
         return problem(
             422,
-            "Invalid request",
-            f"Check these fields: {fields}",
+            MESSAGES("invalid-request"),
+            MESSAGES("invalid-request.detail", fields=fields),
+            language=language_of(request),
             instance=request.url.path,
             errors=errors,
         )
@@ -86,6 +109,7 @@ def install_problem_handlers(app: FastAPI) -> None:
             error.status,
             error.title,
             error.detail,
+            language=language_of(request),
             instance=request.url.path,
             errors=error.errors,
             type_=error.type,
@@ -94,7 +118,22 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_problem(request: Request, error: StarletteHTTPException) -> JSONResponse:
-        return problem(error.status_code, str(error.detail), instance=request.url.path)
+        # Starlette raises these itself (unknown path, wrong method); everything else is ours.
+        title: str | Text = str(error.detail)
+        detail: Text | None = None
+        if error.status_code == 404:
+            title, detail = MESSAGES("not-found"), MESSAGES("not-found.path", path=request.url.path)
+        elif error.status_code == 405:
+            title = MESSAGES("method-not-allowed")
+            detail = MESSAGES("method-not-allowed.detail", method=request.method)
+        return problem(
+            error.status_code,
+            title,
+            detail,
+            language=language_of(request),
+            instance=request.url.path,
+            headers=dict(error.headers or {}),
+        )
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, error: Exception) -> JSONResponse:
@@ -105,10 +144,17 @@ def install_problem_handlers(app: FastAPI) -> None:
             )
             return problem(
                 503,
-                "Service unavailable",
-                "The database is not reachable right now; retry shortly.",
+                MESSAGES("unavailable"),
+                MESSAGES("unavailable.database"),
+                language=language_of(request),
                 instance=request.url.path,
                 headers={"Retry-After": "2"},
             )
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return problem(500, "Internal error", "The error was logged.", instance=request.url.path)
+        return problem(
+            500,
+            MESSAGES("internal-error"),
+            MESSAGES("internal-error.detail"),
+            language=language_of(request),
+            instance=request.url.path,
+        )

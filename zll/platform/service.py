@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
-from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from faststream.kafka import KafkaBroker
@@ -21,8 +21,10 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from zll.platform import db, metrics
 from zll.platform.asyncapi import service_document
 from zll.platform.consumer import BatchConsumer, Batched, Handler
+from zll.platform.i18n import request_language
 from zll.platform.kafka import new_producer
 from zll.platform.logs import setup_logging
+from zll.platform.openapi import install_openapi
 from zll.platform.outbox import OutboxRelay
 from zll.platform.problems import install_problem_handlers
 from zll.platform.settings import ServiceName, Settings, load_settings
@@ -60,17 +62,31 @@ def create_service_app(definition: ServiceDefinition, settings: Settings | None 
 
     setup_logging(definition.name, settings.log_level)
     setup_tracing(definition.name)
-    app = FastAPI(title=definition.title, description=definition.description, lifespan=lifespan)
+    # Every operation may answer with a problem document in the caller's language, so every
+    # operation declares Accept-Language.
+    app = FastAPI(
+        title=definition.title,
+        description=definition.description,
+        lifespan=lifespan,
+        dependencies=[Depends(request_language)],
+    )
     app.state.settings = settings
     install_problem_handlers(app)
+    install_openapi(app)
     _count_requests(app, definition.name)
     if settings.allowed_origins:
         app.add_middleware(
             CORSMiddleware,
             allow_origins=settings.allowed_origins,
             allow_methods=["GET", "POST", "PUT", "DELETE"],
-            allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "Last-Event-ID"],
-            expose_headers=["Location"],
+            allow_headers=[
+                "Authorization",
+                "Content-Type",
+                "Idempotency-Key",
+                "Last-Event-ID",
+                "Accept-Language",
+            ],
+            expose_headers=["Location", "Content-Language"],
             max_age=600,
         )
     instrument_http(app)
@@ -152,18 +168,32 @@ def _count_requests(app: FastAPI, service: str) -> None:
             )
 
 
+def _example(body: dict[str, Any]) -> dict[int | str, dict[str, Any]]:
+    return {200: {"content": {"application/json": {"example": body}}}}
+
+
 def _operations_router(definition: ServiceDefinition) -> APIRouter:
     router = APIRouter(tags=["operations"])
 
-    @router.get("/asyncapi.json", summary="AsyncAPI 3.0: the topics this service reads and writes")
+    @router.get(
+        "/asyncapi.json",
+        summary="AsyncAPI 3.0: the topics this service reads and writes",
+        responses=_example({"asyncapi": "3.0.0", "info": {"title": "ZLL catalog"}, "channels": {}}),
+    )
     async def asyncapi() -> dict[str, Any]:
         return service_document(definition.name, definition.topics, definition.publishes)
 
-    @router.get("/healthz", summary="Liveness: the process answers")
+    @router.get(
+        "/healthz", summary="Liveness: the process answers", responses=_example({"status": "ok"})
+    )
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @router.get("/readyz", summary="Readiness: database reachable and consumer running")
+    @router.get(
+        "/readyz",
+        summary="Readiness: database reachable and consumer running (503 when not)",
+        responses=_example({"status": "ready", "checks": {"database": True, "broker": True}}),
+    )
     async def readyz(request: Request) -> JSONResponse:
         checks = {"database": await _database_ok(request), "broker": _broker_ok(request)}
         ready = all(checks.values())
