@@ -10,27 +10,15 @@ from typing import Any
 
 from zll_contracts.payloads import CoursePublished, CourseWithdrawnFromCatalog
 
+from services.catalog import indexer
 from services.catalog.domain import Offer, StoredCourse
 from zll.platform.db import Connection
 
-# Title weighs most; description and module titles next. unaccent folds ß and umlauts so
-# that `schweissen` finds `Schweißen`; the German stemmer joins Pflegekraft and Pflegekräfte.
+# The course as stored; search columns are derived from `document` by the indexer.
 _UPSERT_COURSE = """
-INSERT INTO courses (course_id, provider_id, revision, status, title, format, municipality,
-                     start_date, end_date, price_eur, funding, target_groups, skills, eqf_levels,
-                     search, document, updated_at)
-VALUES ($1, $2, $3, 'live', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,
-        setweight(to_tsvector('german', unaccent($4)), 'A')
-        || setweight(to_tsvector('german', unaccent(coalesce($14, ''))), 'B')
-        || setweight(to_tsvector('german', unaccent($15)), 'B'),
-        $16::jsonb, now())
-ON CONFLICT (course_id) DO UPDATE SET
-    revision = EXCLUDED.revision, status = 'live', title = EXCLUDED.title,
-    format = EXCLUDED.format, municipality = EXCLUDED.municipality,
-    start_date = EXCLUDED.start_date, end_date = EXCLUDED.end_date,
-    price_eur = EXCLUDED.price_eur, funding = EXCLUDED.funding,
-    target_groups = EXCLUDED.target_groups, skills = EXCLUDED.skills,
-    eqf_levels = EXCLUDED.eqf_levels, search = EXCLUDED.search,
+INSERT INTO courses (course_id, provider_id, revision, status, document, updated_at)
+VALUES ($1, $2, $3, 'live', $4::jsonb, now())
+ON CONFLICT (course_id) DO UPDATE SET revision = EXCLUDED.revision, status = 'live',
     document = EXCLUDED.document, updated_at = now()
 """
 
@@ -130,30 +118,13 @@ async def stored_revisions(conn: Connection, course_ids: Sequence[str]) -> dict[
 
 
 async def save_courses(conn: Connection, courses: Sequence[CoursePublished]) -> None:
-    """Store the final state of each course (the caller passes one per course_id)."""
-    await conn.executemany(_UPSERT_COURSE, [_course_row(c) for c in courses])
-
-
-def _course_row(course: CoursePublished) -> tuple[Any, ...]:
-    modules = course.modules
-    return (
-        course.course_id,
-        course.provider_id,
-        course.revision,
-        course.title,
-        course.format,
-        course.location.municipality if course.location else None,
-        course.start_date,
-        course.end_date,
-        course.price_eur,
-        list(course.funding),
-        list(course.target_groups),
-        sorted({skill for m in modules for skill in m.skills}),
-        sorted({m.eqf_level for m in modules}),
-        course.description,
-        " ".join(m.title for m in modules),
-        course.model_dump_json(),
+    """Store the final state of each course (the caller passes one per course_id) and queue
+    it for the search indexer."""
+    await conn.executemany(
+        _UPSERT_COURSE,
+        [(c.course_id, c.provider_id, c.revision, c.model_dump_json()) for c in courses],
     )
+    await indexer.queue(conn, [c.course_id for c in courses])
 
 
 async def stored_course(conn: Connection, course_id: str) -> StoredCourse | None:
@@ -184,6 +155,9 @@ async def save_withdrawal(conn: Connection, withdrawn: CourseWithdrawnFromCatalo
         withdrawn.revision,
         withdrawn.model_dump_json(),
     )
+    # Out of search at once; queued as well, in case the indexer is storing it right now.
+    await indexer.hide_withdrawn(conn, [withdrawn.course_id])
+    await indexer.queue(conn, [withdrawn.course_id])
 
 
 # --- courses: reads ----------------------------------------------------------------------
@@ -283,8 +257,10 @@ def _query(w: _Where, q: str) -> str:
 
 
 def _matches(query: str, alias: str) -> str:
-    """SQL: the course `alias`.course_id matches `query` in its full `courses.search`."""
-    return f"(SELECT c.search @@ {query} FROM courses c WHERE c.course_id = {alias}.course_id)"
+    """SQL: the course `alias`.course_id matches `query` in its full `course_search.search`."""
+    return (
+        f"(SELECT s.search @@ {query} FROM course_search s WHERE s.course_id = {alias}.course_id)"
+    )
 
 
 async def _by_start(
@@ -339,7 +315,7 @@ async def _unranked(
     """The first `limit` courses, by start date, with rank 0: matching only in the description
     (or, for a query like `-word`, matching without any word to rank by).
 
-    A rare word is found through the GIN index on `courses.search`, and its few matches
+    A rare word is found through the GIN index on `course_search.search`, and its few matches
     sorted. A frequent word matches most courses: walking the start-date index until `limit`
     matches are found is then fast, and as exact. Which one the word is, the planner's
     statistics say (an EXPLAIN, no rows read); a walk that finds too few matches in its first
@@ -349,7 +325,7 @@ async def _unranked(
     if after is not None and after.rank <= 0:  # past every ranked course
         f.add(f"(start_date, course_id) > ({f.arg(after.start_date)}, {f.arg(after.course_id)})")
     plan = await conn.fetchval(
-        f"EXPLAIN (FORMAT JSON) SELECT 1 FROM courses WHERE {f.sql}", *f.args
+        f"EXPLAIN (FORMAT JSON) SELECT 1 FROM course_search WHERE {f.sql}", *f.args
     )
     if json.loads(plan)[0]["Plan"]["Plan Rows"] > _WINDOW:
         found = await _walk(conn, where, after, limit)
@@ -359,7 +335,9 @@ async def _unranked(
     query = _query(f, where.q or "")
     rows = await conn.fetch(
         f"""
-        WITH hits AS MATERIALIZED (SELECT course_id, start_date FROM courses WHERE {f.sql})
+        WITH hits AS MATERIALIZED (
+            SELECT course_id, start_date FROM course_search WHERE {f.sql}
+        )
         SELECT h.course_id, h.start_date FROM hits h JOIN course_ranking USING (course_id)
         WHERE NOT (rank_vector @@ {query} AND ts_rank(rank_vector, {query}) > 0)
         ORDER BY h.start_date, h.course_id LIMIT {f.arg(limit)}
@@ -406,7 +384,7 @@ async def facet_counts(conn: Connection, where: CourseFilter) -> dict[str, dict[
     w = _filtered(where)
     sql = f"""
         WITH hits AS (
-            SELECT municipality, format, eqf_levels, funding FROM courses WHERE {w.sql}
+            SELECT municipality, format, eqf_levels, funding FROM course_search WHERE {w.sql}
         )
         SELECT 'municipality' AS facet, coalesce(municipality, 'online') AS value, count(*) AS n
             FROM hits GROUP BY 2
@@ -430,11 +408,12 @@ async def modules_teaching(conn: Connection, skill: str, limit: int) -> list[dic
     """Modules of live courses that teach a skill, across providers, by course start date."""
     rows = await conn.fetch(
         """
-        SELECT c.course_id, c.provider_id, c.title AS course_title, c.start_date,
-               c.municipality, m.value AS module
-        FROM courses c, jsonb_array_elements(c.document -> 'modules') m
-        WHERE c.status = 'live' AND c.skills @> ARRAY[$1::text] AND m.value -> 'skills' ? $1
-        ORDER BY c.start_date, c.course_id, m.value ->> 'module_id' LIMIT $2
+        SELECT s.course_id, s.provider_id, s.title AS course_title, s.start_date,
+               s.municipality, m.value AS module
+        FROM course_search s JOIN courses c USING (course_id),
+             jsonb_array_elements(c.document -> 'modules') m
+        WHERE s.status = 'live' AND s.skills @> ARRAY[$1::text] AND m.value -> 'skills' ? $1
+        ORDER BY s.start_date, s.course_id, m.value ->> 'module_id' LIMIT $2
         """,
         skill,
         limit,
@@ -475,7 +454,9 @@ async def overlap_candidates(
         m = w.arg(municipality)
         w.add(f"(a.municipality = {m} OR b.municipality = {m})")
     rows = await conn.fetch(
-        f"SELECT a.document AS a, b.document AS b FROM courses a JOIN courses b ON {w.sql}"
+        f"SELECT (SELECT document FROM courses WHERE course_id = a.course_id) AS a,"
+        f" (SELECT document FROM courses WHERE course_id = b.course_id) AS b"
+        f" FROM course_search a JOIN course_search b ON {w.sql}"
         f" ORDER BY a.course_id, b.course_id LIMIT {w.arg(limit)}",
         *w.args,
     )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from typing import Any
 
@@ -13,7 +12,7 @@ from opentelemetry import trace
 from opentelemetry.trace import SpanKind
 
 from zll.platform import metrics, telemetry
-from zll.platform.db import Connection
+from zll.platform.notified import NotifiedLoop
 
 log = logging.getLogger(__name__)
 
@@ -49,45 +48,19 @@ class OutboxRelay:
         self._batch_size = batch_size
         self._idle_seconds = idle_seconds
         self._keep_sent_hours = keep_sent_hours
-        self._wake = asyncio.Event()
         self.published = 0
 
     async def run(self) -> None:
-        """Publish until cancelled. A PostgreSQL restart closes the LISTEN connection; the relay
-        then takes a fresh one, so wake-ups stay instant rather than falling back to polling."""
-        while True:
-            try:
-                async with self._pool.acquire() as listener:
-                    await listener.add_listener("zll_outbox", self._on_notify)
-                    try:
-                        await self._loop(listener)
-                    finally:
-                        with contextlib.suppress(Exception):
-                            await listener.remove_listener("zll_outbox", self._on_notify)
-            except Exception as error:  # the relay must outlive any failure, or nothing is sent
-                log.warning("outbox relay lost its listener (%r); reconnecting", error)
-                await asyncio.sleep(1.0)
-
-    def _on_notify(self, *_: object) -> None:
-        self._wake.set()
-
-    async def _loop(self, listener: Connection) -> None:
-        failures = 0
-        while _alive(listener):
-            self._wake.clear()
-            try:
-                sent = await self.publish_pending()
-                failures = 0
-            except Exception as error:  # any failure: rows stay unsent, retried after a pause
-                failures += 1
-                delay = min(30.0, 0.2 * 2**failures)
-                log.warning("outbox relay failed (%s); retrying in %.1fs", error, delay)
-                await asyncio.sleep(delay)
-                continue
-            if sent < self._batch_size:
-                await self.observe_backlog()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), self._idle_seconds)
+        """Publish until cancelled."""
+        await NotifiedLoop(
+            self._pool,
+            "zll_outbox",
+            self.publish_pending,
+            batch_size=self._batch_size,
+            idle_seconds=self._idle_seconds,
+            on_idle=self.observe_backlog,
+            name="outbox relay",
+        ).run()
 
     async def publish_pending(self) -> int:
         """Publish one batch; the rows stay unsent unless every record was acknowledged."""
@@ -153,12 +126,3 @@ class OutboxRelay:
         async with self._pool.acquire() as conn:
             result = await conn.execute(_PURGE_SENT, self._keep_sent_hours)
         return int(result.split()[-1])
-
-
-def _alive(connection: Connection) -> bool:
-    """False once the server closed it: the pool then detaches the proxy, and even asking
-    `is_closed()` raises."""
-    try:
-        return not connection.is_closed()
-    except asyncpg.InterfaceError:
-        return False

@@ -1,0 +1,145 @@
+"""The search indexer: makes stored courses findable, a batch at a time, behind ingestion.
+
+Ingestion stores each course and its canonical event in one transaction and queues the
+course in `search_backlog`; this worker derives the search columns from the stored
+document (German text vector, filter arrays, the narrow ranking copy) on its own
+connection. Both then run at once, and a burst of upserts is stored at the rate the
+consumer can take it while search follows within moments (`zll_catalog_search_backlog`
+on /metrics says by how much). A withdrawal hides the course from search at once itself.
+"""
+
+from __future__ import annotations
+
+import asyncpg
+from prometheus_client import Gauge
+
+from zll.platform.db import Connection
+from zll.platform.notified import NotifiedLoop
+
+CHANNEL = "zll_catalog_search"
+
+SEARCH_BACKLOG = Gauge(
+    "zll_catalog_search_backlog", "Stored courses not yet findable by search (queued for it)."
+)
+
+_CLAIM = """
+    DELETE FROM search_backlog WHERE course_id IN (
+        SELECT course_id FROM search_backlog LIMIT $1 FOR UPDATE SKIP LOCKED
+    ) RETURNING course_id
+"""
+
+# Title weighs most (A), description and module titles next (B), each made once: `search`
+# decides whether a course matches, the ranking copy's `rank_vector` (title and module
+# titles only) how well. unaccent folds ß and umlauts so that `schweissen` finds `Schweißen`;
+# the German stemmer joins Pflegekraft and Pflegekräfte.
+_INDEX_LIVE = """
+WITH source AS (
+    SELECT c.course_id, c.provider_id, c.revision, c.document AS d,
+        setweight(to_tsvector('german', catalog_unaccent(c.document ->> 'title')), 'A')
+            AS title_vector,
+        setweight(to_tsvector('german', catalog_unaccent(
+            coalesce(c.document ->> 'description', ''))), 'B') AS description_vector,
+        setweight(to_tsvector('german', catalog_unaccent(coalesce(
+            (SELECT string_agg(m ->> 'title', ' ')
+             FROM jsonb_array_elements(c.document -> 'modules') m), ''))), 'B') AS modules_vector
+    FROM courses c WHERE c.course_id = ANY($1::text[]) AND c.status = 'live'
+), indexed AS (
+    INSERT INTO course_search AS s (course_id, provider_id, revision, status, title, format,
+        municipality, start_date, end_date, price_eur, funding, target_groups, skills,
+        eqf_levels, search)
+    SELECT course_id, provider_id, revision, 'live', d ->> 'title', d ->> 'format',
+        d #>> '{location,municipality}', (d ->> 'start_date')::date, (d ->> 'end_date')::date,
+        (d ->> 'price_eur')::numeric,
+        ARRAY(SELECT jsonb_array_elements_text(d -> 'funding')),
+        ARRAY(SELECT jsonb_array_elements_text(d -> 'target_groups')),
+        ARRAY(SELECT DISTINCT jsonb_array_elements_text(m -> 'skills')
+              FROM jsonb_array_elements(d -> 'modules') m ORDER BY 1),
+        ARRAY(SELECT DISTINCT (m ->> 'eqf_level')::int
+              FROM jsonb_array_elements(d -> 'modules') m ORDER BY 1),
+        title_vector || description_vector || modules_vector
+    FROM source
+    ON CONFLICT (course_id) DO UPDATE SET provider_id = EXCLUDED.provider_id,
+        revision = EXCLUDED.revision, status = 'live', title = EXCLUDED.title,
+        format = EXCLUDED.format, municipality = EXCLUDED.municipality,
+        start_date = EXCLUDED.start_date, end_date = EXCLUDED.end_date,
+        price_eur = EXCLUDED.price_eur, funding = EXCLUDED.funding,
+        target_groups = EXCLUDED.target_groups, skills = EXCLUDED.skills,
+        eqf_levels = EXCLUDED.eqf_levels, search = EXCLUDED.search
+    RETURNING s.*
+)
+INSERT INTO course_ranking AS r (course_id, status, provider_id, format, municipality,
+    start_date, price_eur, funding, target_groups, skills, eqf_levels, rank_vector)
+SELECT i.course_id, i.status, i.provider_id, i.format, i.municipality, i.start_date,
+    i.price_eur, i.funding, i.target_groups, i.skills, i.eqf_levels,
+    s.title_vector || s.modules_vector
+FROM indexed i JOIN source s USING (course_id)
+ON CONFLICT (course_id) DO UPDATE SET status = EXCLUDED.status,
+    provider_id = EXCLUDED.provider_id, format = EXCLUDED.format,
+    municipality = EXCLUDED.municipality, start_date = EXCLUDED.start_date,
+    price_eur = EXCLUDED.price_eur, funding = EXCLUDED.funding,
+    target_groups = EXCLUDED.target_groups, skills = EXCLUDED.skills,
+    eqf_levels = EXCLUDED.eqf_levels, rank_vector = EXCLUDED.rank_vector
+"""
+
+
+async def index_courses(conn: Connection, course_ids: list[str]) -> None:
+    """Bring these courses' search rows in line with their stored state."""
+    await conn.execute(_INDEX_LIVE, course_ids)
+    await hide_withdrawn(conn, course_ids)
+
+
+async def hide_withdrawn(conn: Connection, course_ids: list[str]) -> None:
+    """Search rows of those of these courses that are withdrawn stop matching."""
+    await conn.execute(
+        """
+        WITH withdrawn AS (
+            UPDATE course_search s SET status = 'withdrawn', revision = c.revision
+            FROM courses c WHERE c.course_id = s.course_id
+                AND c.course_id = ANY($1::text[]) AND c.status = 'withdrawn'
+            RETURNING s.course_id
+        )
+        UPDATE course_ranking r SET status = 'withdrawn'
+        FROM withdrawn w WHERE r.course_id = w.course_id
+        """,
+        course_ids,
+    )
+
+
+async def queue(conn: Connection, course_ids: list[str]) -> None:
+    """Due for the indexer once the caller's transaction commits (NOTIFY is sent then too)."""
+    await conn.execute(
+        "INSERT INTO search_backlog SELECT unnest($1::text[]) ON CONFLICT DO NOTHING", course_ids
+    )
+    await conn.execute(f"NOTIFY {CHANNEL}")
+
+
+class SearchIndexer:
+    """Takes queued courses in batches; `run` until cancelled."""
+
+    def __init__(self, pool: asyncpg.Pool, *, batch_size: int = 1000) -> None:
+        self._pool = pool
+        self._batch_size = batch_size
+
+    async def index_pending(self) -> int:
+        """Index one batch; a failure rolls it back and leaves it queued."""
+        async with self._pool.acquire() as conn, conn.transaction():
+            course_ids = [r["course_id"] for r in await conn.fetch(_CLAIM, self._batch_size)]
+            if course_ids:
+                await index_courses(conn, course_ids)
+        if course_ids:
+            await self.observe_backlog()
+        return len(course_ids)
+
+    async def observe_backlog(self) -> None:
+        async with self._pool.acquire() as conn:
+            SEARCH_BACKLOG.set(await conn.fetchval("SELECT count(*) FROM search_backlog"))
+
+    async def run(self) -> None:
+        await NotifiedLoop(
+            self._pool,
+            CHANNEL,
+            self.index_pending,
+            batch_size=self._batch_size,
+            on_idle=self.observe_backlog,
+            name="search indexer",
+        ).run()

@@ -1,0 +1,92 @@
+"""Background work woken by PostgreSQL NOTIFY: the outbox relay, the catalog's search indexer."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+
+import asyncpg
+
+from zll.platform.db import Connection
+
+log = logging.getLogger(__name__)
+
+Step = Callable[[], Awaitable[int]]
+"""Does one batch of work; returns how many items it handled."""
+
+
+class NotifiedLoop:
+    """Runs `step` at once while full batches come back, else on NOTIFY `channel` or after
+    `idle_seconds` (a safety net: a notification sent while nobody listened is not lost work).
+
+    A PostgreSQL restart closes the LISTEN connection; the loop then takes a fresh one, so
+    wake-ups stay instant rather than falling back to polling.
+    """
+
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        channel: str,
+        step: Step,
+        *,
+        batch_size: int,
+        idle_seconds: float = 1.0,
+        on_idle: Callable[[], Awaitable[None]] | None = None,
+        name: str = "background work",
+    ) -> None:
+        self._pool = pool
+        self._channel = channel
+        self._step = step
+        self._batch_size = batch_size
+        self._idle_seconds = idle_seconds
+        self._on_idle = on_idle
+        self._name = name
+        self._wake = asyncio.Event()
+
+    async def run(self) -> None:
+        """Work until cancelled."""
+        while True:
+            try:
+                async with self._pool.acquire() as listener:
+                    await listener.add_listener(self._channel, self._on_notify)
+                    try:
+                        await self._loop(listener)
+                    finally:
+                        with contextlib.suppress(Exception):
+                            await listener.remove_listener(self._channel, self._on_notify)
+            except Exception as error:  # the loop must outlive any failure, or work piles up
+                log.warning("%s lost its listener (%r); reconnecting", self._name, error)
+                await asyncio.sleep(1.0)
+
+    def _on_notify(self, *_: object) -> None:
+        self._wake.set()
+
+    async def _loop(self, listener: Connection) -> None:
+        failures = 0
+        while _alive(listener):
+            self._wake.clear()
+            try:
+                done = await self._step()
+                failures = 0
+            except Exception as error:  # any failure: the work stays pending, retried later
+                failures += 1
+                delay = min(30.0, 0.2 * 2**failures)
+                log.warning("%s failed (%s); retrying in %.1fs", self._name, error, delay)
+                await asyncio.sleep(delay)
+                continue
+            if done < self._batch_size:
+                if self._on_idle is not None:
+                    await self._on_idle()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), self._idle_seconds)
+
+
+def _alive(connection: Connection) -> bool:
+    """False once the server closed it: the pool then detaches the proxy, and even asking
+    `is_closed()` raises."""
+    try:
+        return not connection.is_closed()
+    except asyncpg.InterfaceError:
+        return False
