@@ -13,6 +13,7 @@ from aiokafka import AIOKafkaProducer
 
 from tests.e2e.test_walking_skeleton import course, eventually
 from tests.kafka_tools import header, read_topic
+from tests.pages import every_item
 from zll.devstack.stack import DevStack
 from zll.platform.auth import mint_token
 from zll.platform.settings import Settings
@@ -191,8 +192,7 @@ async def test_providers_are_listed_with_their_kind_and_live_course_count(
         "municipality": "Lemgo",
         "live_courses": 2,
     }
-    listed = (await http.get("/providers")).json()
-    assert provider in listed
+    assert provider in await every_item(http, "/providers")
     missing = await http.get("/providers/gibt-es-nicht")
     assert missing.status_code == 404
     assert missing.headers["content-type"].startswith("application/problem+json")

@@ -18,6 +18,7 @@ from tests.e2e.test_catalog_ingestion import (
     partner,
     stored,
 )
+from tests.pages import every_item
 from zll.demo.region import DELIBERATE_OVERLAPS, DEMO_PROVIDERS, demo_courses
 from zll.devstack.stack import DevStack
 
@@ -176,7 +177,7 @@ async def test_modules_teaching_a_skill_across_providers(
     http: httpx.AsyncClient, offer: dict[str, Any]
 ) -> None:
     response = await http.get("/modules", params={"skill": f"{SKILL}care-{offer['tag']}"})
-    modules = response.json()
+    modules = response.json()["items"]
     assert [(m["course_id"], m["title"]) for m in modules] == [
         (offer["pflege"], "Grundpflege"), (offer["lager"], "Staplerschein Praxis"),
     ]  # fmt: skip
@@ -207,8 +208,8 @@ async def test_the_overlap_report_finds_exactly_the_planted_pairs(
 
     found: dict[frozenset[str], dict[str, Any]] = {}
     for provider in renamed.values():
-        response = await http.get("/coordination/overlaps", params={"provider": provider})
-        for overlap in response.json():
+        listed = await every_item(http, "/coordination/overlaps", provider=provider)
+        for overlap in listed:
             pair = frozenset(c["course_id"] for c in overlap["courses"])
             assert overlap["courses"][0]["provider_id"] == provider
             if all(c["provider_id"] in renamed.values() for c in overlap["courses"]):
@@ -222,9 +223,9 @@ async def test_the_overlap_report_finds_exactly_the_planted_pairs(
     assert 0 < welding["score"] <= 1
     assert "Kassel und Baunatal (Nachbargemeinden)" in welding["reason"]
     assert "zeitgleich Feb–Mär 2027" in welding["reason"]
-    in_lemgo = await http.get("/coordination/overlaps", params={"municipality": "Lemgo"})
+    in_lemgo = await every_item(http, "/coordination/overlaps", municipality="Lemgo")
     assert any(frozenset(c["course_id"] for c in o["courses"]) in planted
-               for o in in_lemgo.json())  # fmt: skip
+               for o in in_lemgo)  # fmt: skip
 
 
 @pytest.fixture

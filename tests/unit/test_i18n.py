@@ -47,3 +47,14 @@ def test_a_text_is_said_in_the_language_asked_for_and_falls_back_to_its_base() -
     assert say("as it is", "en") == "as it is"
     with pytest.raises(KeyError):
         texts("no-such-text")
+
+
+def test_a_text_inside_a_text_is_said_in_the_same_language() -> None:
+    texts = Catalogue(
+        {
+            "de": {"who": "Lernende:r {id}", "gone": "{who} fehlt"},
+            "en": {"who": "learner {id}", "gone": "{who} is gone"},
+        }
+    )
+    gone = texts("gone", who=texts("who", id="lena"))
+    assert (say(gone, "de"), say(gone, "en")) == ("Lernende:r lena fehlt", "learner lena is gone")

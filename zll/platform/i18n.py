@@ -98,7 +98,9 @@ class Catalogue:
 
     def render(self, key: str, language: Language, params: Mapping[str, Any]) -> str:
         if key in self._texts[DEFAULT_LANGUAGE]:
-            return self._texts[language][key].format(**params)
+            # A value may itself be a text ("Lernende lena"): said in the same language.
+            said = {k: v.in_(language) if isinstance(v, Text) else v for k, v in params.items()}
+            return self._texts[language][key].format(**said)
         assert self._base is not None  # __call__ checked the key exists somewhere
         return self._base.render(key, language, params)
 

@@ -9,8 +9,8 @@ the path and every query parameter except `cursor` and `limit`. A cursor that is
 or used with other filters, is a 400 problem naming the field `cursor`.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations`: FastAPI reads the dependency's parameter types at
+# runtime, and they use `maximum` from the enclosing call.
 import base64
 import binascii
 import hashlib
@@ -56,8 +56,13 @@ class Page(BaseModel, Generic[T]):
 
 
 def _item_example(page: type[BaseModel]) -> Any:
-    args = page.__pydantic_generic_metadata__.get("args") or ()
-    item = args[0] if args else None
+    # A named page (`class CoursePage(Page[CourseOut])`) has its item type on a base class.
+    parametrized = (
+        c.__pydantic_generic_metadata__.get("args")
+        for c in page.__mro__
+        if issubclass(c, BaseModel)
+    )
+    item = next((args[0] for args in parametrized if args), None)
     if isinstance(item, type) and issubclass(item, BaseModel):
         examples = item.model_json_schema().get("examples") or [None]
         return examples[0]
