@@ -8,12 +8,19 @@ from typing import Annotated, Any
 
 import asyncpg
 from fastapi import APIRouter, Depends, Header, Path, Request, Response
-from pydantic import BaseModel, Field
 from zll_contracts.payloads import CancelledBy, EnrolmentSource
-from zll_contracts.payloads.common import CourseId, OpaqueId, Reason
 
 from services.enrolment import domain, ledger, store
+from services.enrolment.messages import MESSAGES
+from services.enrolment.schemas import (
+    CancelRequest,
+    EnrolmentPage,
+    EnrolmentView,
+    EnrolRequest,
+    Seats,
+)
 from zll.platform.auth import Principal, current_principal, require_role
+from zll.platform.pagination import PageRequest, pages
 from zll.platform.problems import ProblemError
 from zll.platform.unit_of_work import UnitOfWork
 
@@ -23,42 +30,7 @@ IDEMPOTENT_ENROLMENTS = uuid.UUID("0b7d8a57-3f3e-4f7e-9a8e-0c2c7d1b9e41")
 CourseIdPath = Annotated[str, Path(max_length=110)]
 LearnerIdPath = Annotated[str, Path(max_length=128)]
 Caller = Annotated[Principal, Depends(current_principal)]
-
-
-class Seats(BaseModel):
-    capacity: int
-    confirmed: int = Field(description="Seats held (confirmed or completed).")
-    waitlisted: int
-
-
-class EnrolRequest(BaseModel):
-    course_id: CourseId
-    learner_id: OpaqueId
-
-
-class CancelRequest(BaseModel):
-    reason: Reason | None = None
-
-
-class EnrolmentView(BaseModel):
-    enrolment_id: uuid.UUID
-    course_id: str
-    learner_id: str
-    status: domain.Status
-    waitlist_position: int | None = None
-    reason_code: str | None = None
-    reason: str | None = None
-    source: str
-    placement_id: str | None = None
-    cancelled_by: str | None = None
-    certificate_id: str | None = None
-    requested_at: datetime
-    updated_at: datetime
-
-    @classmethod
-    def of(cls, row: store.EnrolmentRow) -> EnrolmentView:
-        values = {k: getattr(row, k) for k in cls.model_fields}
-        return cls(**values)
+Pages = Annotated[PageRequest, Depends(pages(default=100, maximum=500))]
 
 
 def _pool(request: Request) -> Any:
@@ -91,9 +63,9 @@ async def enrol(
     if not domain.may_enrol(principal.role, principal.sub, body.learner_id):
         raise ProblemError(
             403,
-            "Forbidden",
-            "A learner may only enrol themself.",
-            errors=[{"field": "learner_id", "message": "must be your own id"}],
+            MESSAGES("forbidden"),
+            MESSAGES("enrol.own-only"),
+            errors=[{"field": "learner_id", "message": MESSAGES("enrol.own-id")}],
         )
     enrolment_id = (
         uuid.uuid5(IDEMPOTENT_ENROLMENTS, f"{principal.role}:{principal.sub}:{idempotency_key}")
@@ -119,9 +91,11 @@ async def enrol(
     if row.course_id != body.course_id or row.learner_id != body.learner_id:
         raise ProblemError(
             422,
-            "Idempotency-Key reused",
-            "This Idempotency-Key was used for a different enrolment request.",
-            errors=[{"field": "Idempotency-Key", "message": "already used for another request"}],
+            MESSAGES("idempotency-key-reused"),
+            MESSAGES("idempotency-key-reused.detail"),
+            errors=[
+                {"field": "Idempotency-Key", "message": MESSAGES("idempotency-key-reused.field")}
+            ],
         )
     response.status_code = 200  # the answer given the first time
     return EnrolmentView.of(row)
@@ -157,7 +131,11 @@ async def _visible(conn: Any, enrolment_id: uuid.UUID, principal: Principal) -> 
     if row is None or not domain.may_see(
         principal.role, principal.sub, learner_id=row.learner_id, provider_id=row.provider_id
     ):
-        raise ProblemError(404, "Enrolment not found", f"No enrolment {enrolment_id} for you.")
+        raise ProblemError(
+            404,
+            MESSAGES("enrolment-not-found"),
+            MESSAGES("enrolment-not-found.detail", enrolment_id=enrolment_id),
+        )
     return row
 
 
@@ -200,10 +178,12 @@ async def cancel(
         if not domain.may_cancel(
             principal.role, principal.sub, learner_id=row.learner_id, provider_id=row.provider_id
         ):
-            raise ProblemError(403, "Forbidden", "Your role may not cancel enrolments.")
+            raise ProblemError(403, MESSAGES("forbidden"), MESSAGES("cancel.role"))
         if row.status in (domain.Status.COMPLETED, domain.Status.REJECTED):
             raise ProblemError(
-                409, "Cannot cancel", f"The enrolment is {row.status}; nothing to cancel."
+                409,
+                MESSAGES("cannot-cancel"),
+                MESSAGES("cannot-cancel.detail", status=row.status),
             )
         uow = UnitOfWork(conn, _source(request))
         reason = body.reason if body else None
@@ -217,25 +197,37 @@ async def cancel(
 
 @router.get(
     "/learners/{learner_id}/enrolments",
-    response_model=list[EnrolmentView],
+    response_model=EnrolmentPage,
     response_model_exclude_none=True,
     tags=["enrolments"],
-    summary="A learner's enrolments (the learner, counsellors, operators)",
+    summary="A learner's enrolments in arrival order (the learner, counsellors, operators)",
 )
 async def learner_enrolments(
-    learner_id: LearnerIdPath, request: Request, principal: Caller
-) -> list[EnrolmentView]:
+    learner_id: LearnerIdPath, request: Request, principal: Caller, page: Pages
+) -> EnrolmentPage:
     if not domain.may_see(principal.role, principal.sub, learner_id=learner_id, provider_id=None):
-        raise ProblemError(403, "Forbidden", "You may only see your own enrolments.")
+        raise ProblemError(403, MESSAGES("forbidden"), MESSAGES("own-enrolments-only"))
+    after = page.after(int)
     async with _pool(request).acquire() as conn:
-        rows = await store.enrolments_of_learner(conn, learner_id)
-    return [EnrolmentView.of(r) for r in rows]
+        rows = await store.enrolments_of_learner(
+            conn, learner_id, after=after[0] if after else None, limit=page.limit + 1
+        )
+    return _page(page, rows)
+
+
+def _page(page: PageRequest, rows: list[store.EnrolmentRow]) -> EnrolmentPage:
+    found, next_cursor = page.cut(rows, key=lambda row: (row.seq,))
+    return EnrolmentPage(items=[EnrolmentView.of(r) for r in found], next_cursor=next_cursor)
 
 
 async def _known_course(conn: Any, course_id: str) -> store.KnownCourse:
     course = await store.get_course(conn, course_id)
     if course is None:
-        raise ProblemError(404, "Course not found", f"The ledger does not know {course_id!r}.")
+        raise ProblemError(
+            404,
+            MESSAGES("course-not-found"),
+            MESSAGES("course-not-found.detail", course_id=course_id),
+        )
     return course
 
 
@@ -249,7 +241,7 @@ async def seats(course_id: CourseIdPath, request: Request) -> Seats:
 
 @router.get(
     "/courses/{course_id}/enrolments",
-    response_model=list[EnrolmentView],
+    response_model=EnrolmentPage,
     response_model_exclude_none=True,
     tags=["seats"],
     summary="All enrolments of a course in arrival order (its provider, counsellors, operators)",
@@ -258,10 +250,14 @@ async def course_enrolments(
     course_id: CourseIdPath,
     request: Request,
     principal: Annotated[Principal, Depends(require_role("provider", "counsellor", "operator"))],
-) -> list[EnrolmentView]:
+    page: Pages,
+) -> EnrolmentPage:
+    after = page.after(int)
     async with _pool(request).acquire() as conn:
         course = await _known_course(conn, course_id)
         if principal.role == "provider" and principal.sub != course.provider_id:
-            raise ProblemError(403, "Forbidden", "A provider sees only its own courses.")
-        rows = await store.enrolments_of_course(conn, course_id)
-    return [EnrolmentView.of(r) for r in rows]
+            raise ProblemError(403, MESSAGES("forbidden"), MESSAGES("own-courses-only"))
+        rows = await store.enrolments_of_course(
+            conn, course_id, after=after[0] if after else None, limit=page.limit + 1
+        )
+    return _page(page, rows)

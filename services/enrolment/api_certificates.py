@@ -6,17 +6,44 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from services.enrolment import certificates, credentials, domain, store
+from services.enrolment.messages import MESSAGES
 from zll.platform.auth import Principal, current_principal, require_role
 from zll.platform.problems import ProblemError
 
 router = APIRouter(tags=["certificates"])
 CertificateIdPath = Annotated[str, Path(max_length=128)]
+_SKILL = "http://data.europa.eu/esco/skill/60ff3eac-7d4d-4e51-87b8-74c3b5d62498"
+_JWT = "eyJhbGciOiJFZERTQSIsImtpZCI6InJlZ2lvbi0xIiwidHlwIjoidmMrand0In0.eyJ…In0.c2lnbmF0dXJl"
+CERTIFICATE_EXAMPLE: dict[str, Any] = {
+    "certificate_id": "5b0e7c1a-2f4d-4e8a-9c3b-7d1e6f2a9b40",
+    "enrolment_id": "3f1c2b9e-8a4d-4c1e-9f5a-2d7b6e0c1a42",
+    "learner_id": "lena",
+    "course_id": "oskar-von-miller-schule:SCHW-MAG-WIG-27",
+    "provider_id": "oskar-von-miller-schule",
+    "issued_at": "2027-04-28T16:00:00Z",
+    "revoked": False,
+    "credential": {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "id": "urn:uuid:5b0e7c1a-2f4d-4e8a-9c3b-7d1e6f2a9b40",
+        "credentialSubject": {
+            "modules": [{"module_id": "MAG", "workloadHours": 60, "skills": [_SKILL]}]
+        },
+    },
+    "jwt": _JWT,
+}
+
+
+def _example(*examples: dict[str, Any]) -> ConfigDict:
+    return ConfigDict(json_schema_extra={"examples": list(examples)})
 
 
 class CertificateView(BaseModel):
+    model_config = _example(CERTIFICATE_EXAMPLE)
+
     certificate_id: str
     enrolment_id: str
     learner_id: str
@@ -45,6 +72,8 @@ class CertificateView(BaseModel):
 
 
 class Presented(BaseModel):
+    model_config = _example({"jwt": _JWT})
+
     jwt: str = Field(max_length=200_000, description="The signed credential (compact JWS).")
     credential: dict[str, Any] | None = Field(
         default=None, description="The credential JSON as shown, checked against the signed one."
@@ -52,6 +81,16 @@ class Presented(BaseModel):
 
 
 class VerifyAnswer(BaseModel):
+    model_config = _example(
+        {
+            "valid": True,
+            "code": "valid",
+            "detail": "signed by the region's key region-1; not revoked",
+            "certificate_id": "5b0e7c1a-2f4d-4e8a-9c3b-7d1e6f2a9b40",
+            "learner_id": "sha256$1f0c…",
+        }
+    )
+
     valid: bool
     code: str = Field(description="valid | malformed | unknown-key | tampered | revoked")
     detail: str
@@ -60,10 +99,22 @@ class VerifyAnswer(BaseModel):
 
 
 class Revocation(BaseModel):
+    model_config = _example({"reason": "Ausgestellt für das falsche Modul."})
+
     reason: str = Field(min_length=1, max_length=2_000)
 
 
 class LearningRecord(BaseModel):
+    model_config = _example(
+        {
+            "learner_id": "lena",
+            "total_workload_hours": 60.0,
+            "skills": [_SKILL],
+            "providers": ["oskar-von-miller-schule"],
+            "certificates": [CERTIFICATE_EXAMPLE],
+        }
+    )
+
     learner_id: str
     total_workload_hours: float
     skills: list[str]
@@ -77,13 +128,10 @@ async def get_certificate(certificate_id: CertificateIdPath, request: Request) -
     async with request.app.state.pool.acquire() as conn:
         row = await store.get_certificate(conn, certificate_id)
     if row is None:
-        raise ProblemError(404, "Certificate not found", f"No certificate {certificate_id!r}.")
+        raise _not_found(certificate_id)
     if not row.jwt:  # see services/enrolment/erasure.py
         raise ProblemError(
-            410,
-            "Certificate erased",
-            "Erased at the learner's request. A copy the learner holds still verifies at "
-            "POST /certificates/verify.",
+            410, MESSAGES("certificate-erased"), MESSAGES("certificate-erased.detail")
         )
     return CertificateView.of(row)
 
@@ -115,13 +163,38 @@ async def revoke(
     """Operators revoke a certificate issued in error; verification then answers `revoked`."""
     async with request.app.state.pool.acquire() as conn:
         if not await store.revoke_certificate(conn, certificate_id, body.reason):
-            raise ProblemError(404, "Certificate not found", f"No certificate {certificate_id!r}.")
+            raise _not_found(certificate_id)
         row = await store.get_certificate(conn, certificate_id)
     assert row is not None
     return CertificateView.of(row)
 
 
-@router.get("/.well-known/jwks.json")
+def _not_found(certificate_id: str) -> ProblemError:
+    return ProblemError(
+        404,
+        MESSAGES("certificate-not-found"),
+        MESSAGES("certificate-not-found.detail", certificate_id=certificate_id),
+    )
+
+
+_JWKS_EXAMPLE = {
+    "keys": [
+        {
+            "kty": "OKP",
+            "crv": "Ed25519",
+            "x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo",
+            "kid": "region-1",
+            "alg": "EdDSA",
+            "use": "sig",
+        }
+    ]
+}
+
+
+@router.get(
+    "/.well-known/jwks.json",
+    responses={200: {"content": {"application/json": {"example": _JWKS_EXAMPLE}}}},
+)
 async def jwks(request: Request) -> dict[str, list[dict[str, Any]]]:
     """The region's public signing keys (JWK Set), to verify credentials offline."""
     async with request.app.state.pool.acquire() as conn:
@@ -137,7 +210,7 @@ async def learning_record(
 ) -> LearningRecord:
     """A learner's record of learning across providers (the learner, counsellors, operators)."""
     if not domain.may_see(principal.role, principal.sub, learner_id=learner_id, provider_id=None):
-        raise ProblemError(403, "Forbidden", "You may only see your own certificates.")
+        raise ProblemError(403, MESSAGES("forbidden"), MESSAGES("own-certificates-only"))
     async with request.app.state.pool.acquire() as conn:
         rows = await store.certificates_of_learner(conn, learner_id)
     live = [r for r in rows if r.revoked_at is None]

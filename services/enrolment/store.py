@@ -64,6 +64,7 @@ class EnrolmentRow:
     provider_id: str | None
     certificate_id: str | None
     contact: str | None = None  # JSON text of the request's contact, for notifications
+    seq: int = 0  # arrival order in the ledger: the key lists are paged by
 
     def contact_fields(self) -> dict[str, Any]:
         return contact_fields(json.loads(self.contact) if self.contact else None)
@@ -231,7 +232,7 @@ _ENROLMENT_SELECT = """
                SELECT count(*) FROM enrolments w
                 WHERE w.course_id = e.course_id AND w.status = 'waitlisted' AND w.seq <= e.seq)
            END AS waitlist_position,
-           c.provider_id, cert.certificate_id, e.contact::text AS contact
+           c.provider_id, cert.certificate_id, e.contact::text AS contact, e.seq
       FROM enrolments e
       LEFT JOIN courses c ON c.course_id = e.course_id
       LEFT JOIN certificates cert ON cert.enrolment_id = e.enrolment_id
@@ -243,15 +244,31 @@ async def get_enrolment(conn: Connection, enrolment_id: UUID) -> EnrolmentRow | 
     return EnrolmentRow(**dict(row)) if row else None
 
 
-async def enrolments_of_learner(conn: Connection, learner_id: str) -> list[EnrolmentRow]:
+async def enrolments_of_learner(
+    conn: Connection, learner_id: str, *, after: int | None = None, limit: int | None = None
+) -> list[EnrolmentRow]:
+    """A learner's enrolments in arrival order; after `after` (a seq), up to `limit`."""
     rows = await conn.fetch(
-        _ENROLMENT_SELECT + " WHERE e.learner_id = $1 ORDER BY e.seq", learner_id
+        _ENROLMENT_SELECT + " WHERE e.learner_id = $1 AND ($2::bigint IS NULL OR e.seq > $2)"
+        " ORDER BY e.seq LIMIT $3",
+        learner_id,
+        after,
+        limit,
     )
     return [EnrolmentRow(**dict(r)) for r in rows]
 
 
-async def enrolments_of_course(conn: Connection, course_id: str) -> list[EnrolmentRow]:
-    rows = await conn.fetch(_ENROLMENT_SELECT + " WHERE e.course_id = $1 ORDER BY e.seq", course_id)
+async def enrolments_of_course(
+    conn: Connection, course_id: str, *, after: int | None = None, limit: int | None = None
+) -> list[EnrolmentRow]:
+    """A course's enrolments in arrival order; after `after` (a seq), up to `limit`."""
+    rows = await conn.fetch(
+        _ENROLMENT_SELECT + " WHERE e.course_id = $1 AND ($2::bigint IS NULL OR e.seq > $2)"
+        " ORDER BY e.seq LIMIT $3",
+        course_id,
+        after,
+        limit,
+    )
     return [EnrolmentRow(**dict(r)) for r in rows]
 
 

@@ -89,7 +89,7 @@ async def test_learners_enrol_themselves_and_see_only_their_own(
         await api.get("/learners/ada-e2e/enrolments", headers=bearer("learner", "eve"))
     ).status_code == 403
     mine = await api.get("/learners/ada-e2e/enrolments", headers=ada)
-    assert [e["enrolment_id"] for e in mine.json()] == [enrolment_id]
+    assert [e["enrolment_id"] for e in mine.json()["items"]] == [enrolment_id]
 
     again = await api.post(
         "/enrolments", json={"course_id": course_id, "learner_id": "ada-e2e"}, headers=ada
@@ -124,9 +124,8 @@ async def test_a_cancellation_over_http_promotes_the_waitlist_and_is_announced(
     holder = next(m for m in made if m["status"] == "confirmed") if len(waiting) < 3 else None
     seats = (await api.get(f"/courses/{course_id}/seats")).json()
     assert seats["confirmed"] == seats["capacity"] == 2
-    to_cancel = (
-        holder or (await api.get(f"/courses/{course_id}/enrolments", headers=counsellor)).json()[0]
-    )
+    listed = (await api.get(f"/courses/{course_id}/enrolments", headers=counsellor)).json()
+    to_cancel = holder or listed["items"][0]
     cancelled = await api.post(
         f"/enrolments/{to_cancel['enrolment_id']}/cancel", headers=counsellor
     )

@@ -213,7 +213,7 @@ async def test_hostile_enrolment_requests_are_refused_and_the_next_good_one_land
         assert (await _eventually(landed) or {}).get("status") == "confirmed"
         feedback, dead = await _answers(region, case, records, offsets)
         _check_answers(case, records, offsets, feedback, dead)
-        listed = (await enrolment.get(f"/learners/{learner}/enrolments")).json()
+        listed = (await enrolment.get(f"/learners/{learner}/enrolments")).json()["items"]
         assert [e["enrolment_id"] for e in listed] == [good.stored_id]
         seats = (await enrolment.get(f"/courses/{other}:{tag}-seats/seats")).json()
         assert seats["confirmed"] == 0  # the other provider's course took no one
