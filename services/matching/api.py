@@ -7,81 +7,30 @@ from typing import Annotated, Any, Literal
 from uuid import UUID, uuid4
 
 from fastapi import APIRouter, Body, Depends, Request
-from pydantic import BaseModel, Field
 from zll_contracts.payloads import PlacementAccepted, PlacementDeclined, PlacementProposed
-from zll_contracts.payloads.common import OpaqueId
 from zll_contracts.payloads.placements import OfferKind
 from zll_contracts.topics import PLACEMENTS
 
 from services.matching import rounds, store, store_counselling
+from services.matching.messages import MESSAGES
 from services.matching.placements import PlacementAlreadyDecided, PlacementStatus, decide
+from services.matching.schemas import (
+    DeclineIn,
+    PlacementOut,
+    PlacementPage,
+    ProposalIn,
+    RoundIn,
+    RoundOut,
+    RoundView,
+)
 from zll.platform.auth import Principal, require_role
+from zll.platform.pagination import PageRequest, pages
 from zll.platform.problems import ProblemError
 from zll.platform.unit_of_work import UnitOfWork
 
 router = APIRouter()
 Staff = Annotated[Principal, Depends(require_role("counsellor", "operator"))]
 LearnerOrCounsellor = Annotated[Principal, Depends(require_role("learner", "counsellor"))]
-
-
-class OfferIn(BaseModel):
-    offer_id: OpaqueId = Field(description="A course_id for courses, else the opportunity id.")
-    capacity: int = Field(ge=0, le=1_000_000)
-    priority: list[OpaqueId] | None = Field(
-        default=None, description="Learners the offer accepts, best first. Or give `rule`."
-    )
-    rule: rounds.PriorityRule | None = Field(
-        default=None,
-        description="first-come: application order; residents-first: learners of the offer's "
-        "municipality first, then the rest, each in application order.",
-    )
-    municipality: str | None = Field(default=None, max_length=120)
-    kind: OfferKind = OfferKind.COURSE
-
-
-class ApplicationIn(BaseModel):
-    learner_id: OpaqueId
-    ranking: list[OpaqueId] = Field(max_length=200, description="Offers, most wanted first.")
-    municipality: str | None = Field(default=None, max_length=120)
-
-
-class RoundIn(BaseModel):
-    offers: list[OfferIn] = Field(max_length=200_000)
-    applications: list[ApplicationIn] = Field(max_length=2_000_000)
-    publish: bool = False
-
-
-class RoundOut(BaseModel):
-    round_id: str
-    assignments: dict[str, str | None]
-    filled: dict[str, int] = Field(description="Seats taken per offer.")
-    unplaced: int
-    published: bool
-    placements: dict[str, str] = Field(
-        default_factory=dict, description="learner_id -> placement_id, when published."
-    )
-
-
-class PlacementOut(BaseModel):
-    placement_id: str
-    learner_id: str
-    offer_id: str
-    offer_kind: OfferKind
-    round_id: str | None
-    status: PlacementStatus
-    proposed_at: datetime
-    decided_at: datetime | None
-    reason: str | None
-
-
-class ProposalIn(BaseModel):
-    learner_id: OpaqueId
-    offer_id: OpaqueId = Field(description="A live course_id, or a live opportunity's id.")
-    offer_kind: OfferKind
-
-
-class DeclineIn(BaseModel):
-    reason: str | None = Field(default=None, max_length=2_000)
 
 
 def _pool(request: Request) -> Any:
@@ -101,10 +50,12 @@ async def run_round(body: RoundIn, request: Request, principal: Staff) -> RoundO
     try:
         result = rounds.allocate(offers, applications)
     except rounds.RoundRefused as refusal:
+        # The rules' own messages name offers and learners exactly; they stay as written.
+        fields = ", ".join(p.field for p in refusal.problems)
         raise ProblemError(
             422,
-            "Round refused",
-            str(refusal),
+            MESSAGES("round-refused"),
+            MESSAGES("invalid-request.detail", fields=fields),
             errors=[{"field": p.field, "message": p.message} for p in refusal.problems],
         ) from None
     round_id = uuid4()
@@ -185,9 +136,11 @@ async def propose(body: ProposalIn, request: Request, _: Staff) -> PlacementOut:
         if not await store_counselling.offer_open(conn, body.offer_id, body.offer_kind):
             raise ProblemError(
                 422,
-                "Offer not open",
-                f"No live {body.offer_kind} {body.offer_id!r} with free places is known.",
-                errors=[{"field": "offer_id", "message": "not a live offer of this kind"}],
+                MESSAGES("offer-not-open"),
+                MESSAGES(
+                    "offer-not-open.detail", offer_kind=body.offer_kind, offer_id=body.offer_id
+                ),
+                errors=[{"field": "offer_id", "message": MESSAGES("offer-not-open.field")}],
             )
         placements = await _propose(
             conn, request, None, {body.learner_id: body.offer_id}, {body.offer_id: body.offer_kind}
@@ -197,12 +150,14 @@ async def propose(body: ProposalIn, request: Request, _: Staff) -> PlacementOut:
     return _out(placement)
 
 
-@router.get("/rounds/{round_id}", tags=["rounds"])
+@router.get("/rounds/{round_id}", response_model=RoundView, tags=["rounds"])
 async def get_round(round_id: UUID, request: Request, _: Staff) -> dict[str, Any]:
     async with _pool(request).acquire() as conn:
         found = await store.get_round(conn, round_id)
     if found is None:
-        raise ProblemError(404, "Round not found", f"No round {round_id}.")
+        raise ProblemError(
+            404, MESSAGES("round-not-found"), MESSAGES("round-not-found.detail", round_id=round_id)
+        )
     return found
 
 
@@ -215,16 +170,21 @@ async def get_placement(
     return _out(_visible(placement, placement_id, principal))
 
 
-@router.get(
-    "/learners/{learner_id}/placements", response_model=list[PlacementOut], tags=["placements"]
-)
+@router.get("/learners/{learner_id}/placements", response_model=PlacementPage, tags=["placements"])
 async def list_placements(
-    learner_id: str, request: Request, principal: LearnerOrCounsellor
-) -> list[PlacementOut]:
+    learner_id: str,
+    request: Request,
+    principal: LearnerOrCounsellor,
+    page: Annotated[PageRequest, Depends(pages(default=100, maximum=500))],
+) -> PlacementPage:
+    """A learner's placements, oldest proposal first (the learner, counsellors)."""
     if principal.role == "learner" and principal.sub != learner_id:
-        raise ProblemError(403, "Forbidden", "A learner sees only their own placements.")
+        raise ProblemError(403, MESSAGES("forbidden"), MESSAGES("own-placements-only"))
+    after = page.after(datetime, UUID)
     async with _pool(request).acquire() as conn:
-        return [_out(p) for p in await store.placements_of(conn, learner_id)]
+        rows = await store.placements_of(conn, learner_id, after=after, limit=page.limit + 1)
+    found, next_cursor = page.cut(rows, key=lambda p: (p.proposed_at, p.placement_id))
+    return PlacementPage(items=[_out(p) for p in found], next_cursor=next_cursor)
 
 
 @router.post("/placements/{placement_id}/accept", response_model=PlacementOut, tags=["placements"])
@@ -261,7 +221,11 @@ async def _answer(
         try:
             changes = decide(PlacementStatus(placement.status), answer)
         except PlacementAlreadyDecided as already:
-            raise ProblemError(409, "Placement already decided", str(already)) from None
+            raise ProblemError(
+                409,
+                MESSAGES("placement-decided"),
+                MESSAGES("placement-decided.detail", status=already.status),
+            ) from None
         if not changes:
             return _out(placement)
         placement = await store.decide_placement(conn, placement_id, answer, reason)
@@ -297,7 +261,11 @@ def _visible(
 ) -> store.PlacementRow:
     # A learner asking about someone else's placement learns nothing, not even that it exists.
     if placement is None or (principal.role == "learner" and principal.sub != placement.learner_id):
-        raise ProblemError(404, "Placement not found", f"No placement {placement_id}.")
+        raise ProblemError(
+            404,
+            MESSAGES("placement-not-found"),
+            MESSAGES("placement-not-found.detail", placement_id=placement_id),
+        )
     return placement
 
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from zll_contracts.payloads.common import EscoOccupationUri, EscoSkillUri, LanguageCode
 from zll_contracts.payloads.courses import TargetGroup
 
@@ -15,7 +15,14 @@ from services.matching import store_counselling
 from services.matching.config import matching_settings
 from services.matching.counselling import Profile, pathway, recommend
 from services.matching.geography import TOWNS, town
+from services.matching.messages import MESSAGES
 from services.matching.opportunities import fitting
+from services.matching.schemas import (
+    PROFILE_EXAMPLE,
+    PROFILE_IN_EXAMPLE,
+    RECOMMENDATIONS_EXAMPLE,
+    example,
+)
 from services.matching.vocabulary import vocabulary
 from zll.platform.auth import Principal, require_role
 from zll.platform.problems import ProblemError
@@ -33,6 +40,8 @@ class Goal(BaseModel):
 
 
 class ProfileIn(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [PROFILE_IN_EXAMPLE]})
+
     goal: Goal
     held_skills: list[EscoSkillUri] = Field(default_factory=list, max_length=500)
     municipality: str | None = Field(default=None, max_length=120, examples=["Baunatal"])
@@ -53,7 +62,7 @@ def _labelled(uris: Any) -> list[dict[str, str]]:
 
 def _check(learner_id: str, principal: Principal) -> None:
     if principal.role == "learner" and principal.sub != learner_id:
-        raise ProblemError(403, "Forbidden", "A learner sees and changes only their own profile.")
+        raise ProblemError(403, MESSAGES("forbidden"), MESSAGES("own-profile-only"))
 
 
 def _unknown_uris(profile: ProfileIn) -> list[dict[str, str]]:
@@ -91,7 +100,7 @@ def goal_skills(goal: Goal) -> list[str]:
     return sorted(skills)
 
 
-@router.put("/learners/{learner_id}/profile")
+@router.put("/learners/{learner_id}/profile", responses=example(PROFILE_EXAMPLE))
 async def put_profile(
     learner_id: str, body: ProfileIn, request: Request, principal: LearnerOrCounsellor
 ) -> dict[str, Any]:
@@ -99,14 +108,16 @@ async def put_profile(
     _check(learner_id, principal)
     errors = _unknown_uris(body)
     if errors:
-        raise ProblemError(422, "Profile refused", "Some values are not known.", errors=errors)
+        raise ProblemError(
+            422, MESSAGES("profile-refused"), MESSAGES("profile-refused.detail"), errors=errors
+        )
     resolved = goal_skills(body.goal)
     if not resolved:
         raise ProblemError(
             422,
-            "Goal not understood",
-            "Name goal skills, an occupation, or words that match ESCO labels.",
-            errors=[{"field": "goal", "message": "resolves to no ESCO skill"}],
+            MESSAGES("goal-not-understood"),
+            MESSAGES("goal-not-understood.detail"),
+            errors=[{"field": "goal", "message": MESSAGES("goal-not-understood.field")}],
         )
     stored = body.model_dump(mode="json") | {"goal_skills": resolved}
     async with request.app.state.pool.acquire() as conn:
@@ -128,11 +139,13 @@ async def _load(request: Request, learner_id: str) -> tuple[dict[str, Any], list
         stored = await store_counselling.get_profile(conn, learner_id)
         earned = await store_counselling.earned_skills(conn, learner_id)
     if stored is None:
-        raise ProblemError(404, "No profile", f"Learner {learner_id!r} has no profile yet.")
+        raise ProblemError(
+            404, MESSAGES("no-profile"), MESSAGES("no-profile.detail", learner_id=learner_id)
+        )
     return stored, earned
 
 
-@router.get("/learners/{learner_id}/profile")
+@router.get("/learners/{learner_id}/profile", responses=example(PROFILE_EXAMPLE))
 async def get_profile(
     learner_id: str, request: Request, principal: LearnerOrCounsellor
 ) -> dict[str, Any]:
@@ -156,7 +169,7 @@ def to_profile(stored: dict[str, Any], earned: list[str]) -> Profile:
     )
 
 
-@router.get("/learners/{learner_id}/recommendations")
+@router.get("/learners/{learner_id}/recommendations", responses=example(RECOMMENDATIONS_EXAMPLE))
 async def recommendations(
     learner_id: str, request: Request, principal: LearnerOrCounsellor
 ) -> dict[str, Any]:

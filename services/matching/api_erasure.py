@@ -6,11 +6,12 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 from zll_contracts.payloads import ErasureRequestedBy, LearnerErasureRequested
 from zll_contracts.topics import LEARNERS
 
 from services.matching import erasure
+from services.matching.messages import MESSAGES
 from zll.platform.auth import Principal, require_role
 from zll.platform.problems import ProblemError
 from zll.platform.unit_of_work import UnitOfWork
@@ -20,6 +21,14 @@ ERASURE_REQUESTED = "zll.learner.erasure-requested.v1"
 
 
 class ErasureAccepted(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"learner_id": "lena", "requested_at": "2026-11-23T10:00:00Z", "status": "accepted"}
+            ]
+        }
+    )
+
     learner_id: str
     requested_at: datetime
     status: str = "accepted"
@@ -27,14 +36,17 @@ class ErasureAccepted(BaseModel):
 
 @router.post("/learners/{learner_id}/erasure", status_code=202, response_model=ErasureAccepted)
 async def request_erasure(
-    learner_id: Annotated[str, Path(min_length=1, max_length=128, pattern=r"^[^\s\x00-\x1f]+$")],
+    # The contract's OpaqueId: a DEL (\x7f) here would fail only when the event is built.
+    learner_id: Annotated[
+        str, Path(min_length=1, max_length=128, pattern=r"^[^\s\x00-\x1f\x7f]+$")
+    ],
     request: Request,
     principal: Annotated[Principal, Depends(require_role("learner", "operator"))],
 ) -> ErasureAccepted:
     """Erase this learner's personal data in every service. The learner themself, or an
     operator on their behalf. Each service acts on the announcement (202: accepted, not done)."""
     if principal.role == "learner" and principal.sub != learner_id:
-        raise ProblemError(403, "Forbidden", "A learner may ask only for their own erasure.")
+        raise ProblemError(403, MESSAGES("forbidden"), MESSAGES("own-erasure-only"))
     asked = LearnerErasureRequested(
         learner_id=learner_id,
         requested_at=datetime.now(UTC),

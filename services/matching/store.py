@@ -137,11 +137,24 @@ async def get_placement(
     return PlacementRow(**dict(row)) if row else None
 
 
-async def placements_of(conn: Connection, learner_id: str) -> list[PlacementRow]:
+async def placements_of(
+    conn: Connection,
+    learner_id: str,
+    *,
+    after: tuple[datetime, UUID] | None = None,
+    limit: int | None = None,
+) -> list[PlacementRow]:
+    """A learner's placements by (proposed_at, placement_id); after `after`, up to `limit`."""
+    proposed_at, placement_id = after or (None, None)
     rows = await conn.fetch(
         "SELECT placement_id, learner_id, offer_id, offer_kind, round_id, status, proposed_at,"
-        " decided_at, reason FROM placements WHERE learner_id = $1 ORDER BY proposed_at",
+        " decided_at, reason FROM placements WHERE learner_id = $1"
+        " AND ($2::timestamptz IS NULL OR (proposed_at, placement_id) > ($2, $3::uuid))"
+        " ORDER BY proposed_at, placement_id LIMIT $4",
         learner_id,
+        proposed_at,
+        placement_id,
+        limit,
     )
     return [PlacementRow(**dict(row)) for row in rows]
 

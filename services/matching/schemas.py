@@ -1,0 +1,234 @@
+"""Matching's HTTP bodies for rounds and placements, each with an example to start from."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+from zll_contracts.payloads.common import OpaqueId
+from zll_contracts.payloads.placements import OfferKind
+
+from services.matching import rounds
+from services.matching.placements import PlacementStatus
+from zll.platform.pagination import Page
+
+_COURSE = "vhs-region-kassel:EXCEL-27"
+_OTHER = "lippe-bildung:FIBU-DATEV-27"
+PLACEMENT_EXAMPLE: dict[str, Any] = {
+    "placement_id": "9a2e4c6b-1d3f-4a5b-8c7d-0e1f2a3b4c5d",
+    "learner_id": "lena",
+    "offer_id": _COURSE,
+    "offer_kind": "course",
+    "round_id": "c4d5e6f7-0a1b-4c2d-8e3f-4a5b6c7d8e9f",
+    "status": "proposed",
+    "proposed_at": "2026-11-23T10:00:00Z",
+    "decided_at": None,
+    "reason": None,
+}
+
+
+def _example(*examples: dict[str, Any]) -> ConfigDict:
+    return ConfigDict(json_schema_extra={"examples": list(examples)})
+
+
+class OfferIn(BaseModel):
+    offer_id: OpaqueId = Field(description="A course_id for courses, else the opportunity id.")
+    capacity: int = Field(ge=0, le=1_000_000)
+    priority: list[OpaqueId] | None = Field(
+        default=None, description="Learners the offer accepts, best first. Or give `rule`."
+    )
+    rule: rounds.PriorityRule | None = Field(
+        default=None,
+        description="first-come: application order; residents-first: learners of the offer's "
+        "municipality first, then the rest, each in application order.",
+    )
+    municipality: str | None = Field(default=None, max_length=120)
+    kind: OfferKind = OfferKind.COURSE
+
+
+class ApplicationIn(BaseModel):
+    learner_id: OpaqueId
+    ranking: list[OpaqueId] = Field(max_length=200, description="Offers, most wanted first.")
+    municipality: str | None = Field(default=None, max_length=120)
+
+
+class RoundIn(BaseModel):
+    model_config = _example(
+        {
+            "offers": [
+                {"offer_id": _COURSE, "capacity": 1, "rule": "first-come"},
+                {"offer_id": _OTHER, "capacity": 1, "priority": ["ben", "lena"]},
+            ],
+            "applications": [
+                {"learner_id": "lena", "ranking": [_COURSE, _OTHER]},
+                {"learner_id": "ben", "ranking": [_COURSE]},
+            ],
+            "publish": False,
+        }
+    )
+
+    offers: list[OfferIn] = Field(max_length=200_000)
+    applications: list[ApplicationIn] = Field(max_length=2_000_000)
+    publish: bool = False
+
+
+class RoundOut(BaseModel):
+    model_config = _example(
+        {
+            "round_id": "c4d5e6f7-0a1b-4c2d-8e3f-4a5b6c7d8e9f",
+            "assignments": {"lena": _COURSE, "ben": None},
+            "filled": {_COURSE: 1, _OTHER: 0},
+            "unplaced": 1,
+            "published": False,
+            "placements": {},
+        }
+    )
+
+    round_id: str
+    assignments: dict[str, str | None]
+    filled: dict[str, int] = Field(description="Seats taken per offer.")
+    unplaced: int
+    published: bool
+    placements: dict[str, str] = Field(
+        default_factory=dict, description="learner_id -> placement_id, when published."
+    )
+
+
+class RoundOffer(BaseModel):
+    offer_id: str
+    kind: OfferKind
+    capacity: int
+    filled: int
+
+
+class RoundView(BaseModel):
+    """A stored round: its offers and who got what."""
+
+    model_config = _example(
+        {
+            "round_id": "c4d5e6f7-0a1b-4c2d-8e3f-4a5b6c7d8e9f",
+            "created_by": "beratung-kassel",
+            "created_at": "2026-11-23T10:00:00Z",
+            "published": False,
+            "applicants": 2,
+            "offers": [{"offer_id": _COURSE, "kind": "course", "capacity": 1, "filled": 1}],
+            "assignments": {"lena": _COURSE, "ben": None},
+        }
+    )
+
+    round_id: str
+    created_by: str
+    created_at: datetime
+    published: bool
+    applicants: int
+    offers: list[RoundOffer]
+    assignments: dict[str, str | None]
+
+
+# Nullable fields default to None: FastAPI drops nulls from the OpenAPI document, examples
+# included, so an example can only show such a field absent.
+class PlacementOut(BaseModel):
+    model_config = _example(PLACEMENT_EXAMPLE)
+
+    placement_id: str
+    learner_id: str
+    offer_id: str
+    offer_kind: OfferKind
+    round_id: str | None
+    status: PlacementStatus
+    proposed_at: datetime
+    decided_at: datetime | None = None
+    reason: str | None = None
+
+
+class PlacementPage(Page[PlacementOut]):
+    """A learner's placements, oldest proposal first, one page."""
+
+
+class ProposalIn(BaseModel):
+    model_config = _example({"learner_id": "lena", "offer_id": _COURSE, "offer_kind": "course"})
+
+    learner_id: OpaqueId
+    offer_id: OpaqueId = Field(description="A live course_id, or a live opportunity's id.")
+    offer_kind: OfferKind
+
+
+class DeclineIn(BaseModel):
+    model_config = _example({"reason": "Der Kurs ist zu weit weg."})
+
+    reason: str | None = Field(default=None, max_length=2_000)
+
+
+# --- counselling: profiles and recommendations are served as built, documented by example ----
+
+_MAG = "http://data.europa.eu/esco/skill/60ff3eac-7d4d-4e51-87b8-74c3b5d62498"
+_TIG = "http://data.europa.eu/esco/skill/a51adea8-bf02-488a-a0d8-b0961caca5b0"
+_WELDING = "oskar-von-miller-schule:SCHW-MAG-WIG-27"
+PROFILE_IN_EXAMPLE: dict[str, Any] = {
+    "goal": {"text": "Schweißen"},
+    "held_skills": [],
+    "municipality": "Baunatal",
+    "travel_km": 25,
+    "formats": ["onsite"],
+    "budget_eur": 1500,
+    "languages": ["de"],
+    "times_of_day": ["evening"],
+    "life_phase": "working-age",
+    "funding": ["bildungsgutschein"],
+}
+PROFILE_EXAMPLE: dict[str, Any] = {
+    **PROFILE_IN_EXAMPLE,
+    "goal": {"occupation": None, "skills": [], "text": "Schweißen"},
+    "learner_id": "lena",
+    "goal_skills": [
+        {"uri": _MAG, "label": "perform metal active gas welding"},
+        {"uri": _TIG, "label": "perform tungsten inert gas welding"},
+    ],
+    "held_skills": [],
+    "earned_skills": [],
+}
+RECOMMENDATIONS_EXAMPLE: dict[str, Any] = {
+    "learner_id": "lena",
+    "goal_skills": PROFILE_EXAMPLE["goal_skills"],
+    "held_skills": [],
+    "gap": PROFILE_EXAMPLE["goal_skills"],
+    "courses": [
+        {
+            "course_id": _WELDING,
+            "provider_id": "oskar-von-miller-schule",
+            "title": "Schweißen Grundkurs MAG/WIG",
+            "teaches": [_MAG, _TIG],
+            "modules": ["MAG", "WIG"],
+            "distance_km": 9.8,
+            "cost_eur": 0.0,
+            "funding_used": "bildungsgutschein",
+            "start_date": "2027-02-01",
+            "explanation": "Lehrt 2 von 2 fehlenden Kompetenzen; 9,8 km entfernt; abends.",
+        }
+    ],
+    "pathway": {
+        "steps": [
+            {
+                "course_id": _WELDING,
+                "module_id": "MAG",
+                "title": "MAG-Schweißen (135)",
+                "eqf_level": 3,
+                "skills": [_MAG],
+                "start_date": "2027-02-01",
+                "end_date": "2027-04-28",
+                "workload_hours": 60,
+            }
+        ],
+        "covers": [_MAG],
+        "missing": [],
+        "total_workload_hours": 60,
+        "total_cost_eur": 0.0,
+    },
+    "opportunities": [],
+}
+
+
+def example(body: dict[str, Any]) -> dict[int | str, dict[str, Any]]:
+    """`responses=` for an operation that answers a plain dict: its 200 body by example."""
+    return {200: {"content": {"application/json": {"example": body}}}}
