@@ -209,14 +209,15 @@ async def check_notifications(
 
 
 async def _inbox(notify: httpx.AsyncClient, learner: str) -> list[dict[str, Any]]:
+    """The whole inbox, page by page (the cursor of each page leads to the next)."""
     notes: list[dict[str, Any]] = []
-    before: int | None = None
+    cursor: str | None = None
     while True:
-        params: dict[str, Any] = {"limit": 500, **({"before": before} if before else {})}
-        page = await notify.get(f"/learners/{learner}/notifications", params=params)
-        page.raise_for_status()
-        items = page.json()
-        notes += items
-        if len(items) < 500:
+        params: dict[str, Any] = {"limit": 500, **({"cursor": cursor} if cursor else {})}
+        response = await notify.get(f"/learners/{learner}/notifications", params=params)
+        response.raise_for_status()
+        page = response.json()
+        notes += page["items"]
+        cursor = page["next_cursor"]
+        if cursor is None:
             return notes
-        before = min(n["id"] for n in items)

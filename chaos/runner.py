@@ -238,7 +238,7 @@ async def _known(enrolment: httpx.AsyncClient, course: str) -> bool:
 async def _notified(notify: httpx.AsyncClient, learner: str, eid: str) -> bool:
     response = await notify.get(f"/learners/{learner}/notifications")
     return response.is_success and any(
-        n["data"].get("enrolment_id") == eid for n in response.json()
+        n["data"].get("enrolment_id") == eid for n in response.json()["items"]
     )
 
 

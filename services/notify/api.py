@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Request
-from pydantic import AnyHttpUrl, BaseModel, Field, field_validator
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
-from services.notify import store
+from services.notify import store, texts
 from services.notify import store_deliveries as queue
-from services.notify.domain import CATEGORY_NAMES, CHANNELS, KINDS, Recipient
+from services.notify.domain import Recipient
+from services.notify.messages import MESSAGES
+from services.notify.schemas import (
+    DeliveryOut,
+    DeliveryPage,
+    NotificationOut,
+    NotificationPage,
+    ParkedDeliveryPage,
+    Preferences,
+    WebhookIn,
+    WebhookOut,
+)
 from zll.platform.auth import Principal, current_principal
+from zll.platform.i18n import Language, request_language
+from zll.platform.pagination import PageRequest, pages
 from zll.platform.problems import ProblemError
 
 router = APIRouter()
@@ -21,9 +30,14 @@ LearnerId = Annotated[str, Path(pattern=r"^[^\s\x00-\x1f\x7f]{1,128}$")]
 PartnerId = Annotated[str, Path(pattern=r"^[a-z0-9-]{2,40}$", description="e.g. vhs-kassel")]
 # Row ids are PostgreSQL bigints: anything larger is simply not found, never a 500.
 RowId = Annotated[int, Path(ge=1, le=2**63 - 1)]
-Limit = Annotated[int, Query(ge=1, le=500)]
-Before = Annotated[int | None, Query(description="Only ids below this (the next page).")]
+Pages = Annotated[PageRequest, Depends(pages(default=50, maximum=500))]
+# Before cursors, lists paged with ?before=<id>; still understood, no longer advertised.
+Before = Annotated[
+    int | None,
+    Query(ge=1, le=2**63 - 1, deprecated=True, description="Use `cursor`: ids below this."),
+]
 Caller = Annotated[Principal, Depends(current_principal)]
+Lang = Annotated[Language, Depends(request_language)]
 
 # Who may read (and, in the second set, change) whose data, besides the owner.
 _STAFF_READ = {"learner": {"counsellor", "operator"}, "partner": {"operator"}}
@@ -36,111 +50,60 @@ def _admit(caller: Principal, who: Recipient, *, staff: bool) -> None:
         return
     if staff and caller.role in _STAFF_READ[who.kind]:
         return
-    raise ProblemError(403, "Forbidden", f"This is {who.kind} {who.id}'s; your token is not.")
+    raise ProblemError(403, MESSAGES("forbidden"), MESSAGES("forbidden.not-yours", who=_who(who)))
+
+
+def _who(who: Recipient) -> Any:
+    return MESSAGES(f"who.{who.kind}", id=who.id)
+
+
+def _in(language: Language, response: Response) -> Language:
+    """Say which language the answer's texts are in; caches must key on Accept-Language."""
+    response.headers["Content-Language"] = language
+    response.headers["Vary"] = "Accept-Language"
+    return language
+
+
+def _after(page: PageRequest, before: int | None) -> int | None:
+    """The id a page starts below: the cursor's, or the deprecated `before`."""
+    after = page.after(int)
+    return after[0] if after else before
 
 
 def _pool(request: Request) -> Any:
     return request.app.state.pool
 
 
-class NotificationOut(BaseModel):
-    id: int
-    kind: str
-    category: str
-    locale: str
-    subject: str
-    text: str
-    data: dict[str, Any]
-    created_at: datetime
-    read_at: datetime | None
-
-
-class DeliveryOut(BaseModel):
-    id: int
-    notification_id: int
-    kind: str
-    channel: Literal["email", "webhook"]
-    target: str
-    status: Literal["pending", "sent", "failed"]
-    attempts: int
-    next_attempt_at: datetime
-    last_error: str | None
-    created_at: datetime
-    sent_at: datetime | None
-
-
-class Preferences(BaseModel):
-    channels_off: list[Literal["inbox", "email", "webhook"]] = Field(
-        default_factory=list, description=f"Channels to stay silent on: {', '.join(CHANNELS)}."
-    )
-    categories_off: list[str] = Field(
-        default_factory=list, description=f"Categories to skip: {', '.join(CATEGORY_NAMES)}."
-    )
-    email: str | None = Field(
-        default=None, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$", examples=["lena@example.org"]
-    )
-    locale: Literal["de", "en"] | None = Field(default=None, description="Language of texts.")
-
-    @field_validator("categories_off")
-    @classmethod
-    def _known_categories(cls, categories: list[str]) -> list[str]:
-        unknown = sorted(set(categories) - set(CATEGORY_NAMES))
-        if unknown:
-            raise ValueError(f"unknown categories {unknown}; choose from {list(CATEGORY_NAMES)}")
-        return categories
-
-
-class WebhookIn(BaseModel):
-    url: AnyHttpUrl = Field(examples=["https://partner.example/zll-hooks"])
-    secret: str = Field(
-        description="Standard Webhooks secret: `whsec_` + base64 of 24–64 random bytes.",
-        examples=["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"],
-    )
-    events: list[str] = Field(
-        default_factory=list,
-        description=f"Notification kinds to send; empty means all: {', '.join(KINDS)}.",
-    )
-
-    @field_validator("secret")
-    @classmethod
-    def _standard_secret(cls, secret: str) -> str:
-        raw = secret.removeprefix("whsec_")
-        try:
-            key = base64.b64decode(raw + "=" * (-len(raw) % 4), validate=True)
-        except (binascii.Error, ValueError) as error:
-            raise ValueError("must be whsec_ followed by base64") from error
-        if not 24 <= len(key) <= 64:
-            raise ValueError(f"must encode 24–64 bytes, not {len(key)}")
-        return secret
-
-    @field_validator("events")
-    @classmethod
-    def _known_kinds(cls, events: list[str]) -> list[str]:
-        unknown = sorted(set(events) - set(KINDS))
-        if unknown:
-            raise ValueError(f"unknown kinds {unknown}; choose from {list(KINDS)}")
-        return events
-
-
-class WebhookOut(BaseModel):
-    url: str
-    events: list[str]
-    updated_at: datetime
-
-
-async def _list(request: Request, caller: Principal, who: Recipient, **page: Any) -> Any:
+async def _list(
+    request: Request,
+    caller: Principal,
+    who: Recipient,
+    page: PageRequest,
+    before: int | None,
+    unread: bool,
+    language: Language,
+) -> NotificationPage:
     _admit(caller, who, staff=True)
     async with _pool(request).acquire() as conn:
-        return await store.inbox(conn, who, **page)
+        rows = await store.inbox(
+            conn, who, limit=page.limit + 1, before=_after(page, before), unread=unread
+        )
+    found, next_cursor = page.cut(rows, key=lambda row: (row["id"],))
+    items = [NotificationOut(**texts.localized(row, language)) for row in found]
+    return NotificationPage(items=items, next_cursor=next_cursor)
 
 
-async def _mark_read(request: Request, caller: Principal, who: Recipient, nid: int) -> Any:
+async def _mark_read(
+    request: Request, caller: Principal, who: Recipient, nid: int, language: Language
+) -> Any:
     _admit(caller, who, staff=False)
     async with _pool(request).acquire() as conn:
         found = await store.mark_read(conn, who, nid)
     if found is None:
-        raise ProblemError(404, "Not found", f"{who.kind} {who.id} has no notification {nid}")
-    return found
+        raise ProblemError(
+            404, MESSAGES("not-found"), MESSAGES("notification-not-found", who=_who(who), id=nid)
+        )
+    return texts.localized(found, language)
 
 
 async def _get_preferences(request: Request, caller: Principal, who: Recipient) -> Any:
@@ -158,22 +121,26 @@ async def _put_preferences(
     return preferences
 
 
-@router.get("/learners/{id}/notifications", response_model=list[NotificationOut], tags=["learners"])
+@router.get("/learners/{id}/notifications", response_model=NotificationPage, tags=["learners"])
 async def learner_notifications(
-    id: LearnerId, request: Request, caller: Caller, limit: Limit = 50, before: Before = None,
-    unread: bool = False,
-) -> Any:  # fmt: skip
-    """The learner's inbox, newest first: the learner, their counsellor or an operator."""
-    page = {"limit": limit, "before": before, "unread": unread}
-    return await _list(request, caller, Recipient("learner", id), **page)
+    id: LearnerId, request: Request, response: Response, caller: Caller, page: Pages,
+    language: Lang, unread: bool = False, before: Before = None,
+) -> NotificationPage:  # fmt: skip
+    """The learner's inbox, newest first: the learner, their counsellor or an operator.
+    Subjects and texts in the language of Accept-Language."""
+    who = Recipient("learner", id)
+    return await _list(request, caller, who, page, before, unread, _in(language, response))
 
 
 @router.post(
     "/learners/{id}/notifications/{nid}/read", response_model=NotificationOut, tags=["learners"]
 )
-async def learner_read(id: LearnerId, nid: RowId, request: Request, caller: Caller) -> Any:
+async def learner_read(
+    id: LearnerId, nid: RowId, request: Request, response: Response, caller: Caller,
+    language: Lang,
+) -> Any:  # fmt: skip
     """Mark one notification as read (only the learner can)."""
-    return await _mark_read(request, caller, Recipient("learner", id), nid)
+    return await _mark_read(request, caller, Recipient("learner", id), nid, _in(language, response))
 
 
 @router.get("/learners/{id}/preferences", response_model=Preferences, tags=["learners"])
@@ -189,21 +156,25 @@ async def put_learner_preferences(
     return await _put_preferences(request, caller, Recipient("learner", id), preferences)
 
 
-@router.get("/partners/{id}/notifications", response_model=list[NotificationOut], tags=["partners"])
+@router.get("/partners/{id}/notifications", response_model=NotificationPage, tags=["partners"])
 async def partner_notifications(
-    id: PartnerId, request: Request, caller: Caller, limit: Limit = 50, before: Before = None,
-    unread: bool = False,
-) -> Any:  # fmt: skip
-    """The partner's inbox, newest first: the provider or employer itself, or an operator."""
-    page = {"limit": limit, "before": before, "unread": unread}
-    return await _list(request, caller, Recipient("partner", id), **page)
+    id: PartnerId, request: Request, response: Response, caller: Caller, page: Pages,
+    language: Lang, unread: bool = False, before: Before = None,
+) -> NotificationPage:  # fmt: skip
+    """The partner's inbox, newest first: the provider or employer itself, or an operator.
+    Subjects and texts in the language of Accept-Language."""
+    who = Recipient("partner", id)
+    return await _list(request, caller, who, page, before, unread, _in(language, response))
 
 
 @router.post(
     "/partners/{id}/notifications/{nid}/read", response_model=NotificationOut, tags=["partners"]
 )
-async def partner_read(id: PartnerId, nid: RowId, request: Request, caller: Caller) -> Any:
-    return await _mark_read(request, caller, Recipient("partner", id), nid)
+async def partner_read(
+    id: PartnerId, nid: RowId, request: Request, response: Response, caller: Caller,
+    language: Lang,
+) -> Any:  # fmt: skip
+    return await _mark_read(request, caller, Recipient("partner", id), nid, _in(language, response))
 
 
 @router.get("/partners/{id}/preferences", response_model=Preferences, tags=["partners"])
@@ -239,24 +210,52 @@ async def get_webhook(id: PartnerId, request: Request, caller: Caller) -> dict[s
     async with _pool(request).acquire() as conn:
         found = await store.get_webhook(conn, id)
     if found is None:
-        raise ProblemError(404, "Not found", f"partner {id} has no webhook")
+        raise _no_webhook(id)
     return found
 
 
-@router.get("/partners/{id}/deliveries", response_model=list[DeliveryOut], tags=["partners"])
+def _no_webhook(partner_id: str) -> ProblemError:
+    return ProblemError(404, MESSAGES("not-found"), MESSAGES("webhook-not-found", id=partner_id))
+
+
+def _no_delivery(who: Recipient, delivery_id: int) -> ProblemError:
+    return ProblemError(
+        404, MESSAGES("not-found"), MESSAGES("delivery-not-found", who=_who(who), id=delivery_id)
+    )
+
+
+def _operators_only(caller: Principal) -> None:
+    if caller.role != "operator":
+        raise ProblemError(403, MESSAGES("forbidden"), MESSAGES("forbidden.operator"))
+
+
+Status = Literal["pending", "sent", "failed"]
+
+
+async def _deliveries(
+    request: Request, who: Recipient, status: Status | None, page: PageRequest, before: int | None
+) -> DeliveryPage:
+    async with _pool(request).acquire() as conn:
+        rows = await queue.deliveries_of(
+            conn, who, status=status, limit=page.limit + 1, before=_after(page, before)
+        )
+    found, next_cursor = page.cut(rows, key=lambda row: (row["id"],))
+    return DeliveryPage(items=[DeliveryOut(**row) for row in found], next_cursor=next_cursor)
+
+
+@router.get("/partners/{id}/deliveries", response_model=DeliveryPage, tags=["partners"])
 async def list_deliveries(
     id: PartnerId,
     request: Request,
     caller: Caller,
-    status: Literal["pending", "sent", "failed"] | None = None,
-    limit: Limit = 50,
+    page: Pages,
+    status: Status | None = None,
     before: Before = None,
-) -> list[dict[str, Any]]:
+) -> DeliveryPage:
     """The delivery log: every e-mail and webhook attempt for this partner, newest first."""
     who = Recipient("partner", id)
     _admit(caller, who, staff=True)
-    async with _pool(request).acquire() as conn:
-        return await queue.deliveries_of(conn, who, status=status, limit=limit, before=before)
+    return await _deliveries(request, who, status, page, before)
 
 
 @router.post(
@@ -271,7 +270,7 @@ async def replay_delivery(
     async with _pool(request).acquire() as conn:
         found = await queue.replay(conn, who, did)
     if found is None:
-        raise ProblemError(404, "Not found", f"partner {id} has no delivery {did}")
+        raise _no_delivery(who, did)
     return found
 
 
@@ -281,23 +280,22 @@ async def delete_webhook(id: PartnerId, request: Request, caller: Caller) -> Non
     _admit(caller, Recipient("partner", id), staff=True)
     async with _pool(request).acquire() as conn:
         if not await store.delete_webhook(conn, id):
-            raise ProblemError(404, "Not found", f"partner {id} has no webhook")
+            raise _no_webhook(id)
 
 
-@router.get("/learners/{id}/deliveries", response_model=list[DeliveryOut], tags=["learners"])
+@router.get("/learners/{id}/deliveries", response_model=DeliveryPage, tags=["learners"])
 async def learner_deliveries(
     id: LearnerId,
     request: Request,
     caller: Caller,
-    status: Literal["pending", "sent", "failed"] | None = None,
-    limit: Limit = 50,
+    page: Pages,
+    status: Status | None = None,
     before: Before = None,
-) -> list[dict[str, Any]]:
+) -> DeliveryPage:
     """The e-mails sent to a learner, newest first: the learner, a counsellor, an operator."""
     who = Recipient("learner", id)
     _admit(caller, who, staff=True)
-    async with _pool(request).acquire() as conn:
-        return await queue.deliveries_of(conn, who, status=status, limit=limit, before=before)
+    return await _deliveries(request, who, status, page, before)
 
 
 @router.post(
@@ -307,26 +305,23 @@ async def replay_learner_delivery(
     id: LearnerId, did: RowId, request: Request, caller: Caller
 ) -> dict[str, Any]:
     """Send a parked e-mail again (operators, e.g. after the mail relay was fixed)."""
-    if caller.role != "operator":
-        raise ProblemError(403, "Forbidden", "This needs the role: operator.")
+    _operators_only(caller)
+    who = Recipient("learner", id)
     async with _pool(request).acquire() as conn:
-        found = await queue.replay(conn, Recipient("learner", id), did)
+        found = await queue.replay(conn, who, did)
     if found is None:
-        raise ProblemError(404, "Not found", f"learner {id} has no delivery {did}")
+        raise _no_delivery(who, did)
     return found
 
 
-class ParkedDeliveryOut(DeliveryOut):
-    recipient_kind: str
-    recipient_id: str
-
-
-@router.get("/deliveries/failed", response_model=list[ParkedDeliveryOut], tags=["operations"])
-async def failed_deliveries(
-    request: Request, caller: Caller, limit: Limit = 100
-) -> list[dict[str, Any]]:
-    """Deliveries parked after their last retry, for everybody (operators only)."""
-    if caller.role != "operator":
-        raise ProblemError(403, "Forbidden", "This needs the role: operator.")
+@router.get("/deliveries/failed", response_model=ParkedDeliveryPage, tags=["operations"])
+async def failed_deliveries(request: Request, caller: Caller, page: Pages) -> dict[str, Any]:
+    """Deliveries parked after their last retry, for everybody, newest first (operators only)."""
+    _operators_only(caller)
+    after = page.after(int)
     async with _pool(request).acquire() as conn:
-        return await queue.failed_deliveries(conn, limit)
+        rows = await queue.failed_deliveries(
+            conn, page.limit + 1, before=after[0] if after else None
+        )
+    found, next_cursor = page.cut(rows, key=lambda row: (row["id"],))
+    return {"items": found, "next_cursor": next_cursor}

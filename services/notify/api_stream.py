@@ -15,13 +15,15 @@ from typing import Annotated, Any
 import jwt
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from services.notify.api import Caller, LearnerId, PartnerId, _admit
+from services.notify.api import Caller, Lang, LearnerId, PartnerId, _admit, _who
 from services.notify.config import notify_settings
 from services.notify.domain import Recipient
 from services.notify.live import InboxHub, stream
+from services.notify.messages import MESSAGES
 from zll.platform.auth import Principal, verify_token
+from zll.platform.i18n import LANGUAGES, Language
 from zll.platform.problems import ProblemError
 from zll.platform.settings import Settings
 
@@ -38,6 +40,18 @@ LastIdHeader = Annotated[int | None, Header(alias="Last-Event-ID", ge=0, le=2**6
 
 
 class StreamTicket(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "ticket": "eyJhbGciOiJIUzI1NiJ9.eyJhdWQiOiJ6bGwtbm90aWZ5LXN0cmVhbSJ9.c2ln",
+                    "expires_at": "2026-11-23T10:01:00Z",
+                    "stream_url": "/learners/lena/notifications/stream?ticket=eyJ…",
+                }
+            ]
+        }
+    )
+
     ticket: str = Field(description="Pass as `?ticket=` within its lifetime; good for one stream.")
     expires_at: datetime
     stream_url: str = Field(examples=["/learners/lena/notifications/stream?ticket=eyJ…"])
@@ -50,44 +64,57 @@ def _ticket_key(settings: Settings) -> bytes:
     ).digest()
 
 
-def issue_ticket(settings: Settings, who: Recipient, ttl: timedelta) -> tuple[str, datetime]:
+def issue_ticket(
+    settings: Settings, who: Recipient, ttl: timedelta, language: Language = "de"
+) -> tuple[str, datetime]:
+    # The page asks for the ticket with its Accept-Language; EventSource cannot choose its
+    # own, so the ticket carries the language the stream's texts are in.
     expires = datetime.now(UTC) + ttl
-    claims = {"aud": _AUDIENCE, "rk": who.kind, "sub": who.id, "exp": expires}
+    claims = {"aud": _AUDIENCE, "rk": who.kind, "sub": who.id, "exp": expires, "lang": language}
     return jwt.encode(claims, _ticket_key(settings), algorithm="HS256"), expires
 
 
-def _check_ticket(settings: Settings, ticket: str, who: Recipient) -> None:
+def _check_ticket(settings: Settings, ticket: str, who: Recipient) -> Language | None:
+    """The ticket's language, if it names one; a problem if the ticket is not good here."""
     try:
         claims = jwt.decode(
             ticket, _ticket_key(settings), algorithms=["HS256"], audience=_AUDIENCE,
             options={"require": ["exp", "sub", "aud"]},
         )  # fmt: skip
     except jwt.PyJWTError as error:
-        raise ProblemError(401, "Invalid stream ticket", f"{error}; ask for a new one.") from error
+        raise ProblemError(
+            401, MESSAGES("invalid-ticket"), MESSAGES("invalid-ticket.detail", reason=str(error))
+        ) from error
     if (claims.get("rk"), claims.get("sub")) != (who.kind, who.id):
-        raise ProblemError(403, "Forbidden", f"This ticket is not for {who.kind} {who.id}.")
+        raise ProblemError(403, MESSAGES("forbidden"), MESSAGES("ticket-not-yours", who=_who(who)))
+    language = claims.get("lang")
+    return language if language in LANGUAGES else None
 
 
-async def _ticket(request: Request, caller: Principal, who: Recipient) -> StreamTicket:
+async def _ticket(
+    request: Request, caller: Principal, who: Recipient, language: Language
+) -> StreamTicket:
     _admit(caller, who, staff=True)
     config = notify_settings()
-    ticket, expires = issue_ticket(
-        request.app.state.settings, who, timedelta(seconds=config.stream_ticket_seconds)
-    )
+    ttl = timedelta(seconds=config.stream_ticket_seconds)
+    ticket, expires = issue_ticket(request.app.state.settings, who, ttl, language)
     path = f"/{who.kind}s/{who.id}/notifications/stream?ticket={ticket}"
     return StreamTicket(ticket=ticket, expires_at=expires, stream_url=path)
 
 
 def _open(
-    request: Request, who: Recipient, ticket: str | None, last_id: int | None
+    request: Request, who: Recipient, ticket: str | None, last_id: int | None, asked: Language
 ) -> StreamingResponse:
     settings: Settings = request.app.state.settings
+    language = asked
     if ticket:
-        _check_ticket(settings, ticket, who)
+        language = _check_ticket(settings, ticket, who) or asked
     else:  # a non-browser client may send its bearer token instead
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not token:
-            raise ProblemError(401, "Authentication required", "Pass ?ticket= or a bearer token.")
+            raise ProblemError(
+                401, MESSAGES("authentication-required"), MESSAGES("stream-authentication")
+            )
         _admit(verify_token(settings, token.strip()), who, staff=True)
     hub: InboxHub = request.app.state.inbox_hub
     pool = request.app.state.pool
@@ -95,10 +122,10 @@ def _open(
 
     async def body() -> Any:
         with hub.subscribe(who) as subscriber:
-            async for chunk in stream(pool, subscriber, last_id, heartbeat):
+            async for chunk in stream(pool, subscriber, last_id, heartbeat, language):
                 yield chunk
 
-    headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
+    headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no", "Content-Language": language}
     return StreamingResponse(body(), media_type="text/event-stream", headers=headers)
 
 
@@ -112,9 +139,12 @@ _STREAM_DOC = (
 @router.post(
     "/learners/{id}/notifications/stream-ticket", response_model=StreamTicket, tags=["learners"]
 )
-async def learner_stream_ticket(id: LearnerId, request: Request, caller: Caller) -> StreamTicket:
-    """A short-lived ticket to open the learner's live stream from a browser."""
-    return await _ticket(request, caller, Recipient("learner", id))
+async def learner_stream_ticket(
+    id: LearnerId, request: Request, caller: Caller, language: Lang
+) -> StreamTicket:
+    """A short-lived ticket to open the learner's live stream from a browser; the stream's
+    texts are in the language this request asked for."""
+    return await _ticket(request, caller, Recipient("learner", id), language)
 
 
 @router.get(
@@ -124,20 +154,23 @@ async def learner_stream_ticket(id: LearnerId, request: Request, caller: Caller)
     description=_STREAM_DOC,
 )
 async def learner_stream(
-    id: LearnerId, request: Request, ticket: TicketQuery = None,
+    id: LearnerId, request: Request, language: Lang, ticket: TicketQuery = None,
     last_event_id: LastIdQuery = None, last_event_header: LastIdHeader = None,
 ) -> StreamingResponse:  # fmt: skip
     """The learner's notifications, live."""
     last = last_event_header if last_event_header is not None else last_event_id
-    return _open(request, Recipient("learner", id), ticket, last)
+    return _open(request, Recipient("learner", id), ticket, last, language)
 
 
 @router.post(
     "/partners/{id}/notifications/stream-ticket", response_model=StreamTicket, tags=["partners"]
 )
-async def partner_stream_ticket(id: PartnerId, request: Request, caller: Caller) -> StreamTicket:
-    """A short-lived ticket to open the partner's live stream from a browser."""
-    return await _ticket(request, caller, Recipient("partner", id))
+async def partner_stream_ticket(
+    id: PartnerId, request: Request, caller: Caller, language: Lang
+) -> StreamTicket:
+    """A short-lived ticket to open the partner's live stream from a browser; the stream's
+    texts are in the language this request asked for."""
+    return await _ticket(request, caller, Recipient("partner", id), language)
 
 
 @router.get(
@@ -147,9 +180,9 @@ async def partner_stream_ticket(id: PartnerId, request: Request, caller: Caller)
     description=_STREAM_DOC,
 )
 async def partner_stream(
-    id: PartnerId, request: Request, ticket: TicketQuery = None,
+    id: PartnerId, request: Request, language: Lang, ticket: TicketQuery = None,
     last_event_id: LastIdQuery = None, last_event_header: LastIdHeader = None,
 ) -> StreamingResponse:  # fmt: skip
     """The partner's notifications, live."""
     last = last_event_header if last_event_header is not None else last_event_id
-    return _open(request, Recipient("partner", id), ticket, last)
+    return _open(request, Recipient("partner", id), ticket, last, language)

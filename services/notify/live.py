@@ -19,7 +19,7 @@ from typing import Any
 import asyncpg
 from prometheus_client import Gauge
 
-from services.notify import store
+from services.notify import store, texts
 from services.notify.domain import Recipient
 
 log = logging.getLogger(__name__)
@@ -144,9 +144,10 @@ class InboxHub:
             self._fetching = None
 
 
-def sse_message(row: dict[str, Any]) -> str:
+def sse_message(row: dict[str, Any], language: str = "de") -> str:
     """One notification as an SSE message; its id is the notification's monotonic id."""
-    data = json.dumps(row, default=str, ensure_ascii=False, separators=(",", ":"))
+    said = texts.localized(row, language)
+    data = json.dumps(said, default=str, ensure_ascii=False, separators=(",", ":"))
     return f"id: {row['id']}\nevent: notification\ndata: {data}\n\n"
 
 
@@ -155,6 +156,7 @@ async def stream(
     subscriber: Subscriber,
     last_id: int | None,
     heartbeat_seconds: float,
+    language: str = "de",
 ) -> AsyncIterator[str]:
     """The body of one stream: what was missed since `last_id`, then live rows, in id order.
 
@@ -171,13 +173,13 @@ async def stream(
             async with pool.acquire() as conn:
                 backlog = await store.inbox_since(conn, subscriber.who, last_id, BACKLOG_PAGE)
             for row in backlog:
-                yield sse_message(row)
+                yield sse_message(row, language)
                 last_id = row["id"]
             resync = len(backlog) == BACKLOG_PAGE
         rows, resync = subscriber.take()
         for row in rows:
             if last_id is None or row["id"] > last_id:
-                yield sse_message(row)
+                yield sse_message(row, language)
                 last_id = row["id"]
         if rows or resync:
             continue

@@ -142,13 +142,16 @@ async def deliveries_of(
     return [dict(r) for r in rows]
 
 
-async def failed_deliveries(conn: Connection, limit: int) -> list[dict[str, Any]]:
+async def failed_deliveries(
+    conn: Connection, limit: int, *, before: int | None = None
+) -> list[dict[str, Any]]:
     """Parked deliveries of everybody, newest first: what an operator has to look at."""
     rows = await conn.fetch(
         f"SELECT {_DELIVERY_OUT}, d.recipient_kind, d.recipient_id FROM deliveries d"
         " JOIN notifications n ON n.id = d.notification_id WHERE d.status = 'failed'"
-        " ORDER BY d.id DESC LIMIT $1",
+        " AND ($2::bigint IS NULL OR d.id < $2) ORDER BY d.id DESC LIMIT $1",
         limit,
+        before,
     )
     return [dict(r) for r in rows]
 

@@ -55,3 +55,19 @@ def render(kind: str, locale: str, data: Mapping[str, Any]) -> Rendered:
 def _defaults(data: Mapping[str, Any]) -> dict[str, Any]:
     """Optional fields every template may test with `{% if %}` under StrictUndefined."""
     return {"start_date": None, "end_date": None, "place": None, "reason": None, **data}
+
+
+def localized(row: dict[str, Any], language: str) -> dict[str, Any]:
+    """An inbox row with `subject` and `text` in `language`, rendered again from its data.
+
+    Rows keep the text they were sent in (the recipient's language, for e-mail); a reader
+    asking in another language gets the same notice from the same templates.
+    """
+    if row["locale"] == language or language not in LOCALES:
+        return row
+    try:
+        again = render(row["kind"], language, row["data"])
+    except jinja2.TemplateError:
+        # A row older than a template change keeps the text it was sent with.
+        return row
+    return {**row, "locale": language, "subject": again.subject, "text": again.text}

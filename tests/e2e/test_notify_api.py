@@ -70,7 +70,7 @@ async def test_a_learner_reads_their_confirmation_in_the_inbox_and_their_mailbox
         response = await notify.get(
             f"/learners/{lena}/notifications", headers=token("learner", lena)
         )
-        return response.json() if response.status_code == 200 else []
+        return response.json()["items"] if response.status_code == 200 else []
 
     [confirmed] = await eventually(notifications)
     assert confirmed["kind"] == "enrolment.confirmed"
@@ -95,7 +95,7 @@ async def test_a_learner_reads_their_confirmation_in_the_inbox_and_their_mailbox
     unread = await notify.get(
         f"/learners/{lena}/notifications?unread=true", headers=token("learner", lena)
     )
-    assert unread.json() == []
+    assert unread.json() == {"items": [], "next_cursor": None}
 
 
 async def test_only_the_learner_and_their_counsellor_read_the_inbox(
@@ -134,7 +134,7 @@ async def test_a_partner_hears_of_its_refused_course_and_of_a_new_enrolment(
         response = await notify.get(
             f"/partners/{PROVIDER}/notifications?limit=500", headers=token("provider", PROVIDER)
         )
-        found = response.json()
+        found = response.json()["items"]
         kinds = {n["kind"] for n in found if ce_id in n["text"] or ce_id[:6] in n["text"]}
         return found if kinds == {"feedback.rejected", "enrolment.new"} else []
 
@@ -183,7 +183,7 @@ async def test_a_webhook_is_registered_with_a_standard_secret_and_the_log_is_rea
     assert good.json()["events"] == ["demand.gap"]
     assert "secret" not in good.json()
     assert log.status_code == 200
-    assert log.json() == []
+    assert log.json() == {"items": [], "next_cursor": None}
     assert missing.status_code == 404
 
 
@@ -222,7 +222,7 @@ async def test_the_running_service_signs_and_logs_webhooks_and_an_operator_can_r
             response = await notify.get(
                 f"/partners/{partner}/deliveries?status=sent", headers=token("operator", "ops")
             )
-            return response.json()
+            return response.json()["items"]
 
         [delivery] = await eventually(sent)
         replayed = await notify.post(

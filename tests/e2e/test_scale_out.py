@@ -22,6 +22,7 @@ from chaos.checks import header
 from chaos.load import Partner, course_payload
 from chaos.observe import read_all
 from tests.conftest import free_port
+from tests.pages import every_item
 from zll.devstack.faults import ExtraInstance
 from zll.devstack.stack import DevStack, StackLayout
 from zll.platform.auth import mint_token
@@ -147,7 +148,7 @@ class Region:
             base_url=self.stack.layout.url("notify"), headers={"Authorization": f"Bearer {token}"}
         ) as notify:
             for eid, learner in self.enrolments.items():
-                notes = (await notify.get(f"/learners/{learner}/notifications")).json()
+                notes = await every_item(notify, f"/learners/{learner}/notifications")
                 about = [n for n in notes if n["data"].get("enrolment_id") == eid]
                 if not about:
                     return False

@@ -73,6 +73,26 @@ async def test_a_confirmation_arrives_on_the_open_stream(
     assert notification["subject"] == f"Anmeldung bestätigt: {course_id}"
 
 
+async def test_the_stream_speaks_the_language_its_ticket_was_asked_for_in(
+    region: DevStack, client: httpx.AsyncClient
+) -> None:
+    """EventSource sends the browser's Accept-Language, not the page's: the ticket decides."""
+    tom, course_id = f"tom-{uuid.uuid4().hex[:8]}", f"vhs-live-{uuid.uuid4().hex[:6]}:k1"
+    english = token("learner", tom) | {"Accept-Language": "en"}
+    ticket = await ticket_for(client, f"/learners/{tom}", english)
+    stream = f"/learners/{tom}/notifications/stream"
+    browser = {"Accept-Language": "de-DE,de;q=0.9"}
+    async with client.stream("GET", stream, params={"ticket": ticket}, headers=browser) as response:
+        assert response.headers["content-language"] == "en"
+        messages = sse_messages(response)
+        await publish_outcome(
+            region, "zll.enrolment.confirmed.v1", outcome(tom, course_id, source="http")
+        )
+        [(_, notification)] = await next_messages(messages, 1)
+    assert notification["subject"] == f"Enrolment confirmed: {course_id}"
+    assert notification["locale"] == "en"
+
+
 async def test_a_reconnect_with_last_event_id_resumes_without_gap_or_duplicate(
     region: DevStack, client: httpx.AsyncClient
 ) -> None:
@@ -94,7 +114,7 @@ async def test_a_reconnect_with_last_event_id_resumes_without_gap_or_duplicate(
 
     async def all_three_recorded() -> bool:
         response = await client.get(f"/learners/{mia}/notifications", headers=headers)
-        return len(response.json()) == 3
+        return len(response.json()["items"]) == 3
 
     assert await eventually(all_three_recorded), "notify never recorded the missed events"
 

@@ -40,8 +40,7 @@ export async function learnerPage(main) {
 }
 
 async function enrolmentList(learner) {
-  const found = await api("enrolment", `/learners/${learner}/enrolments`);
-  const items = found.items ?? found;
+  const { items } = await api("enrolment", `/learners/${learner}/enrolments`);
   if (!items.length) return message(t("learner.none"));
   return h("ul", { class: "results" }, items.map((e) => {
     const cancel = h("button", { type: "button", class: "secondary", "aria-label": `${t("learner.cancel")}: ${e.course_id}` }, t("learner.cancel"));

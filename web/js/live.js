@@ -51,8 +51,7 @@ export async function start() {
   const base = `/learners/${encodeURIComponent(current.sub)}`;
   const list = document.getElementById("notifications");
   if (lastId === null) {
-    const inbox = await api("notify", `${base}/notifications?limit=20`);
-    const items = inbox.items ?? inbox;
+    const { items } = await api("notify", `${base}/notifications?limit=20`);
     list.replaceChildren(...(items.length ? [] : [h("li", { class: "empty muted" }, t("live.none"))]));
     for (const notification of [...items].reverse()) show(notification, false);
     lastId = items.length ? Math.max(...items.map((n) => n.id)) : 0;
