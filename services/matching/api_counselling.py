@@ -13,7 +13,7 @@ from zll_contracts.payloads.courses import TargetGroup
 
 from services.matching import store_counselling
 from services.matching.config import matching_settings
-from services.matching.counselling import Profile, pathway, recommend
+from services.matching.counselling import Profile, best, pathway_of, suitable
 from services.matching.geography import TOWNS, town
 from services.matching.messages import MESSAGES
 from services.matching.opportunities import fitting
@@ -179,22 +179,20 @@ async def recommendations(
     profile = to_profile(stored, earned)
     today = datetime.now(UTC).date()
     async with request.app.state.pool.acquire() as conn:
-        courses = await store_counselling.live_courses_teaching(conn, sorted(profile.gap), today)
+        courses = await store_counselling.live_courses_for(conn, profile, today)
         openings = await store_counselling.live_opportunities(
             conn, sorted(profile.goal_skills | profile.held_skills)
         )
     label = vocabulary().label
-    path = pathway(profile, courses, today)
+    fit = suitable(profile, courses, today)
+    path = pathway_of(profile, fit)
     return {
         "learner_id": learner_id,
         "goal_skills": _labelled(profile.goal_skills),
         "held_skills": _labelled(profile.held_skills),
         "gap": _labelled(profile.gap),
         "courses": [
-            asdict(r)
-            for r in recommend(
-                profile, courses, today, label, matching_settings().recommendations_limit
-            )
+            asdict(r) for r in best(profile, fit, label, matching_settings().recommendations_limit)
         ],
         "pathway": asdict(path),
         "opportunities": [

@@ -46,10 +46,11 @@ class CourseOffer:
     target_groups: frozenset[str]
     language: str
     modules: tuple[ModuleOffer, ...]
+    # Derived once: every request reads it for each candidate course, often several times.
+    skills: frozenset[str] = field(init=False, repr=False, compare=False)
 
-    @property
-    def skills(self) -> frozenset[str]:
-        return frozenset().union(*(m.skills for m in self.modules))
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "skills", frozenset().union(*(m.skills for m in self.modules)))
 
     @property
     def point(self) -> tuple[float, float] | None:
@@ -76,6 +77,16 @@ class Profile:
     @property
     def gap(self) -> frozenset[str]:
         return self.goal_skills - self.held_skills
+
+
+@dataclass(frozen=True, slots=True)
+class Suitable:
+    """A course that teaches part of the gap and passes every constraint, with what it costs."""
+
+    course: CourseOffer
+    teaches: frozenset[str]
+    distance_km: float | None
+    cost_eur: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +152,11 @@ def cost_eur(course: CourseOffer, profile: Profile) -> float:
 
 def why_not(course: CourseOffer, profile: Profile, today: date) -> str | None:
     """The first constraint the course breaks for this learner, or None when it fits."""
+    return _breaks(course, profile, today, distance_km(course, profile))
+
+
+def _breaks(course: CourseOffer, profile: Profile, today: date, km: float | None) -> str | None:
+    """why_not, with the distance already known (it is needed again for the ranking)."""
     if course.start_date < today:
         return "has already started"
     if course.capacity <= 0:
@@ -160,44 +176,66 @@ def why_not(course: CourseOffer, profile: Profile, today: date) -> str | None:
         return f"runs in the {slot}"
     if profile.budget_eur is not None and cost_eur(course, profile) > profile.budget_eur:
         return "costs more than the budget"
-    return _too_far(course, profile)
+    return _too_far(course, profile, km)
 
 
-def _too_far(course: CourseOffer, profile: Profile) -> str | None:
+def _too_far(course: CourseOffer, profile: Profile, km: float | None) -> str | None:
     if course.format == "online" or profile.travel_km is None:
         return None
-    km = distance_km(course, profile)
     if km is None:  # unknown place: only the learner's own town is surely near
         same = (course.municipality or "").lower() == (profile.municipality or "").lower()
         return None if same else "is at a place we cannot locate"
     return None if km <= profile.travel_km else f"is {km:.0f} km away"
 
 
+def suitable(profile: Profile, courses: Iterable[CourseOffer], today: date) -> list[Suitable]:
+    """Courses that teach part of the gap and fit every constraint, in the order given.
+
+    Recommendations and the pathway both start from this list; the API computes it once.
+    """
+    gap = profile.gap
+    found = []
+    for course in courses:
+        teaches = course.skills & gap
+        if not teaches:
+            continue
+        km = distance_km(course, profile)
+        if _breaks(course, profile, today, km) is None:
+            found.append(Suitable(course, teaches, km, cost_eur(course, profile)))
+    return found
+
+
 def recommend(
     profile: Profile, courses: Iterable[CourseOffer], today: date, label: Label, limit: int = 10
 ) -> list[Recommendation]:
     """Courses that teach part of the gap and fit every constraint, best first."""
-    gap = profile.gap
-    found: list[tuple[tuple[float, ...], Recommendation]] = []
-    for course in courses:
-        teaches = course.skills & gap
-        if not teaches or why_not(course, profile, today) is not None:
-            continue
-        rec = _recommendation(course, profile, teaches, label)
-        rank = (-len(teaches), rec.distance_km or 0.0, rec.cost_eur, course.start_date.toordinal())
-        found.append((rank, rec))
-    found.sort(key=lambda pair: (pair[0], pair[1].course_id))
-    return [rec for _, rec in found[:limit]]
+    return best(profile, suitable(profile, courses, today), label, limit)
 
 
-def _recommendation(
-    course: CourseOffer, profile: Profile, teaches: frozenset[str], label: Label
-) -> Recommendation:
-    km, funding, cost = (
-        distance_km(course, profile),
-        funding_used(course, profile),
-        cost_eur(course, profile),
+def best(
+    profile: Profile, fit: list[Suitable], label: Label, limit: int = 10
+) -> list[Recommendation]:
+    """The `limit` best of the suitable courses, explained; only those get an explanation."""
+    ranked = sorted(
+        fit,
+        key=lambda s: (
+            -len(s.teaches),
+            _rounded(s.distance_km) or 0.0,  # ranked by the distance shown, to 100 m
+            s.cost_eur,
+            s.course.start_date.toordinal(),
+            s.course.course_id,
+        ),
     )
+    return [_recommendation(s, profile, label) for s in ranked[:limit]]
+
+
+def _rounded(km: float | None) -> float | None:
+    return round(km, 1) if km is not None else None
+
+
+def _recommendation(fit: Suitable, profile: Profile, label: Label) -> Recommendation:
+    course, teaches, km, cost = fit.course, fit.teaches, fit.distance_km, fit.cost_eur
+    funding = funding_used(course, profile)
     names = ", ".join(sorted(label(s) for s in teaches))
     parts = [f"teaches {len(teaches)} of the {len(profile.gap)} skills your goal needs ({names})"]
     parts.append(
@@ -220,7 +258,7 @@ def _recommendation(
         title=course.title,
         teaches=sorted(teaches),
         modules=[m.module_id for m in course.modules if m.skills & teaches],
-        distance_km=round(km, 1) if km is not None else None,
+        distance_km=_rounded(km),
         cost_eur=cost,
         funding_used=funding,
         start_date=course.start_date,
@@ -238,15 +276,27 @@ def _funding_name(scheme: str) -> str:
 
 def pathway(profile: Profile, courses: Sequence[CourseOffer], today: date) -> Pathway:
     """Modules that together cover as much of the gap as possible, in a bookable order."""
-    fitting = [c for c in courses if c.skills & profile.gap and why_not(c, profile, today) is None]
+    return pathway_of(profile, suitable(profile, courses, today))
+
+
+def pathway_of(profile: Profile, fit: list[Suitable]) -> Pathway:
+    """The pathway through the suitable courses (greedy: most new skills first)."""
+    # Only a module teaching something still uncovered can be chosen, and `uncovered` only
+    # shrinks: each round keeps just those modules, so later rounds look at few courses.
+    candidates = [(s.course, s.course.modules) for s in fit]
     chosen: list[tuple[CourseOffer, ModuleOffer]] = []
     uncovered = set(profile.gap)
     while uncovered:
-        best = _best_next(fitting, chosen, uncovered)
-        if best is None:
+        candidates = [
+            (course, useful)
+            for course, modules in candidates
+            if (useful := tuple(m for m in modules if not m.skills.isdisjoint(uncovered)))
+        ]
+        best_next = _best_next(candidates, chosen, uncovered)
+        if best_next is None:
             break
-        chosen.append(best)
-        uncovered -= best[1].skills
+        chosen.append(best_next)
+        uncovered -= best_next[1].skills
     chosen.sort(key=lambda pair: (pair[0].start_date, pair[1].eqf_level, pair[0].course_id))
     booked = {course.course_id: course for course, _ in chosen}
     return Pathway(
@@ -271,15 +321,16 @@ def pathway(profile: Profile, courses: Sequence[CourseOffer], today: date) -> Pa
 
 
 def _best_next(
-    courses: Sequence[CourseOffer],
+    candidates: Sequence[tuple[CourseOffer, tuple[ModuleOffer, ...]]],
     chosen: list[tuple[CourseOffer, ModuleOffer]],
     uncovered: set[str],
 ) -> tuple[CourseOffer, ModuleOffer] | None:
+    """The module teaching most uncovered skills that can still be booked; the first on a tie."""
     best: tuple[tuple[float, ...], CourseOffer, ModuleOffer] | None = None
-    for course in courses:
+    for course, modules in candidates:
         if not _fits_beside(course, chosen):
             continue
-        for module in course.modules:
+        for module in modules:
             new = len(module.skills & uncovered)
             if not new or not _in_step(course, module, chosen):
                 continue

@@ -67,3 +67,8 @@ def haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
     lat1, lon1, lat2, lon2 = map(radians, (*a, *b))
     h = sin((lat2 - lat1) / 2) ** 2 + cos(lat1) * cos(lat2) * sin((lon2 - lon1) / 2) ** 2
     return 2 * EARTH_RADIUS_KM * asin(sqrt(h))
+
+
+def towns_within(here: tuple[float, float], km: float) -> list[str]:
+    """The known towns (lower case) whose centres are at most `km` from `here`."""
+    return [name for name, centre in TOWNS.items() if haversine_km(here, centre) <= km]

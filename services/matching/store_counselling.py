@@ -6,65 +6,127 @@ import json
 from datetime import date
 from typing import Any
 
-from services.matching.counselling import CourseOffer, ModuleOffer
+from services.matching.counselling import CourseOffer, ModuleOffer, Profile, time_of_day
+from services.matching.geography import town, towns_within
 from services.matching.opportunities import Opportunity
 from zll.platform.db import Connection
 
 
 async def remember_course(conn: Connection, course_id: str, course: dict[str, Any]) -> None:
-    """Keep the published course beside its supply row (the revision rule already ran)."""
+    """Keep the published course beside its supply row (the revision rule already ran).
+
+    Beside the JSON, the columns counselling filters on and reads (migration 005), derived
+    here once instead of on every recommendation.
+    """
+    location = course.get("location") or {}
+    municipality = location.get("municipality")
     await conn.execute(
-        "UPDATE course_supply SET course = $2::jsonb, start_date = $3 WHERE course_id = $1"
-        " AND revision = $4",
+        "UPDATE course_supply SET course = $2::jsonb, start_date = $3, provider_id = $5,"
+        " title = $6, format = $7, language = $8, end_date = $9, schedule = $10,"
+        " time_of_day = $11, price_eur = $12, funding = $13, target_groups = $14, lat = $15,"
+        " lon = $16, town = $17, place = $18, modules = $19"
+        " WHERE course_id = $1 AND revision = $4",
         course_id,
         json.dumps(course),
         date.fromisoformat(course["start_date"]),
         course["revision"],
-    )
-
-
-async def live_courses_teaching(
-    conn: Connection, skills: list[str], starting_from: date
-) -> list[CourseOffer]:
-    rows = await conn.fetch(
-        "SELECT course::text AS course FROM course_supply WHERE live AND skills && $1::text[]"
-        " AND course IS NOT NULL AND start_date >= $2",
-        skills,
-        starting_from,
-    )
-    return [course_offer(json.loads(row["course"])) for row in rows]
-
-
-def course_offer(c: dict[str, Any]) -> CourseOffer:
-    """A course as the catalog published it (JSON), as counselling sees it."""
-    location = c.get("location") or {}
-    return CourseOffer(
-        course_id=c["course_id"],
-        provider_id=c["provider_id"],
-        title=c["title"],
-        format=c["format"],
-        municipality=location.get("municipality"),
-        lat=location.get("lat"),
-        lon=location.get("lon"),
-        start_date=date.fromisoformat(c["start_date"]),
-        end_date=date.fromisoformat(c["end_date"]),
-        schedule=c.get("schedule"),
-        capacity=int(c["capacity"]),
-        price_eur=float(c["price_eur"]),
-        funding=frozenset(c.get("funding") or ()),
-        target_groups=frozenset(c.get("target_groups") or ()),
-        language=c.get("language") or "de",
-        modules=tuple(
-            ModuleOffer(
-                m["module_id"],
-                m["title"],
-                float(m["workload_hours"]),
-                int(m["eqf_level"]),
-                frozenset(m["skills"]),
-            )
-            for m in c["modules"]
+        course["provider_id"],
+        course["title"],
+        course["format"],
+        course.get("language") or "de",
+        date.fromisoformat(course["end_date"]),
+        course.get("schedule"),
+        time_of_day(course.get("schedule")),
+        float(course["price_eur"]),
+        list(course.get("funding") or ()),
+        list(course.get("target_groups") or ()),
+        location.get("lat"),
+        location.get("lon"),
+        municipality.strip().lower() if municipality else None,
+        (municipality or "").lower(),
+        json.dumps(
+            [
+                [m["module_id"], m["title"], m["workload_hours"], m["eqf_level"], m["skills"]]
+                for m in course["modules"]
+            ]
         ),
     )
+
+
+# Distance from the learner's town centre, in km, as geography.haversine_km computes it. The
+# query only narrows the candidates, so it lets through what is a metre beyond the radius:
+# floating point in PostgreSQL need not round exactly as Python does.
+_KM = (
+    "2 * 6371.0 * asin(least(1.0, sqrt(sin(radians(lat - $10) / 2) ^ 2"
+    " + cos(radians($10)) * cos(radians(lat)) * sin(radians(lon - $11) / 2) ^ 2)))"
+)
+
+# Each line is one constraint of counselling.why_not, let through when the profile does not
+# set it or the column is not known; distance as in counselling._too_far.
+_LIVE_COURSES_FOR = f"""
+    SELECT course_id, provider_id, title, format, municipality, lat, lon, start_date, end_date,
+           schedule, capacity, price_eur, funding, target_groups, language, modules
+    FROM course_supply
+    WHERE live AND skills && $1::text[] AND start_date >= $2 AND modules IS NOT NULL
+      AND capacity > 0
+      AND ($3::text[] IS NULL OR format = ANY($3))
+      AND ($4::text[] IS NULL OR language = ANY($4))
+      AND ($5::text IS NULL OR cardinality(target_groups) = 0 OR $5 = ANY(target_groups))
+      AND ($6::text[] IS NULL OR time_of_day IS NULL OR time_of_day = ANY($6))
+      AND ($7::float8 IS NULL OR price_eur <= $7 OR funding && $8::text[])
+      AND ($9::float8 IS NULL OR format = 'online' OR place IS NULL OR place = $13
+           OR (lat IS NOT NULL AND lon IS NOT NULL AND {_KM} <= $9 + 0.001)
+           OR ((lat IS NULL OR lon IS NULL) AND town = ANY($12::text[])))
+"""
+
+
+async def live_courses_for(conn: Connection, profile: Profile, today: date) -> list[CourseOffer]:
+    """Live courses teaching part of the profile's gap, narrowed by its constraints in SQL.
+
+    A superset of what counselling.why_not lets pass (it decides); in storage order, as before.
+    """
+    here = town(profile.municipality)
+    radius = profile.travel_km
+    rows = await conn.fetch(
+        _LIVE_COURSES_FOR,
+        sorted(profile.gap),
+        today,
+        sorted(profile.formats) or None,
+        sorted(profile.languages) or None,
+        profile.life_phase or None,
+        sorted(profile.times_of_day) or None,
+        profile.budget_eur,
+        sorted(profile.funding),
+        radius,
+        here[0] if here else None,
+        here[1] if here else None,
+        towns_within(here, radius) if here and radius is not None else [],
+        (profile.municipality or "").lower(),
+    )
+    return [
+        CourseOffer(
+            course_id=row["course_id"],
+            provider_id=row["provider_id"],
+            title=row["title"],
+            format=row["format"],
+            municipality=row["municipality"],
+            lat=row["lat"],
+            lon=row["lon"],
+            start_date=row["start_date"],
+            end_date=row["end_date"],
+            schedule=row["schedule"],
+            capacity=row["capacity"],
+            price_eur=row["price_eur"],
+            funding=frozenset(row["funding"]),
+            target_groups=frozenset(row["target_groups"]),
+            language=row["language"],
+            modules=tuple(
+                ModuleOffer(module_id, title, float(hours), int(eqf), frozenset(skills))
+                for module_id, title, hours, eqf, skills in json.loads(row["modules"])
+            ),
+        )
+        for row in rows
+    ]
 
 
 async def upsert_opportunity(conn: Connection, o: dict[str, Any]) -> bool:
