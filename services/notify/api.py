@@ -31,7 +31,7 @@ PartnerId = Annotated[str, Path(pattern=r"^[a-z0-9-]{2,40}$", description="e.g. 
 # Row ids are PostgreSQL bigints: anything larger is simply not found, never a 500.
 RowId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 Pages = Annotated[PageRequest, Depends(pages(default=50, maximum=500))]
-# Before cursors, lists paged with ?before=<id>; still understood, no longer advertised.
+# Before cursors, lists paged with ?before=<id>; still understood, documented as deprecated.
 Before = Annotated[
     int | None,
     Query(ge=1, le=2**63 - 1, deprecated=True, description="Use `cursor`: ids below this."),
