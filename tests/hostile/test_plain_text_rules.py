@@ -10,11 +10,22 @@ from pydantic import BaseModel
 from zll_contracts.payloads import CourseUpserted, EnrolmentCancelRequested, OpportunityUpserted
 
 from tests.hostile.corpus import course, opportunity
-from zll.platform.plain_text import text_problems
-from zll.platform.refusals import Problem
+from zll.platform.plain_text import check_plain_text, text_problems
+from zll.platform.refusals import Problem, Refused
 
-# One rule in the platform, applied by catalog, enrolment and matching to what partners send.
-RULES: list[Callable[[Any], list[Problem]]] = [text_problems]
+
+def refused_for(payload: BaseModel) -> list[Problem]:
+    """What the services call: a quick pass over all strings first, the named problems after."""
+    try:
+        check_plain_text(payload)
+    except Refused as refusal:
+        return list(refusal.problems)
+    return []
+
+
+# One rule in the platform, applied by catalog, enrolment and matching to what partners send;
+# both of its entry points must judge alike.
+RULES: list[Callable[[Any], list[Problem]]] = [text_problems, refused_for]
 
 
 def _course(**changes: Any) -> BaseModel:
@@ -49,32 +60,40 @@ def test_plain_text_that_only_looks_dangerous_is_kept(
     assert rule(_course(title=title)) == []
 
 
-def test_a_course_description_may_span_lines_and_contain_markup_as_text() -> None:
+@pytest.mark.parametrize("rule", RULES)
+def test_a_course_description_may_span_lines_and_contain_markup_as_text(
+    rule: Callable[[Any], list[Problem]],
+) -> None:
     described = _course(description="Erste Zeile\n\tzweite <b>Zeile</b>\r\n")
-    assert text_problems(described) == []
-    assert [p.field for p in text_problems(_course(description="a\x00"))] == ["description"]
+    assert rule(described) == []
+    assert [p.field for p in rule(_course(description="a\x00"))] == ["description"]
 
 
-def test_nested_fields_are_named_by_their_path() -> None:
+@pytest.mark.parametrize("rule", RULES)
+def test_nested_fields_are_named_by_their_path(rule: Callable[[Any], list[Problem]]) -> None:
     data = course("vhs-x:k1", "vhs-x")
     data["modules"][0]["title"] = "<i>Modul</i>"
     data["location"]["municipality"] = "Kassel\x1b"
-    fields = [p.field for p in text_problems(CourseUpserted.model_validate(data))]
+    fields = [p.field for p in rule(CourseUpserted.model_validate(data))]
     assert fields == ["location.municipality", "modules.0.title"]
 
 
-def test_a_cancellation_reason_may_span_lines_but_not_hold_controls() -> None:
+@pytest.mark.parametrize("rule", RULES)
+def test_a_cancellation_reason_may_span_lines_but_not_hold_controls(
+    rule: Callable[[Any], list[Problem]],
+) -> None:
     ok = EnrolmentCancelRequested.model_validate(
         {"enrolment_id": "6f0f3c2e-5d0c-4c55-9c54-2f7a6a0e1a10", "reason": "krank\nbis Mai"}
     )
-    assert text_problems(ok) == []
+    assert rule(ok) == []
     bad = ok.model_copy(update={"reason": "krank\x07"})
-    assert [p.field for p in text_problems(bad)] == ["reason"]
+    assert [p.field for p in rule(bad)] == ["reason"]
 
 
-def test_an_opportunity_title_with_markup_is_refused() -> None:
+@pytest.mark.parametrize("rule", RULES)
+def test_an_opportunity_title_with_markup_is_refused(rule: Callable[[Any], list[Problem]]) -> None:
     data = opportunity("o1", "firma", "http://data.europa.eu/esco/skill/x") | {
         "title": "<b>Job</b>"
     }
-    problems = text_problems(OpportunityUpserted.model_validate(data))
+    problems = rule(OpportunityUpserted.model_validate(data))
     assert [p.field for p in problems] == ["title"]

@@ -1,4 +1,4 @@
-"""The outbox relay: publishes committed outbox rows to Kafka in order, then marks them sent."""
+"""The outbox relay: publishes committed outbox rows to Kafka in order, then deletes them."""
 
 from __future__ import annotations
 
@@ -22,7 +22,6 @@ _SELECT_PENDING = """
     SELECT id, topic, key, value, header_names, header_values FROM outbox
     WHERE sent_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED
 """
-_PURGE_SENT = "DELETE FROM outbox WHERE sent_at < now() - make_interval(hours => $1)"
 _BACKLOG = """
     SELECT count(*) AS rows, coalesce(extract(epoch FROM now() - min(created_at)), 0) AS age
     FROM outbox WHERE sent_at IS NULL
@@ -39,7 +38,6 @@ class OutboxRelay:
         *,
         batch_size: int = 1000,
         idle_seconds: float = 1.0,
-        keep_sent_hours: int = 24,
         service: str = "unknown",
     ) -> None:
         self._service = service
@@ -47,7 +45,6 @@ class OutboxRelay:
         self._producer = producer
         self._batch_size = batch_size
         self._idle_seconds = idle_seconds
-        self._keep_sent_hours = keep_sent_hours
         self.published = 0
 
     async def run(self) -> None:
@@ -71,9 +68,10 @@ class OutboxRelay:
             if not rows:
                 return 0
             await self._send_all(rows)
+            # Sent rows go at once: the topic is the record of what was published, and a kept
+            # row would cost a second write per event (and a table that only grows).
             await conn.execute(
-                "UPDATE outbox SET sent_at = now() WHERE id = ANY($1::bigint[])",
-                [row["id"] for row in rows],
+                "DELETE FROM outbox WHERE id = ANY($1::bigint[])", [row["id"] for row in rows]
             )
         self.published += len(rows)
         metrics.OUTBOX_PUBLISHED.labels(self._service).inc(len(rows))
@@ -121,8 +119,3 @@ class OutboxRelay:
         if row is not None:
             metrics.OUTBOX_BACKLOG.labels(self._service).set(row["rows"])
             metrics.OUTBOX_OLDEST_SECONDS.labels(self._service).set(float(row["age"]))
-
-    async def purge_sent(self) -> int:
-        async with self._pool.acquire() as conn:
-            result = await conn.execute(_PURGE_SENT, self._keep_sent_hours)
-        return int(result.split()[-1])

@@ -54,6 +54,36 @@ def _string_problems(path: str, text: str) -> list[Problem]:
 
 
 def check_plain_text(payload: BaseModel) -> None:
+    # Nearly every payload is clean: one regex pass over all its strings says so, and only a
+    # payload that fails it is walked again to name each offending field.
+    if _looks_plain(payload):
+        return
     problems = text_problems(payload)
     if problems:
         raise Refused(problems)
+
+
+# Joins a payload's strings for one search: no tag can span it ([^<>] stops at either
+# bracket) and it holds no control character.
+_SEPARATOR = "<>"
+
+
+def _looks_plain(payload: BaseModel) -> bool:
+    single: list[str] = []
+    multi: list[str] = []
+    _collect(payload, "", single, multi)
+    lines = _SEPARATOR.join(single)
+    if _LINE_CONTROL.search(lines) or _MARKUP.search(lines):
+        return False
+    return not _CONTROL.search(_SEPARATOR.join(multi))
+
+
+def _collect(value: object, key: object, single: list[str], multi: list[str]) -> None:
+    if isinstance(value, str):
+        (multi if key in MULTILINE_FIELDS else single).append(value)
+    elif isinstance(value, BaseModel):
+        for name, item in value.__dict__.items():
+            _collect(item, name, single, multi)
+    elif isinstance(value, list | tuple):
+        for item in value:  # list items are never multi-line fields (as in text_problems)
+            _collect(item, "", single, multi)
