@@ -11,8 +11,9 @@ from typing import Any
 import asyncpg
 import httpx
 import psutil
+from zll_contracts.topics import PROVIDER_COURSES
 
-from bench.harness import BenchContext, Result, percentile
+from bench.harness import BenchContext, Result, consume_count, percentile
 from zll.demo.loader import publish_courses
 from zll.platform.auth import mint_token
 from zll.platform.settings import Settings
@@ -59,6 +60,10 @@ VOCABULARY = FILLER + TAIL
 _ZIPF = list(itertools.accumulate(1 / rank for rank in range(1, len(VOCABULARY) + 1)))
 FUNDING = ["bildungsgutschein", "bildungsurlaub", "aufstiegs-bafoeg"]
 SKILLS = [f"http://data.europa.eu/esco/skill/bench-{n}" for n in range(500)]
+PRODUCTION_SAMPLING = {
+    "OTEL_TRACES_SAMPLER": "parentbased_traceidratio",
+    "OTEL_TRACES_SAMPLER_ARG": "0.1",
+}
 
 
 def synthetic_course(n: int, providers: list[str], rng: random.Random) -> dict[str, Any]:
@@ -126,22 +131,24 @@ async def _register(http: httpx.AsyncClient, providers: list[str]) -> None:
         (await http.put(f"/providers/{provider}", json=body)).raise_for_status()
 
 
-async def _wait_stored(database_url: str, count: int, timeout: float) -> tuple[float, int, float]:
-    """(time of the first stored course, courses stored then, time all were stored)."""
+async def _wait_count(
+    database_url: str, table: str, count: int, timeout: float
+) -> tuple[float, int, float]:
+    """(time the first row appeared, rows then, time all `count` rows were there)."""
     conn = await asyncpg.connect(database_url)
     try:
         first: tuple[float, int] | None = None
         deadline = time.perf_counter() + timeout
         while time.perf_counter() < deadline:
-            stored = int(await conn.fetchval("SELECT count(*) FROM courses"))
+            rows = int(await conn.fetchval(f"SELECT count(*) FROM {table}"))
             now = time.perf_counter()
-            if stored and first is None:
-                first = (now, stored)
-            if stored >= count:
+            if rows and first is None:
+                first = (now, rows)
+            if rows >= count:
                 assert first is not None
                 return first[0], first[1], now
-            await asyncio.sleep(0.1)
-        raise TimeoutError(f"only {stored} of {count} courses stored after {timeout} s")
+            await asyncio.sleep(0.05)
+        raise TimeoutError(f"only {rows} of {count} rows in {table} after {timeout} s")
     finally:
         await conn.close()
 
@@ -189,13 +196,23 @@ async def run(ctx: BenchContext) -> list[Result]:
     await publish_courses(
         stack.bootstrap, [synthetic_course(n, providers, rng) for n in range(total)]
     )
+    # The baseline the issue asks for: a plain aiokafka consumer reading these same records.
+    raw = total / await consume_count(stack.bootstrap, PROVIDER_COURSES, total)
 
+    # Sampled as infra/k8s/config.yaml samples in production; the dev stack traces everything.
+    stack.extra_env.update(PRODUCTION_SAMPLING)
     started = time.perf_counter()
     stack.start_service("catalog")
-    first, stored_at_first, done = await _wait_stored(
-        stack.database_url("catalog"), total, timeout=600
+    url = stack.database_url("catalog")
+    stored, searchable = await asyncio.gather(
+        _wait_count(url, "courses", total, timeout=600),
+        _wait_count(url, "course_ranking", total, timeout=600),
     )
-    rate = (total - stored_at_first) / max(done - first, 1e-9)
+    for name in PRODUCTION_SAMPLING:
+        stack.extra_env.pop(name)
+    first = stored[0]
+    ingest_rate = (total - stored[1]) / max(stored[2] - first, 1e-9)
+    search_rate = total / max(searchable[2] - first, 1e-9)
     stack.wait_ready("catalog")
     await _analyze(stack.database_url("catalog"))
     rss_mb = psutil.Process(stack.services["catalog"].pid).memory_info().rss / 2**20
@@ -203,12 +220,18 @@ async def run(ctx: BenchContext) -> list[Result]:
         latencies = await _search(base_url, rng, ctx.scale(1_000, 200))
     finally:
         stack.stop_service("catalog")
-    raw = ctx.baseline.consume_per_s
     return [
         Result(
-            "catalog", f"ingest {total:,} course upserts", rate, "events/s",
-            baseline=f"raw consume {raw:,.0f} msg/s", ratio=rate / raw, goal="≥ 0.1×",
-            note=f"from first stored course; {done - started:.1f} s incl. start and group join",
+            "catalog", f"ingest {total:,} course upserts (stored + event in outbox)", ingest_rate,
+            "events/s", baseline=f"raw consume of the same records {raw:,.0f} msg/s",
+            ratio=ingest_rate / raw, goal="≥ 0.1×",
+            note=f"from first stored course; {stored[2] - started:.1f} s incl. start and join",
+        ),
+        Result(
+            "catalog", f"… all {total:,} findable by search", search_rate, "events/s",
+            baseline=f"raw consume of the same records {raw:,.0f} msg/s",
+            ratio=search_rate / raw,
+            note=f"search index {searchable[2] - stored[2]:.1f} s behind the last stored course",
         ),
         Result("catalog", f"search p50 ({len(latencies)} queries, HTTP)",
                percentile(latencies, 50), "ms"),
