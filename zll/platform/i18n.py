@@ -49,7 +49,7 @@ def negotiate(accept_language: str | None) -> Language:
     return DEFAULT_LANGUAGE
 
 
-def request_language(
+async def request_language(
     accept_language: Annotated[
         str | None,
         Header(
@@ -60,7 +60,11 @@ def request_language(
         ),
     ] = None,
 ) -> Language:
-    """A dependency: declares `Accept-Language` in the OpenAPI document and negotiates it."""
+    """A dependency: declares `Accept-Language` in the OpenAPI document and negotiates it.
+
+    `async` although it awaits nothing: FastAPI runs a plain `def` dependency in a worker
+    thread, and this one runs on every request (a burst of requests filled AnyIO's pool).
+    """
     return negotiate(accept_language)
 
 

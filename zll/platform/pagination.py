@@ -15,7 +15,7 @@ import base64
 import binascii
 import hashlib
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import date, datetime
 from typing import Annotated, Any, Generic, TypeVar
 from uuid import UUID
@@ -165,10 +165,10 @@ def _scope(request: Request) -> str:
 PAGE_PARAMS = frozenset({"cursor", "limit"})
 
 
-def pages(default: int = 50, maximum: int = 500) -> Callable[..., PageRequest]:
+def pages(default: int = 50, maximum: int = 500) -> Callable[..., Awaitable[PageRequest]]:
     """A dependency declaring `cursor` and `limit` the same way on every list endpoint."""
 
-    def page_request(
+    async def page_request(  # async: a plain `def` dependency would run in a worker thread
         request: Request,
         limit: Annotated[int, Query(ge=1, le=maximum, description="Items per page.")] = default,
         cursor: Annotated[
