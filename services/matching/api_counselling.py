@@ -68,7 +68,7 @@ def _check(learner_id: str, principal: Principal) -> None:
 def _unknown_uris(profile: ProfileIn) -> list[dict[str, str]]:
     known = vocabulary().known
     errors = [
-        {"field": f"{where}[{i}]", "message": f"{uri} is not in the ESCO vocabulary"}
+        {"field": f"{where}.{i}", "message": f"{uri} is not in the ESCO vocabulary"}
         for where, uris in (
             ("goal.skills", profile.goal.skills),
             ("held_skills", profile.held_skills),

@@ -50,7 +50,7 @@ def _own(message: Message, partner_id: str) -> None:
 def _unknown(field: str, uris: list[str]) -> list[Problem]:
     known = vocabulary().known
     return [
-        Problem(f"{field}[{i}]", f"{uri} is not in the ESCO vocabulary")
+        Problem(f"{field}.{i}", f"{uri} is not in the ESCO vocabulary")
         for i, uri in enumerate(uris)
         if not known(uri)
     ]
@@ -92,7 +92,7 @@ async def learn_demand(uow: UnitOfWork, message: Message) -> None:
         "occupation", [report.occupation] if report.occupation else []
     )
     if problems:
-        raise Refused([Problem(p.field.removesuffix("[0]"), p.message) for p in problems])
+        raise Refused([Problem(p.field.removesuffix(".0"), p.message) for p in problems])
     await demand_service.report(uow, report, message.event.time)
 
 

@@ -77,7 +77,7 @@ def check_round(offers: Sequence[Offer], applications: Sequence[Application]) ->
     problems: list[Problem] = []
     seen_offers: set[str] = set()
     for index, offer in enumerate(offers):
-        where = f"offers[{index}]"
+        where = f"offers.{index}"
         if offer.offer_id in seen_offers:
             problems.append(Problem(f"{where}.offer_id", f"{offer.offer_id!r} appears twice"))
         seen_offers.add(offer.offer_id)
@@ -89,7 +89,7 @@ def check_round(offers: Sequence[Offer], applications: Sequence[Application]) ->
             problems.append(Problem(f"{where}.municipality", "residents-first needs it"))
     seen_learners: set[str] = set()
     for index, application in enumerate(applications):
-        where = f"applications[{index}]"
+        where = f"applications.{index}"
         if application.learner_id in seen_learners:
             problems.append(Problem(f"{where}.learner_id", "this learner applied twice"))
         seen_learners.add(application.learner_id)

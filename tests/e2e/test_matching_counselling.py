@@ -134,7 +134,7 @@ async def test_an_opportunity_that_fits_is_recommended_and_an_unknown_skill_refu
             region.bootstrap, "zll.provider.feedback.v1", until=lambda rs: bool(refused(rs))
         )
     )
-    assert feedback[0]["errors"][0]["field"] == "required_skills[0]"
+    assert feedback[0]["errors"][0]["field"] == "required_skills.0"
 
 
 async def test_free_text_goals_resolve_and_unknown_skills_are_named(region: DevStack) -> None:
@@ -152,7 +152,7 @@ async def test_free_text_goals_resolve_and_unknown_skills_are_named(region: DevS
             json=profile(held_skills=["http://data.europa.eu/esco/skill/nope"]),
         )
         assert refused.status_code == 422
-        assert refused.json()["errors"][0]["field"] == "held_skills[0]"
+        assert refused.json()["errors"][0]["field"] == "held_skills.0"
 
         other = await fritz.get("/learners/someone-else/recommendations")
         assert other.status_code == 403

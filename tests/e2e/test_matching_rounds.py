@@ -141,7 +141,7 @@ async def test_a_round_with_an_unknown_offer_names_the_field(counsellor: httpx.A
         json={"offers": [], "applications": [{"learner_id": "x", "ranking": ["nirgends"]}]},
     )
     assert response.status_code == 422
-    assert response.json()["errors"][0]["field"] == "applications[0].ranking"
+    assert response.json()["errors"][0]["field"] == "applications.0.ranking"
 
 
 async def test_a_learner_cannot_run_a_round(region: DevStack) -> None:
