@@ -90,7 +90,7 @@ async def get_provider(provider_id: ProviderId, request: Request) -> ProviderOut
 # --- courses -----------------------------------------------------------------------------
 
 
-def course_filter(
+async def course_filter(
     q: Annotated[str | None, Query(max_length=200, description="German full text")] = None,
     municipality: Annotated[str | None, Query(max_length=120)] = None,
     format: Literal["onsite", "online", "blended"] | None = None,
