@@ -27,7 +27,6 @@ from zll.platform.problems import ProblemError
 router = APIRouter()
 ProviderId = Annotated[str, Path(pattern=r"^[a-z0-9-]{2,40}$", description="e.g. vhs-kassel")]
 ESCO_SKILL = r"^http://data\.europa\.eu/esco/skill/[A-Za-z0-9._-]+$"
-MAX_MODULES = 5_000
 
 
 def _pool(request: Request) -> Any:
@@ -192,10 +191,15 @@ async def modules_teaching(
 ) -> dict[str, Any]:
     """Modules of live courses, across providers, that teach a skill: each with its course,
     workload, EQF level and certificate kind; by course start date."""
-    # Live modules teaching one skill are few; the keyset is applied to at most 5 000 of them.
+    after = page.after(date, str, str)
     async with _pool(request).acquire() as conn:
-        hits = await store.modules_teaching(conn, skill, MAX_MODULES)
-    found, next_cursor = page.window(hits, _module_key, date, str, str)
+        hits = await store.modules_teaching(
+            conn,
+            skill,
+            after=(after[0], after[1], after[2]) if after else None,
+            limit=page.limit + 1,
+        )
+    found, next_cursor = page.cut(hits, key=_module_key)
     return {"items": found, "next_cursor": next_cursor}
 
 

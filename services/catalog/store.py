@@ -404,19 +404,25 @@ async def facet_counts(conn: Connection, where: CourseFilter) -> dict[str, dict[
     return {name: dict(sorted(counts.items())) for name, counts in facets.items()}
 
 
-async def modules_teaching(conn: Connection, skill: str, limit: int) -> list[dict[str, Any]]:
-    """Modules of live courses that teach a skill, across providers, by course start date."""
+async def modules_teaching(
+    conn: Connection, skill: str, *, after: tuple[date, str, str] | None, limit: int
+) -> list[dict[str, Any]]:
+    """Modules of live courses that teach a skill, across providers, by course start date;
+    keyset pagination on (start date, course id, module id)."""
+    keyset = "AND (s.start_date, s.course_id, m.value ->> 'module_id') > ($3, $4, $5)"
     rows = await conn.fetch(
-        """
+        f"""
         SELECT s.course_id, s.provider_id, s.title AS course_title, s.start_date,
                s.municipality, m.value AS module
         FROM course_search s JOIN courses c USING (course_id),
              jsonb_array_elements(c.document -> 'modules') m
         WHERE s.status = 'live' AND s.skills @> ARRAY[$1::text] AND m.value -> 'skills' ? $1
+            {keyset if after else ""}
         ORDER BY s.start_date, s.course_id, m.value ->> 'module_id' LIMIT $2
         """,
         skill,
         limit,
+        *(after or ()),
     )
     return [
         {

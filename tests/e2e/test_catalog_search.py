@@ -183,6 +183,14 @@ async def test_modules_teaching_a_skill_across_providers(
     ]  # fmt: skip
     assert {m["eqf_level"] for m in modules} == {3, 4}
     assert all(m["workload_hours"] == 20 and m["certificate"] for m in modules)
+    # One module a page: the same modules in the same order, then the end.
+    params = {"skill": f"{SKILL}care-{offer['tag']}", "limit": 1}
+    first = (await http.get("/modules", params=params)).json()
+    second = (await http.get("/modules", params=params | {"cursor": first["next_cursor"]})).json()
+    assert [m["course_id"] for m in first["items"] + second["items"]] == [
+        offer["pflege"], offer["lager"],
+    ]  # fmt: skip
+    assert second["next_cursor"] is None
 
 
 async def test_the_overlap_report_finds_exactly_the_planted_pairs(
