@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any
+from typing import Annotated
 
 import jwt
 from fastapi import APIRouter, Header, Query, Request
@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from services.notify.api import Caller, Lang, LearnerId, PartnerId, _admit, _who
 from services.notify.config import notify_settings
 from services.notify.domain import Recipient
-from services.notify.live import InboxHub, stream
+from services.notify.live import InboxHub, starting_point, stream
 from services.notify.messages import MESSAGES
 from zll.platform.auth import Principal, verify_token
 from zll.platform.i18n import LANGUAGES, Language
@@ -102,7 +102,7 @@ async def _ticket(
     return StreamTicket(ticket=ticket, expires_at=expires, stream_url=path)
 
 
-def _open(
+async def _open(
     request: Request, who: Recipient, ticket: str | None, last_id: int | None, asked: Language
 ) -> StreamingResponse:
     settings: Settings = request.app.state.settings
@@ -119,14 +119,12 @@ def _open(
     hub: InboxHub = request.app.state.inbox_hub
     pool = request.app.state.pool
     heartbeat = notify_settings().stream_heartbeat_seconds
-
-    async def body() -> Any:
-        with hub.subscribe(who) as subscriber:
-            async for chunk in stream(pool, subscriber, last_id, heartbeat, language):
-                yield chunk
-
+    # Before the response starts: what commits once the client sees the stream open is
+    # newer than this, so it is sent (see `live.stream`).
+    start = await starting_point(pool, who, last_id)
+    body = stream(pool, hub, who, start, heartbeat, language)
     headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no", "Content-Language": language}
-    return StreamingResponse(body(), media_type="text/event-stream", headers=headers)
+    return StreamingResponse(body, media_type="text/event-stream", headers=headers)
 
 
 _STREAM_DOC = (
@@ -159,7 +157,7 @@ async def learner_stream(
 ) -> StreamingResponse:  # fmt: skip
     """The learner's notifications, live."""
     last = last_event_header if last_event_header is not None else last_event_id
-    return _open(request, Recipient("learner", id), ticket, last, language)
+    return await _open(request, Recipient("learner", id), ticket, last, language)
 
 
 @router.post(
@@ -185,4 +183,4 @@ async def partner_stream(
 ) -> StreamingResponse:  # fmt: skip
     """The partner's notifications, live."""
     last = last_event_header if last_event_header is not None else last_event_id
-    return _open(request, Recipient("partner", id), ticket, last, language)
+    return await _open(request, Recipient("partner", id), ticket, last, language)

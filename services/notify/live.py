@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncGenerator, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,22 +38,34 @@ class Subscriber:
     who: Recipient
     pending: list[dict[str, Any]] = field(default_factory=list)
     resync: bool = False
+    # The lowest id dropped since the last take: a re-read must start below it, even if the
+    # stream has already sent newer rows (with several notify instances ids may commit out
+    # of order).
+    dropped: int | None = None
     closed: bool = False
     wake: asyncio.Event = field(default_factory=asyncio.Event)
 
     def offer(self, row: dict[str, Any]) -> None:
-        if len(self.pending) >= MAX_PENDING:
-            self.pending.clear()
+        if not self.resync and len(self.pending) >= MAX_PENDING:
             self.resync = True
-        elif not self.resync:
+            self._drop(self.pending)
+            self.pending = []
+        if self.resync:
+            self._drop([row])
+        else:
             self.pending.append(row)
         self.wake.set()
 
-    def take(self) -> tuple[list[dict[str, Any]], bool]:
-        rows, resync = self.pending, self.resync
-        self.pending, self.resync = [], False
+    def take(self) -> tuple[list[dict[str, Any]], bool, int | None]:
+        """Rows to send; whether to re-read from the database, and the lowest id dropped."""
+        rows, resync, dropped = self.pending, self.resync, self.dropped
+        self.pending, self.resync, self.dropped = [], False, None
         self.wake.clear()
-        return rows, resync
+        return rows, resync, dropped
+
+    def _drop(self, rows: list[dict[str, Any]]) -> None:
+        lowest = min(row["id"] for row in rows)
+        self.dropped = lowest if self.dropped is None else min(self.dropped, lowest)
 
 
 class InboxHub:
@@ -144,46 +156,111 @@ class InboxHub:
             self._fetching = None
 
 
-def sse_message(row: dict[str, Any], language: str = "de") -> str:
-    """One notification as an SSE message; its id is the notification's monotonic id."""
+def sse_message(row: dict[str, Any], language: str = "de", resume_at: int | None = None) -> str:
+    """One notification as an SSE message; its `id` is where a reconnect resumes.
+
+    That is the notification's id, unless the stream already sent a newer one (`resume_at`):
+    a reconnect from the lower id would repeat the newer notifications.
+    """
     said = texts.localized(row, language)
     data = json.dumps(said, default=str, ensure_ascii=False, separators=(",", ":"))
-    return f"id: {row['id']}\nevent: notification\ndata: {data}\n\n"
+    sse_id = row["id"] if resume_at is None else max(row["id"], resume_at)
+    return f"id: {sse_id}\nevent: notification\ndata: {data}\n\n"
+
+
+async def starting_point(pool: asyncpg.Pool, who: Recipient, last_id: int | None) -> int:
+    """Where a stream starts: after `Last-Event-ID`, or else after the newest inbox entry.
+
+    Read before the response starts, so that whatever commits once the client holds an
+    open stream is newer than the starting point, and `stream` sends it.
+    """
+    if last_id is not None:
+        return last_id
+    async with pool.acquire() as conn:
+        return await store.latest_inbox_id(conn, who)
+
+
+class _Sent:
+    """The ids a stream has sent after its starting point, so each is sent once.
+
+    Live rows usually come in id order, but a row can come twice (live and in a re-read),
+    and with several notify instances an older id can commit after a newer one was sent:
+    a set, not a high-water mark. Only the newest `KEEP` ids are kept; anything at or below
+    `floor` counts as sent.
+    """
+
+    KEEP = 1000
+
+    def __init__(self, floor: int) -> None:
+        self.floor = floor
+        self.newest = floor
+        self._ids: set[int] = set()
+
+    def __contains__(self, notification_id: int) -> bool:
+        return notification_id <= self.floor or notification_id in self._ids
+
+    def add(self, notification_id: int) -> None:
+        self._ids.add(notification_id)
+        self.newest = max(self.newest, notification_id)
+        if len(self._ids) > 2 * self.KEEP:
+            kept = sorted(self._ids)[-self.KEEP :]
+            self.floor = kept[0] - 1
+            self._ids = set(kept)
+
+
+async def _inbox_after(
+    pool: asyncpg.Pool, who: Recipient, after: int
+) -> AsyncGenerator[dict[str, Any], None]:
+    """Inbox rows after `after` from the database, in id order, a page at a time."""
+    while True:
+        async with pool.acquire() as conn:  # not held while the rows are being sent
+            page = await store.inbox_since(conn, who, after, BACKLOG_PAGE)
+        for row in page:
+            yield row
+        if len(page) < BACKLOG_PAGE:
+            return
+        after = page[-1]["id"]
 
 
 async def stream(
     pool: asyncpg.Pool,
-    subscriber: Subscriber,
-    last_id: int | None,
+    hub: InboxHub,
+    who: Recipient,
+    start: int,
     heartbeat_seconds: float,
     language: str = "de",
-) -> AsyncIterator[str]:
-    """The body of one stream: what was missed since `last_id`, then live rows, in id order.
+) -> AsyncGenerator[str, None]:
+    """The body of one stream: every inbox entry after `start`, each once, as it commits.
 
-    Subscribed before reading the backlog, so nothing committed in between is lost; a row
-    that arrives both ways is sent once (ids only go up).
+    Subscribed first, then read from the database: an entry committed before the
+    subscription (since `start`) comes from the database, one committed after it comes
+    live, one committed in between may come both ways and is sent once. Live entries are
+    sent in the order they commit; a re-read (the stream fell behind, or the hub lost its
+    LISTEN connection) starts below anything dropped.
     """
-    yield f"retry: 2000\n: {subscriber.who.kind} {subscriber.who.id}\n\n"
-    resync = last_id is not None
-    if last_id is None:  # from now on: remember where "now" is, for a later re-read
-        async with pool.acquire() as conn:
-            last_id = await store.latest_inbox_id(conn, subscriber.who)
-    while not subscriber.closed:
-        while resync:  # re-read from the database, a page at a time
-            async with pool.acquire() as conn:
-                backlog = await store.inbox_since(conn, subscriber.who, last_id, BACKLOG_PAGE)
-            for row in backlog:
-                yield sse_message(row, language)
-                last_id = row["id"]
-            resync = len(backlog) == BACKLOG_PAGE
-        rows, resync = subscriber.take()
-        for row in rows:
-            if last_id is None or row["id"] > last_id:
-                yield sse_message(row, language)
-                last_id = row["id"]
-        if rows or resync:
-            continue
-        try:
-            await asyncio.wait_for(subscriber.wake.wait(), heartbeat_seconds)
-        except TimeoutError:
-            yield ": keep-alive\n\n"
+    yield f"retry: 2000\n: {who.kind} {who.id}\n\n"
+    sent = _Sent(start)
+    with hub.subscribe(who) as subscriber:
+        reread_after: int | None = start
+        while not subscriber.closed:
+            if reread_after is not None:
+                async with contextlib.aclosing(_inbox_after(pool, who, reread_after)) as backlog:
+                    async for row in backlog:
+                        if row["id"] not in sent:
+                            sent.add(row["id"])
+                            yield sse_message(row, language, resume_at=sent.newest)
+            rows, resync, dropped = subscriber.take()
+            for row in rows:
+                if row["id"] not in sent:
+                    sent.add(row["id"])
+                    yield sse_message(row, language, resume_at=sent.newest)
+            reread_after = None
+            if resync:
+                below = sent.newest if dropped is None else min(sent.newest, dropped - 1)
+                reread_after = max(sent.floor, below)
+            if rows or resync:
+                continue
+            try:
+                await asyncio.wait_for(subscriber.wake.wait(), heartbeat_seconds)
+            except TimeoutError:
+                yield ": keep-alive\n\n"
