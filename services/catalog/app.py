@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -13,7 +11,12 @@ from zll_contracts.topics import CATALOG_COURSES, PROVIDER_COURSES
 from services.catalog.api import router
 from services.catalog.handlers import HANDLERS
 from services.catalog.indexer import SearchIndexer
-from zll.platform.service import ServiceDefinition, create_service_app
+from zll.platform.service import (
+    ServiceDefinition,
+    create_service_app,
+    extend_lifespan,
+    running_task,
+)
 from zll.platform.settings import Settings
 
 DEFINITION = ServiceDefinition(
@@ -30,24 +33,9 @@ DEFINITION = ServiceDefinition(
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     app = create_service_app(DEFINITION, settings)
-    platform_lifespan = app.router.lifespan_context
-
-    @contextlib.asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        # The platform opens the pool; the indexer starts after it and stops before it.
-        async with platform_lifespan(app), _indexing(app):
-            yield
-
-    app.router.lifespan_context = lifespan
+    extend_lifespan(app, _indexing)
     return app
 
 
-@contextlib.asynccontextmanager
-async def _indexing(app: FastAPI) -> AsyncIterator[None]:
-    task = asyncio.create_task(SearchIndexer(app.state.pool).run(), name="search-indexer")
-    try:
-        yield
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+def _indexing(app: FastAPI) -> contextlib.AbstractAsyncContextManager[None]:
+    return running_task(SearchIndexer(app.state.pool).run(), name="search-indexer")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import signal
 from collections.abc import AsyncIterator
@@ -26,7 +25,12 @@ from services.notify.dispatch import Dispatcher, Sender
 from services.notify.handlers import HANDLERS
 from services.notify.live import InboxHub
 from services.notify.senders import EmailSender, WebhookSender
-from zll.platform.service import ServiceDefinition, create_service_app
+from zll.platform.service import (
+    ServiceDefinition,
+    create_service_app,
+    extend_lifespan,
+    running_task,
+)
 from zll.platform.settings import Settings
 
 DEFINITION = ServiceDefinition(
@@ -43,16 +47,8 @@ DEFINITION = ServiceDefinition(
 
 def create_app(settings: Settings | None = None, notify: NotifySettings | None = None) -> FastAPI:
     app = create_service_app(DEFINITION, settings)
-    platform_lifespan = app.router.lifespan_context
     config = notify or notify_settings()
-
-    @contextlib.asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        # The platform opens the pool; the dispatcher starts after it and stops before it.
-        async with platform_lifespan(app), _live(app), _dispatching(app, config):
-            yield
-
-    app.router.lifespan_context = lifespan
+    extend_lifespan(app, _live, lambda app: _dispatching(app, config))
     return app
 
 
@@ -61,14 +57,9 @@ async def _live(app: FastAPI) -> AsyncIterator[None]:
     """One LISTEN connection for all live streams of this process."""
     hub = InboxHub(app.state.pool)
     app.state.inbox_hub = hub
-    task = asyncio.create_task(hub.run(), name="notify-live-hub")
     _close_streams_on_exit(hub)
-    try:
+    async with running_task(hub.run(), name="notify-live-hub"):
         yield
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
 
 
 def _close_streams_on_exit(hub: InboxHub) -> None:
@@ -95,12 +86,9 @@ async def _dispatching(app: FastAPI, config: NotifySettings) -> AsyncIterator[No
     senders: dict[str, Sender] = {"email": email, "webhook": webhook}
     dispatcher = Dispatcher(app.state.pool, config, senders)
     app.state.dispatcher = dispatcher
-    task = asyncio.create_task(dispatcher.run(), name="notify-dispatcher")
     try:
-        yield
+        async with running_task(dispatcher.run(), name="notify-dispatcher"):
+            yield
     finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
         await email.close()
         await webhook.close()

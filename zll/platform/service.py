@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,6 +45,36 @@ class ServiceDefinition:
     topics: Sequence[str] = ()
     routers: Sequence[APIRouter] = ()
     publishes: Sequence[str] = ()
+
+
+@contextlib.asynccontextmanager
+async def running_task(work: Coroutine[Any, Any, None], name: str) -> AsyncIterator[None]:
+    """Runs `work` as a task while the block runs; cancels it and waits for it on the way out."""
+    task = asyncio.create_task(work, name=name)
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+def extend_lifespan(
+    app: FastAPI, *parts: Callable[[FastAPI], contextlib.AbstractAsyncContextManager[None]]
+) -> None:
+    """A service's own background work, started after the platform's (the pool is open then)
+    and stopped before it, in reverse order."""
+    platform_lifespan = app.router.lifespan_context
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with contextlib.AsyncExitStack() as stack:
+            await stack.enter_async_context(platform_lifespan(app))
+            for part in parts:
+                await stack.enter_async_context(part(app))
+            yield
+
+    app.router.lifespan_context = lifespan
 
 
 def create_service_app(definition: ServiceDefinition, settings: Settings | None = None) -> FastAPI:
