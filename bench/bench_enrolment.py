@@ -142,7 +142,9 @@ async def http_run(ctx: BenchContext, db: asyncpg.Pool) -> list[Result]:
     token = mint_token(Settings(), role="counsellor", sub="bench")
     started: dict[str, float] = {}
     latencies: list[float] = []
-    limits = httpx.Limits(max_connections=100, max_keepalive_connections=100)
+    # An idle connection is dropped here before uvicorn's 5 s keep-alive drops it there: at the
+    # same expiry a request can go out on a connection the server is just closing (ReadError).
+    limits = httpx.Limits(max_connections=100, max_keepalive_connections=100, keepalive_expiry=2.0)
     async with httpx.AsyncClient(
         base_url=ctx.stack.layout.url("enrolment"), limits=limits, timeout=30,
         headers={"Authorization": f"Bearer {token}"},
