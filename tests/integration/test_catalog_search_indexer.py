@@ -1,0 +1,99 @@
+"""The catalog's search indexer against a real PostgreSQL: search ends at the stored state."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import pytest
+from zll_contracts.payloads import CoursePublished, CourseUpserted, CourseWithdrawn
+
+from services.catalog import domain, indexer, store
+from services.catalog.indexer import SearchIndexer
+from tests.e2e.test_walking_skeleton import course
+from zll.devstack.stack import DevStack
+from zll.platform import db
+
+MIGRATIONS = Path(__file__).parents[2] / "services" / "catalog" / "migrations"
+PROVIDER = "vhs-index"
+COURSE_ID = f"{PROVIDER}:k1"
+
+
+@pytest.fixture
+async def pool(infra: DevStack) -> AsyncIterator[asyncpg.Pool]:
+    url = infra.database_url(f"catalog_{uuid.uuid4().hex[:8]}")
+    await db.ensure_database(url)
+    pool = await db.open_pool(url)
+    await db.migrate(pool, MIGRATIONS)
+    async with pool.acquire() as conn:
+        provider = store.Provider(PROVIDER, "VHS", "volkshochschule", "Kassel")
+        await store.upsert_provider(conn, provider)
+    yield pool
+    await pool.close()
+
+
+def published(revision: int, title: str) -> CoursePublished:
+    data: dict[str, Any] = course("k1", provider=PROVIDER) | {"revision": revision, "title": title}
+    return domain.publish(CourseUpserted.model_validate(data), datetime.now(UTC))
+
+
+async def save(pool: asyncpg.Pool, *courses: CoursePublished) -> None:
+    async with pool.acquire() as conn, conn.transaction():
+        await store.save_courses(conn, list(courses))
+
+
+async def found(pool: asyncpg.Pool, q: str) -> list[str]:
+    async with pool.acquire() as conn:
+        hits = await store.search_courses(conn, store.CourseFilter(q=q), after=None, limit=10)
+    return [document["course_id"] for document, _ in hits]
+
+
+async def backlog(pool: asyncpg.Pool) -> int:
+    return int(await pool.fetchval("SELECT count(*) FROM search_backlog"))
+
+
+async def test_a_stored_course_is_findable_once_the_indexer_has_run(pool: asyncpg.Pool) -> None:
+    await save(pool, published(1, "Schweißen Grundkurs"))
+    assert await found(pool, "schweissen") == []  # stored, not yet indexed
+    assert await SearchIndexer(pool).index_pending() == 1
+    assert await found(pool, "schweissen") == [COURSE_ID]
+    assert await backlog(pool) == 0
+    assert await SearchIndexer(pool).index_pending() == 0
+
+
+async def test_a_withdrawal_leaves_search_at_once_without_the_indexer(pool: asyncpg.Pool) -> None:
+    await save(pool, published(1, "Pflegekräfte im Beruf"))
+    await SearchIndexer(pool).index_pending()
+    withdrawal = CourseWithdrawn(
+        course_id=COURSE_ID, provider_id=PROVIDER, revision=2, reason="cancelled"
+    )
+    async with pool.acquire() as conn, conn.transaction():
+        stored = await store.stored_course(conn, COURSE_ID)
+        withdrawn = domain.withdraw(withdrawal, stored, datetime.now(UTC))
+        assert withdrawn is not None
+        await store.save_withdrawal(conn, withdrawn)
+    assert await found(pool, "Pflegekraft") == []
+    await SearchIndexer(pool).index_pending()  # the queued copy changes nothing
+    assert await found(pool, "Pflegekraft") == []
+
+
+async def test_a_course_changed_while_being_indexed_is_indexed_again(pool: asyncpg.Pool) -> None:
+    await save(pool, published(1, "Buchhaltung kompakt"))
+    async with pool.acquire() as indexing, indexing.transaction():
+        claimed = await indexing.fetch("DELETE FROM search_backlog RETURNING course_id")
+        # Revision 2 is stored meanwhile; its queue entry waits for the claim to commit.
+        change = asyncio.create_task(save(pool, published(2, "Gabelstapler Praxis")))
+        await asyncio.sleep(0.3)
+        assert not change.done()
+        await indexer.index_courses(indexing, [r["course_id"] for r in claimed])
+    await change
+    assert await found(pool, "Buchhaltung") == [COURSE_ID]  # what the claim saw: revision 1
+    assert await backlog(pool) == 1
+    await SearchIndexer(pool).index_pending()
+    assert await found(pool, "Gabelstapler") == [COURSE_ID]
+    assert await found(pool, "Buchhaltung") == []
