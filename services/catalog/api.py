@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 
-from services.catalog import domain, store
+from services.catalog import domain, search, store
 from services.catalog.messages import MESSAGES
 from services.catalog.schemas import (
     MAG_WELDING,
@@ -106,7 +106,7 @@ async def course_filter(
     | None = None,
     provider: Annotated[str | None, Query(pattern=r"^[a-z0-9-]{2,40}$")] = None,
     max_price: Annotated[float | None, Query(ge=0, le=1_000_000)] = None,
-) -> store.CourseFilter:
+) -> search.CourseFilter:
     """The search filters, shared by `/courses` and `/courses/facets`."""
     if eqf_level is not None and (eqf_min is not None or eqf_max is not None):
         raise _invalid("eqf_level", "filter.eqf-both")
@@ -120,13 +120,13 @@ async def course_filter(
     if starts_after and starts_before and starts_after >= starts_before:
         raise _invalid("starts_before", "filter.dates")
     q = q.strip() if q else None
-    return store.CourseFilter(
+    return search.CourseFilter(
         q or None, municipality, format, provider, starts_after, starts_before, skill, levels,
         funding, target_group, max_price,
     )  # fmt: skip
 
 
-Filter = Annotated[store.CourseFilter, Depends(course_filter)]
+Filter = Annotated[search.CourseFilter, Depends(course_filter)]
 
 
 # Courses are served as stored, not re-validated on the hot search path: `responses`
@@ -141,14 +141,14 @@ async def search_courses(
 ) -> dict[str, Any]:
     """Live courses: with `q` by relevance then start date, otherwise by start date."""
     after = page.after(float, date, str)
-    position = store.Position(*after) if after else None
+    position = search.Position(*after) if after else None
     async with _pool(request).acquire() as conn:
-        hits = await store.search_courses(conn, where, after=position, limit=page.limit + 1)
+        hits = await search.search_courses(conn, where, after=position, limit=page.limit + 1)
     found, next_cursor = page.cut(hits, key=lambda hit: _key(hit[1]))
     return {"items": [course for course, _ in found], "next_cursor": next_cursor}
 
 
-def _key(position: store.Position) -> tuple[float, date, str]:
+def _key(position: search.Position) -> tuple[float, date, str]:
     return (position.rank, position.start_date, position.course_id)
 
 
@@ -156,7 +156,7 @@ def _key(position: store.Position) -> tuple[float, date, str]:
 async def course_facets(request: Request, where: Filter) -> Facets:
     """Counts for a filter sidebar: the same filters as `/courses`, counted per value."""
     async with _pool(request).acquire() as conn:
-        counts = await store.facet_counts(conn, where)
+        counts = await search.facet_counts(conn, where)
     return Facets(total=sum(counts["format"].values()), **counts)
 
 
@@ -193,7 +193,7 @@ async def modules_teaching(
     workload, EQF level and certificate kind; by course start date."""
     after = page.after(date, str, str)
     async with _pool(request).acquire() as conn:
-        hits = await store.modules_teaching(
+        hits = await search.modules_teaching(
             conn,
             skill,
             after=(after[0], after[1], after[2]) if after else None,
@@ -222,7 +222,7 @@ async def overlaps(
 ) -> Page[OverlapOut]:
     """Live courses of different providers that compete for the same learners, best first."""
     async with _pool(request).acquire() as conn:
-        pairs = await store.overlap_candidates(
+        pairs = await search.overlap_candidates(
             conn, provider_id=provider, municipality=municipality, limit=5_000
         )
     found = [o for a, b in pairs if (o := domain.overlap(a, b)) and o.score >= min_score]

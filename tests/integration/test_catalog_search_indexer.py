@@ -13,7 +13,7 @@ import asyncpg
 import pytest
 from zll_contracts.payloads import CoursePublished, CourseUpserted, CourseWithdrawn
 
-from services.catalog import domain, indexer, store
+from services.catalog import domain, indexer, search, store
 from services.catalog.indexer import SearchIndexer
 from tests.e2e.test_walking_skeleton import course
 from zll.devstack.stack import DevStack
@@ -49,7 +49,7 @@ async def save(pool: asyncpg.Pool, *courses: CoursePublished) -> None:
 
 async def found(pool: asyncpg.Pool, q: str) -> list[str]:
     async with pool.acquire() as conn:
-        hits = await store.search_courses(conn, store.CourseFilter(q=q), after=None, limit=10)
+        hits = await search.search_courses(conn, search.CourseFilter(q=q), after=None, limit=10)
     return [document["course_id"] for document, _ in hits]
 
 
