@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -35,11 +34,7 @@ DEFINITION = ServiceDefinition(
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     app = create_service_app(DEFINITION, settings)
-    # Load the ESCO vocabulary now rather than in the first request that needs it (~0.25 s),
-    # then freeze what lives as long as the process: the vocabulary and the framework are some
-    # 130 000 objects, and left to the collector every full collection walks them all
-    # (50–75 ms here; that pause was the whole p99 of a recommendation). Frozen, it skips them.
+    # Load the ESCO vocabulary now rather than in the first request that needs it (~0.25 s);
+    # the platform then freezes it with the rest of the start-up heap (see service.py).
     vocabulary()
-    gc.collect()
-    gc.freeze()
     return app
