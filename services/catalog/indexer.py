@@ -2,7 +2,7 @@
 
 Ingestion stores each course and its canonical event in one transaction and queues the
 course in `search_backlog`; this worker derives the search columns from the stored
-document (German text vector, filter arrays, the narrow ranking copy) on its own
+document (the filter columns and ranking vector, the German full text vector) on its own
 connection. Both then run at once, and a burst of upserts is stored at the rate the
 consumer can take it while search follows within moments (`zll_catalog_search_backlog`
 on /metrics says by how much). A withdrawal hides the course from search at once itself.
@@ -29,9 +29,9 @@ _CLAIM = """
 """
 
 # Title weighs most (A), description and module titles next (B), each made once: `search`
-# decides whether a course matches, the ranking copy's `rank_vector` (title and module
-# titles only) how well. unaccent folds ß and umlauts so that `schweissen` finds `Schweißen`;
-# the German stemmer joins Pflegekraft and Pflegekräfte.
+# (in `course_text`) decides whether a course matches, `rank_vector` (title and module
+# titles only, in the narrow `course_ranking`) how well. unaccent folds ß and umlauts so that
+# `schweissen` finds `Schweißen`; the German stemmer joins Pflegekraft and Pflegekräfte.
 _INDEX_LIVE = """
 WITH source AS (
     SELECT c.course_id, c.provider_id, c.revision, c.document AS d,
@@ -43,10 +43,10 @@ WITH source AS (
             (SELECT string_agg(m ->> 'title', ' ')
              FROM jsonb_array_elements(c.document -> 'modules') m), ''))), 'B') AS modules_vector
     FROM courses c WHERE c.course_id = ANY($1::text[]) AND c.status = 'live'
-), indexed AS (
-    INSERT INTO course_search AS s (course_id, provider_id, revision, status, title, format,
+), ranked AS (
+    INSERT INTO course_ranking AS r (course_id, provider_id, revision, status, title, format,
         municipality, start_date, end_date, price_eur, funding, target_groups, skills,
-        eqf_levels, search)
+        eqf_levels, rank_vector)
     SELECT course_id, provider_id, revision, 'live', d ->> 'title', d ->> 'format',
         d #>> '{location,municipality}', (d ->> 'start_date')::date, (d ->> 'end_date')::date,
         (d ->> 'price_eur')::numeric,
@@ -56,7 +56,7 @@ WITH source AS (
               FROM jsonb_array_elements(d -> 'modules') m ORDER BY 1),
         ARRAY(SELECT DISTINCT (m ->> 'eqf_level')::int
               FROM jsonb_array_elements(d -> 'modules') m ORDER BY 1),
-        title_vector || description_vector || modules_vector
+        title_vector || modules_vector
     FROM source
     ON CONFLICT (course_id) DO UPDATE SET provider_id = EXCLUDED.provider_id,
         revision = EXCLUDED.revision, status = 'live', title = EXCLUDED.title,
@@ -64,21 +64,11 @@ WITH source AS (
         start_date = EXCLUDED.start_date, end_date = EXCLUDED.end_date,
         price_eur = EXCLUDED.price_eur, funding = EXCLUDED.funding,
         target_groups = EXCLUDED.target_groups, skills = EXCLUDED.skills,
-        eqf_levels = EXCLUDED.eqf_levels, search = EXCLUDED.search
-    RETURNING s.*
+        eqf_levels = EXCLUDED.eqf_levels, rank_vector = EXCLUDED.rank_vector
 )
-INSERT INTO course_ranking AS r (course_id, status, provider_id, format, municipality,
-    start_date, price_eur, funding, target_groups, skills, eqf_levels, rank_vector)
-SELECT i.course_id, i.status, i.provider_id, i.format, i.municipality, i.start_date,
-    i.price_eur, i.funding, i.target_groups, i.skills, i.eqf_levels,
-    s.title_vector || s.modules_vector
-FROM indexed i JOIN source s USING (course_id)
-ON CONFLICT (course_id) DO UPDATE SET status = EXCLUDED.status,
-    provider_id = EXCLUDED.provider_id, format = EXCLUDED.format,
-    municipality = EXCLUDED.municipality, start_date = EXCLUDED.start_date,
-    price_eur = EXCLUDED.price_eur, funding = EXCLUDED.funding,
-    target_groups = EXCLUDED.target_groups, skills = EXCLUDED.skills,
-    eqf_levels = EXCLUDED.eqf_levels, rank_vector = EXCLUDED.rank_vector
+INSERT INTO course_text AS t (course_id, search)
+SELECT course_id, title_vector || description_vector || modules_vector FROM source
+ON CONFLICT (course_id) DO UPDATE SET search = EXCLUDED.search
 """
 
 
@@ -92,14 +82,9 @@ async def hide_withdrawn(conn: Connection, course_ids: list[str]) -> None:
     """Search rows of those of these courses that are withdrawn stop matching."""
     await conn.execute(
         """
-        WITH withdrawn AS (
-            UPDATE course_search s SET status = 'withdrawn', revision = c.revision
-            FROM courses c WHERE c.course_id = s.course_id
-                AND c.course_id = ANY($1::text[]) AND c.status = 'withdrawn'
-            RETURNING s.course_id
-        )
-        UPDATE course_ranking r SET status = 'withdrawn'
-        FROM withdrawn w WHERE r.course_id = w.course_id
+        UPDATE course_ranking r SET status = 'withdrawn', revision = c.revision
+        FROM courses c WHERE c.course_id = r.course_id
+            AND c.course_id = ANY($1::text[]) AND c.status = 'withdrawn'
         """,
         course_ids,
     )

@@ -84,6 +84,9 @@ def _filtered(where: CourseFilter) -> _Where:
     return w
 
 
+# The filter columns with the full text vector, for a search whose words must be checked in it.
+_WITH_TEXT = "course_ranking JOIN course_text USING (course_id)"
+
 # Up to how many matches a word is "rare" (found through the GIN index and sorted), and how
 # many filtered courses a start-date walk looks through before giving up (see _unranked).
 _WINDOW = 500
@@ -121,10 +124,8 @@ def _query(w: _Where, q: str) -> str:
 
 
 def _matches(query: str, alias: str) -> str:
-    """SQL: the course `alias`.course_id matches `query` in its full `course_search.search`."""
-    return (
-        f"(SELECT s.search @@ {query} FROM course_search s WHERE s.course_id = {alias}.course_id)"
-    )
+    """SQL: the course `alias`.course_id matches `query` in its full text vector."""
+    return f"(SELECT t.search @@ {query} FROM course_text t WHERE t.course_id = {alias}.course_id)"
 
 
 async def _by_start(
@@ -179,7 +180,7 @@ async def _unranked(
     """The first `limit` courses, by start date, with rank 0: matching only in the description
     (or, for a query like `-word`, matching without any word to rank by).
 
-    A rare word is found through the GIN index on `course_search.search`, and its few matches
+    A rare word is found through the GIN index on `course_text.search`, and its few matches
     sorted. A frequent word matches most courses: walking the start-date index until `limit`
     matches are found is then fast, and as exact. Which one the word is, the planner's
     statistics say (an EXPLAIN, no rows read); a walk that finds too few matches in its first
@@ -189,7 +190,7 @@ async def _unranked(
     if after is not None and after.rank <= 0:  # past every ranked course
         f.add(f"(start_date, course_id) > ({f.arg(after.start_date)}, {f.arg(after.course_id)})")
     plan = await conn.fetchval(
-        f"EXPLAIN (FORMAT JSON) SELECT 1 FROM course_search WHERE {f.sql}", *f.args
+        f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {_WITH_TEXT} WHERE {f.sql}", *f.args
     )
     if json.loads(plan)[0]["Plan"]["Plan Rows"] > _WINDOW:
         found = await _walk(conn, where, after, limit)
@@ -200,11 +201,11 @@ async def _unranked(
     rows = await conn.fetch(
         f"""
         WITH hits AS MATERIALIZED (
-            SELECT course_id, start_date FROM course_search WHERE {f.sql}
+            SELECT course_id, start_date, rank_vector FROM {_WITH_TEXT} WHERE {f.sql}
         )
-        SELECT h.course_id, h.start_date FROM hits h JOIN course_ranking USING (course_id)
+        SELECT course_id, start_date FROM hits
         WHERE NOT (rank_vector @@ {query} AND ts_rank(rank_vector, {query}) > 0)
-        ORDER BY h.start_date, h.course_id LIMIT {f.arg(limit)}
+        ORDER BY start_date, course_id LIMIT {f.arg(limit)}
         """,
         *f.args,
     )  # fmt: skip
@@ -248,7 +249,8 @@ async def facet_counts(conn: Connection, where: CourseFilter) -> dict[str, dict[
     w = _filtered(where)
     sql = f"""
         WITH hits AS (
-            SELECT municipality, format, eqf_levels, funding FROM course_search WHERE {w.sql}
+            SELECT municipality, format, eqf_levels, funding
+            FROM {_WITH_TEXT if where.q else "course_ranking"} WHERE {w.sql}
         )
         SELECT 'municipality' AS facet, coalesce(municipality, 'online') AS value, count(*) AS n
             FROM hits GROUP BY 2
@@ -278,7 +280,7 @@ async def modules_teaching(
         f"""
         SELECT s.course_id, s.provider_id, s.title AS course_title, s.start_date,
                s.municipality, m.value AS module
-        FROM course_search s JOIN courses c USING (course_id),
+        FROM course_ranking s JOIN courses c USING (course_id),
              jsonb_array_elements(c.document -> 'modules') m
         WHERE s.status = 'live' AND s.skills @> ARRAY[$1::text] AND m.value -> 'skills' ? $1
             {keyset if after else ""}
@@ -326,7 +328,7 @@ async def overlap_candidates(
     rows = await conn.fetch(
         f"SELECT (SELECT document FROM courses WHERE course_id = a.course_id) AS a,"
         f" (SELECT document FROM courses WHERE course_id = b.course_id) AS b"
-        f" FROM course_search a JOIN course_search b ON {w.sql}"
+        f" FROM course_ranking a JOIN course_ranking b ON {w.sql}"
         f" ORDER BY a.course_id, b.course_id LIMIT {w.arg(limit)}",
         *w.args,
     )
