@@ -135,10 +135,7 @@ class Preferences(BaseModel):
     @field_validator("categories_off")
     @classmethod
     def _known_categories(cls, categories: list[str]) -> list[str]:
-        unknown = sorted(set(categories) - set(CATEGORY_NAMES))
-        if unknown:
-            raise ValueError(f"unknown categories {unknown}; choose from {list(CATEGORY_NAMES)}")
-        return categories
+        return _only_known(categories, CATEGORY_NAMES, "categories")
 
 
 class WebhookIn(BaseModel):
@@ -175,10 +172,7 @@ class WebhookIn(BaseModel):
     @field_validator("events")
     @classmethod
     def _known_kinds(cls, events: list[str]) -> list[str]:
-        unknown = sorted(set(events) - set(KINDS))
-        if unknown:
-            raise ValueError(f"unknown kinds {unknown}; choose from {list(KINDS)}")
-        return events
+        return _only_known(events, KINDS, "kinds")
 
 
 class WebhookOut(BaseModel):
@@ -193,3 +187,10 @@ class WebhookOut(BaseModel):
     url: str
     events: list[str]
     updated_at: datetime
+
+
+def _only_known(values: list[str], known: tuple[str, ...], what: str) -> list[str]:
+    unknown = sorted(set(values) - set(known))
+    if unknown:
+        raise ValueError(f"unknown {what} {unknown}; choose from {list(known)}")
+    return values
