@@ -133,51 +133,55 @@ async def _running(
     app: FastAPI, definition: ServiceDefinition, settings: Settings
 ) -> AsyncIterator[None]:
     """Open what the service owns, in order, and close it in reverse on the way out."""
-    await db.ensure_database(settings.database_url)
-    pool = await db.open_pool(settings.database_url)
-    producer = new_producer(settings.kafka_bootstrap, f"zll-{definition.name}-relay")
-    # Per-batch "Received/Processed" lines go to DEBUG; metrics count batches instead.
-    broker = KafkaBroker(
-        settings.kafka_bootstrap, client_id=f"zll-{definition.name}", log_level=logging.DEBUG
-    )
-    relay_task: asyncio.Task[None] | None = None
-    try:
+    async with contextlib.AsyncExitStack() as owned:
+        owned.callback(shutdown_tracing)
+        await db.ensure_database(settings.database_url)
+        pool = await db.open_pool(settings.database_url)
+        owned.push_async_callback(pool.close)
         await db.migrate(pool, definition.migrations)
         app.state.pool = pool
+        producer = new_producer(settings.kafka_bootstrap, f"zll-{definition.name}-relay")
+        owned.push_async_callback(producer.stop)  # also after a start that failed half-way
         await producer.start()
         relay = OutboxRelay(
             pool, producer, batch_size=settings.outbox_batch_size, service=definition.name
         )
-        relay_task = asyncio.create_task(relay.run(), name="outbox-relay")
         app.state.relay = relay
+        await owned.enter_async_context(running_task(relay.run(), name="outbox-relay"))
         if definition.topics:
-            consumer = BatchConsumer(
-                service=definition.name,
-                source=settings.source,
-                pool=pool,
-                handlers=definition.handlers,
-                topics=definition.topics,
-            )
-            consumer.subscribe(
-                broker,
-                group_id=settings.consumer_group,
-                max_records=settings.consumer_batch_size,
-                batch_timeout_ms=settings.consumer_batch_timeout_ms,
-            )
-            await broker.start()
-            app.state.broker = broker
+            app.state.broker = await _consuming(owned, definition, settings, pool)
         _freeze_startup_heap()
         log.info("%s ready on port %d", definition.name, settings.port)
         yield
-    finally:
-        await broker.stop()
-        if relay_task is not None:
-            relay_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await relay_task
-        await producer.stop()
-        await pool.close()
-        shutdown_tracing()
+
+
+async def _consuming(
+    owned: contextlib.AsyncExitStack,
+    definition: ServiceDefinition,
+    settings: Settings,
+    pool: asyncpg.Pool,
+) -> KafkaBroker:
+    """The service's batch consumer on its topics, stopped when `owned` closes."""
+    # Per-batch "Received/Processed" lines go to DEBUG; metrics count batches instead.
+    broker = KafkaBroker(
+        settings.kafka_bootstrap, client_id=f"zll-{definition.name}", log_level=logging.DEBUG
+    )
+    consumer = BatchConsumer(
+        service=definition.name,
+        source=settings.source,
+        pool=pool,
+        handlers=definition.handlers,
+        topics=definition.topics,
+    )
+    consumer.subscribe(
+        broker,
+        group_id=settings.consumer_group,
+        max_records=settings.consumer_batch_size,
+        batch_timeout_ms=settings.consumer_batch_timeout_ms,
+    )
+    owned.push_async_callback(broker.stop)
+    await broker.start()
+    return broker
 
 
 def _freeze_startup_heap() -> None:
