@@ -103,8 +103,16 @@ async def _ticket(
 
 
 async def _open(
-    request: Request, who: Recipient, ticket: str | None, last_id: int | None, asked: Language
+    request: Request,
+    who: Recipient,
+    ticket: str | None,
+    last_ids: tuple[int | None, int | None],
+    asked: Language,
 ) -> StreamingResponse:
+    """`last_ids`: the `Last-Event-ID` header (an EventSource's reconnect sends it), then the
+    `last_event_id` query parameter (a page resuming by hand); the header wins."""
+    header_id, query_id = last_ids
+    last_id = header_id if header_id is not None else query_id
     settings: Settings = request.app.state.settings
     language = asked
     if ticket:
@@ -156,8 +164,8 @@ async def learner_stream(
     last_event_id: LastIdQuery = None, last_event_header: LastIdHeader = None,
 ) -> StreamingResponse:  # fmt: skip
     """The learner's notifications, live."""
-    last = last_event_header if last_event_header is not None else last_event_id
-    return await _open(request, Recipient("learner", id), ticket, last, language)
+    last_ids = (last_event_header, last_event_id)
+    return await _open(request, Recipient("learner", id), ticket, last_ids, language)
 
 
 @router.post(
@@ -182,5 +190,5 @@ async def partner_stream(
     last_event_id: LastIdQuery = None, last_event_header: LastIdHeader = None,
 ) -> StreamingResponse:  # fmt: skip
     """The partner's notifications, live."""
-    last = last_event_header if last_event_header is not None else last_event_id
-    return await _open(request, Recipient("partner", id), ticket, last, language)
+    last_ids = (last_event_header, last_event_id)
+    return await _open(request, Recipient("partner", id), ticket, last_ids, language)
