@@ -21,6 +21,7 @@ def new_producer(bootstrap: str, client_id: str) -> AIOKafkaProducer:
         acks="all",
         enable_idempotence=False,
         linger_ms=5,
+        max_batch_size=1024 * 1024,
         max_request_size=2 * 1024 * 1024,
     )
 

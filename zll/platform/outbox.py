@@ -20,11 +20,11 @@ log = logging.getLogger(__name__)
 _RELAY_LOCK = 7_146_002
 _SELECT_PENDING = """
     SELECT id, topic, key, value, header_names, header_values FROM outbox
-    WHERE sent_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED
+    ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED
 """
 _BACKLOG = """
     SELECT count(*) AS rows, coalesce(extract(epoch FROM now() - min(created_at)), 0) AS age
-    FROM outbox WHERE sent_at IS NULL
+    FROM outbox
 """
 
 
