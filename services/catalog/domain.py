@@ -56,7 +56,7 @@ def accepted_upserts(courses: Sequence[CourseUpserted], stored: Mapping[str, int
 
 def publish(course: CourseUpserted, at: datetime) -> CoursePublished:
     # The upsert is already validated; constructing skips a second validation per event.
-    return CoursePublished.model_construct(**dict(course), published_at=at)
+    return CoursePublished.model_construct(**course.__dict__, published_at=at)
 
 
 @dataclass(frozen=True, slots=True)

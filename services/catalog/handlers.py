@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from zll_contracts.payloads import CourseUpserted, CourseWithdrawn
+from zll_contracts.payloads import CoursePublished, CourseUpserted, CourseWithdrawn
 from zll_contracts.topics import CATALOG_COURSES
 
 from services.catalog import domain, store
@@ -39,12 +39,13 @@ async def upsert_courses(
     now = datetime.now(UTC)
     flags = domain.accepted_upserts([c for _, c in valid], stored)
     accepted = [(m, domain.publish(c, now)) for (m, c), ok in zip(valid, flags, strict=True) if ok]
-    latest = {p.course_id: p for _, p in accepted}  # the last accepted state of each course
-    await store.save_courses(uow.conn, list(latest.values()))
+    latest: dict[str, tuple[CoursePublished, bytes]] = {}  # the last accepted state of each
     for message, published in accepted:
-        uow.publish(
+        record = uow.publish(
             CATALOG_COURSES, COURSE_PUBLISHED, published, key=published.course_id, caused_by=message
         )
+        latest[published.course_id] = (published, record.value)
+    await store.save_courses(uow.conn, list(latest.values()))
     return refused
 
 

@@ -92,14 +92,14 @@ async def stored_revisions(conn: Connection, course_ids: Sequence[str]) -> dict[
     return {r["course_id"]: int(r["revision"]) for r in rows}
 
 
-async def save_courses(conn: Connection, courses: Sequence[CoursePublished]) -> None:
-    """Store the final state of each course (the caller passes one per course_id) and queue
-    it for the search indexer."""
+async def save_courses(conn: Connection, courses: Sequence[tuple[CoursePublished, bytes]]) -> None:
+    """Store the final state of each course (the caller passes one per course_id), as the JSON
+    it was announced with, and queue it for the search indexer."""
     await conn.executemany(
         _UPSERT_COURSE,
-        [(c.course_id, c.provider_id, c.revision, c.model_dump_json()) for c in courses],
+        [(c.course_id, c.provider_id, c.revision, document.decode()) for c, document in courses],
     )
-    await indexer.queue(conn, [c.course_id for c in courses])
+    await indexer.queue(conn, [c.course_id for c, _ in courses])
 
 
 async def stored_course(conn: Connection, course_id: str) -> StoredCourse | None:

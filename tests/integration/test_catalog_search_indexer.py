@@ -44,7 +44,7 @@ def published(revision: int, title: str) -> CoursePublished:
 
 async def save(pool: asyncpg.Pool, *courses: CoursePublished) -> None:
     async with pool.acquire() as conn, conn.transaction():
-        await store.save_courses(conn, list(courses))
+        await store.save_courses(conn, [(c, c.model_dump_json().encode()) for c in courses])
 
 
 async def found(pool: asyncpg.Pool, q: str) -> list[str]:
