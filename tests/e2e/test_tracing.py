@@ -15,7 +15,8 @@ import pytest
 from aiokafka import AIOKafkaProducer
 
 from tests.e2e.test_enrolment_http import PROVIDER, bearer, known_course
-from tests.e2e.test_walking_skeleton import course, eventually
+from tests.e2e.test_walking_skeleton import course, eventually, publish_binary
+from tests.kafka_tools import header, read_topic
 from zll.devstack.stack import DevStack
 from zll.devstack.traces import Span, SpanStore
 
@@ -72,6 +73,27 @@ async def test_a_partners_traceparent_is_continued_through_every_service(region:
     assert consumer.attributes["messaging.system"] == "kafka"
     assert consumer.attributes["messaging.consumer.group.name"] == "zll-catalog"
     assert consumer.attributes["messaging.kafka.message.key"] == data["course_id"]
+
+
+async def test_a_record_without_a_trace_is_traced_with_its_poll_batch(region: DevStack) -> None:
+    data = course("untraced", provider=PROVIDER)
+    await publish_binary(
+        region.bootstrap, data, source=f"/providers/{PROVIDER}", ce_id=str(uuid.uuid4())
+    )
+    key = data["course_id"].encode()
+    announced = await read_topic(
+        region.bootstrap, "zll.catalog.courses.v1", until=lambda rs: any(r.key == key for r in rs)
+    )
+    parent = header(next(r for r in announced if r.key == key), "traceparent")
+    assert parent is not None, "the canonical event carries no trace to follow"
+
+    trace_id = parent.split("-")[1]
+    spans = await spans_of(region, trace_id, {"zll-catalog", "zll-enrolment"})
+    names = {(s.service, s.name) for s in spans}
+    assert ("zll-catalog", "process batch") in names
+    assert ("zll-catalog", "send zll.catalog.courses.v1") in names
+    assert ("zll-enrolment", "process zll.catalog.courses.v1") in names
+    assert ("zll-catalog", "process zll.provider.courses.v1") not in names  # no span per record
 
 
 async def test_an_http_request_is_one_trace_from_enrolment_to_notification(

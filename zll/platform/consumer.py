@@ -49,7 +49,9 @@ class Message:
     event: Event
     payload: BaseModel
     record: InboundRecord
-    # The context of this message's processing span: events it causes continue its trace.
+    # The trace that events it causes continue: the message's own processing span when the
+    # record carried a trace, else its poll batch's span (one trace per batch, not per record,
+    # as OpenTelemetry's messaging conventions have it for batch processing).
     trace_context: Context = field(default_factory=Context)
 
     @property
@@ -293,13 +295,16 @@ class BatchConsumer:
             tally[(topic, "ignored")] += 1  # an event this service does not act on
             return
         spans, messages = [], []
+        batch_context = otel_context.get_current()
         for item in run:
             assert item.event is not None
             assert item.payload is not None
-            span, ctx = telemetry.start_message_span(
-                f"process {item.record.topic}", item.trace_parent, self._span_attributes(item)
-            )
-            spans.append(span)
+            ctx = batch_context
+            if telemetry.carries_trace(item.trace_parent):
+                span, ctx = telemetry.start_message_span(
+                    f"process {item.record.topic}", item.trace_parent, self._span_attributes(item)
+                )
+                spans.append(span)
             messages.append(Message(item.event, item.payload, item.record, ctx))
         try:
             refusals = await self._handle(uow, first.event.type, messages)

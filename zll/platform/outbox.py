@@ -9,6 +9,7 @@ from typing import Any
 import asyncpg
 from aiokafka import AIOKafkaProducer
 from opentelemetry import trace
+from opentelemetry.context import Context
 from opentelemetry.trace import SpanKind
 
 from zll.platform import metrics, telemetry
@@ -84,8 +85,12 @@ class OutboxRelay:
         for row in rows:
             headers = list(zip(row["header_names"], row["header_values"], strict=True))
             if telemetry.tracing_enabled():
-                span, headers = self._publish_span(row, headers)
-                spans.append(span)
+                # A row in an unsampled trace (or in none) would only get a span that
+                # records nothing: its headers go out as they are.
+                parent = telemetry.context_of(headers)
+                if telemetry.is_sampled(parent):
+                    span, headers = self._publish_span(row, parent, headers)
+                    spans.append(span)
             deliveries.append(
                 await self._producer.send(
                     row["topic"], value=row["value"], key=row["key"], headers=headers
@@ -98,14 +103,14 @@ class OutboxRelay:
                 span.end()
 
     def _publish_span(
-        self, row: asyncpg.Record, headers: list[tuple[str, bytes]]
+        self, row: asyncpg.Record, parent: Context, headers: list[tuple[str, bytes]]
     ) -> tuple[Any, list[tuple[str, bytes]]]:
         """A producer span in the trace stored with the row; the record carries it onward."""
         attributes = telemetry.messaging_attributes(topic=row["topic"], key=row["key"])
         attributes["messaging.operation.type"] = "send"
         span = telemetry.tracer.start_span(
             f"send {row['topic']}",
-            context=telemetry.context_of(headers),
+            context=parent,
             kind=SpanKind.PRODUCER,
             attributes=attributes,
         )

@@ -141,6 +141,16 @@ def batch_span(
         yield span
 
 
+def carries_trace(ctx: Context) -> bool:
+    """Whether a context holds a trace to continue (a record's `traceparent`, for instance)."""
+    return trace.get_current_span(ctx).get_span_context().is_valid
+
+
+def is_sampled(ctx: Context) -> bool:
+    """Whether spans continuing this context are recorded (the parent-based sampler's rule)."""
+    return trace.get_current_span(ctx).get_span_context().trace_flags.sampled
+
+
 def start_message_span(
     name: str, parent: Context, attributes: Mapping[str, Any]
 ) -> tuple[Span, Context]:
