@@ -43,6 +43,7 @@ class UnitOfWork:
     conn: Connection
     source: str
     staged: list[OutgoingRecord] = field(default_factory=list)
+    _traced: tuple[Context | None, dict[str, str]] = field(default=(None, {}), repr=False)
 
     def publish(
         self,
@@ -63,10 +64,16 @@ class UnitOfWork:
             data.model_dump_json(exclude_none=True).encode(),
             key=key,
             subject=subject,
-            extra_headers=headers_of(ctx),
+            extra_headers=self._trace_headers(ctx),
         )
         self.stage(topic, record)
         return record
+
+    def _trace_headers(self, ctx: Context | None) -> dict[str, str]:
+        # The events of one batch mostly share its context: inject it once, not per event.
+        if ctx is None or ctx is not self._traced[0]:
+            self._traced = (ctx, headers_of(ctx))
+        return self._traced[1]
 
     def stage(self, topic: str, record: KafkaRecord) -> None:
         self.staged.append(OutgoingRecord(topic, record))
