@@ -209,6 +209,39 @@ async def test_the_relay_publishes_only_committed_rows_in_order(
     assert await pool.fetchval("SELECT count(*) FROM outbox") == 0
 
 
+async def test_the_relay_puts_each_key_on_the_partition_any_kafka_client_would(
+    infra: DevStack, pool: asyncpg.Pool
+) -> None:
+    """Partners join our events with theirs by key: the relay's record batches must land
+    where a plain producer (murmur2 of the key, as the Java client) puts the same key."""
+    topic = f"test.relay.{uuid.uuid4().hex[:8]}"
+    await create_topic(infra.bootstrap, topic, partitions=3)
+    keys = [f"vhs-testhausen:k{n}" for n in range(30)]
+    async with pool.acquire() as conn, conn.transaction():
+        uow = UnitOfWork(conn, "/services/test")
+        for n in range(60):  # two events per key, in order
+            key = keys[n % len(keys)]
+            uow.publish(topic, "zll.test.v1", CourseUpserted(**course(f"c{n}")), key=key)
+        await uow.flush()
+
+    producer = new_producer(infra.bootstrap, "test-relay")
+    await producer.start()
+    try:
+        assert await OutboxRelay(pool, producer).publish_pending() == 60
+        plain = {
+            k: (await producer.send_and_wait(topic, b"{}", key=k.encode())).partition for k in keys
+        }
+    finally:
+        await producer.stop()
+    published = await read_topic(infra.bootstrap, topic, until=lambda rs: len(rs) >= 90, timeout=5)
+    relayed = [r for r in published if r.value != b"{}"]
+    assert {r.key.decode(): r.partition for r in relayed} == plain
+    assert len(set(plain.values())) == 3  # the keys do spread over the partitions
+    for key in keys:
+        courses = [json.loads(r.value)["course_id"] for r in relayed if r.key == key.encode()]
+        assert courses == sorted(courses, key=lambda c: int(c.rsplit("c", 1)[1]))  # in order
+
+
 async def test_offsets_are_committed_after_the_database_commit(
     infra: DevStack, pool: asyncpg.Pool
 ) -> None:

@@ -8,6 +8,9 @@ from typing import Any
 
 import asyncpg
 from aiokafka import AIOKafkaProducer
+from aiokafka.errors import MessageSizeTooLargeError
+from aiokafka.partitioner import DefaultPartitioner
+from aiokafka.producer.message_accumulator import BatchBuilder
 from opentelemetry import trace
 from opentelemetry.context import Context
 from opentelemetry.trace import SpanKind
@@ -23,6 +26,7 @@ _SELECT_PENDING = """
     SELECT id, topic, key, value, header_names, header_values FROM outbox
     ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED
 """
+_PARTITIONER = DefaultPartitioner()
 _BACKLOG = """
     SELECT count(*) AS rows, coalesce(extract(epoch FROM now() - min(created_at)), 0) AS age
     FROM outbox
@@ -79,9 +83,14 @@ class OutboxRelay:
         return len(rows)
 
     async def _send_all(self, rows: list[asyncpg.Record]) -> None:
-        """Send every row, then wait for every acknowledgement (acks=all)."""
+        """Send every row, then wait for every acknowledgement (acks=all).
+
+        Rows go out as one record batch per partition (a delivery per batch, not per row),
+        each on the partition the producer's own partitioner gives its key, so per-key order
+        is the rows' order.
+        """
         spans = []
-        deliveries = []
+        batches = _PartitionBatches(self._producer)
         for row in rows:
             headers = list(zip(row["header_names"], row["header_values"], strict=True))
             if telemetry.tracing_enabled():
@@ -91,13 +100,9 @@ class OutboxRelay:
                 if telemetry.is_sampled(parent):
                     span, headers = self._publish_span(row, parent, headers)
                     spans.append(span)
-            deliveries.append(
-                await self._producer.send(
-                    row["topic"], value=row["value"], key=row["key"], headers=headers
-                )
-            )
+            await batches.add(row["topic"], row["key"], row["value"], headers)
         try:
-            await asyncio.gather(*deliveries)
+            await asyncio.gather(*await batches.send())
         finally:
             for span in spans:
                 span.end()
@@ -124,3 +129,48 @@ class OutboxRelay:
         if row is not None:
             metrics.OUTBOX_BACKLOG.labels(self._service).set(row["rows"])
             metrics.OUTBOX_OLDEST_SECONDS.labels(self._service).set(float(row["age"]))
+
+
+class _PartitionBatches:
+    """Fills one record batch per topic partition and hands each to the producer when full."""
+
+    def __init__(self, producer: AIOKafkaProducer) -> None:
+        self._producer = producer
+        self._open: dict[tuple[str, int], BatchBuilder] = {}
+        self._partitions: dict[str, list[int]] = {}
+        self._deliveries: list[asyncio.Future[Any]] = []
+
+    async def add(
+        self, topic: str, key: bytes | None, value: bytes, headers: list[tuple[str, bytes]]
+    ) -> None:
+        partition = await self._partition(topic, key)
+        batch = self._open.get((topic, partition))
+        if (
+            batch is None
+            or batch.append(timestamp=None, key=key, value=value, headers=headers) is None
+        ):
+            if batch is not None:  # full: on its way, and a fresh one takes the record
+                await self._send(topic, partition, batch)
+            batch = self._open[(topic, partition)] = self._producer.create_batch()
+            if batch.append(timestamp=None, key=key, value=value, headers=headers) is None:
+                raise MessageSizeTooLargeError(f"an outbox record for {topic} exceeds a batch")
+
+    async def send(self) -> list[asyncio.Future[Any]]:
+        """Hand over the batches still open; every delivery of this round."""
+        for (topic, partition), batch in self._open.items():
+            await self._send(topic, partition, batch)
+        self._open.clear()
+        return self._deliveries
+
+    async def _send(self, topic: str, partition: int, batch: BatchBuilder) -> None:
+        batch.close()
+        self._deliveries.append(await self._producer.send_batch(batch, topic, partition=partition))
+
+    async def _partition(self, topic: str, key: bytes | None) -> int:
+        partitions = self._partitions.get(topic)
+        if partitions is None:
+            partitions = self._partitions[topic] = sorted(
+                await self._producer.partitions_for(topic)
+            )
+        # The producer's default partitioner (murmur2 of the key, as the Java client does).
+        return int(_PARTITIONER(key, partitions, partitions))
