@@ -134,10 +134,14 @@ class BatchConsumer:
             return list(message.raw_message)
 
         async def lenient_parser(records: Any, original: Any) -> Any:
-            # FastStream decodes every header as UTF-8 before any decoder runs: one hostile
-            # header would make it drop the whole batch. It gets readable copies; our own
-            # decoding gets the originals back and dead-letters that record unchanged.
-            message = await original(tuple(_readable_headers(r) for r in records))
+            # FastStream decodes every header of every record it is given as UTF-8, for a
+            # message object we need only to acknowledge the batch: one hostile header would
+            # make it drop the whole batch, and the rest is work nobody reads. It gets
+            # readable copies of the first and the last record (its message id names their
+            # offsets); our own decoding gets every original and dead-letters a hostile one
+            # unchanged.
+            ends = (records[0], records[-1]) if len(records) > 1 else tuple(records)
+            message = await original(tuple(_readable_headers(r) for r in ends))
             message.raw_message = records
             return message
 
