@@ -305,8 +305,8 @@ class BatchConsumer:
             assert item.payload is not None
             ctx = batch_context
             if telemetry.carries_trace(item.trace_parent):
-                span, ctx = telemetry.start_message_span(
-                    f"process {item.record.topic}", item.trace_parent, self._span_attributes(item)
+                span, ctx = telemetry.start_process_span(
+                    item.record, item.event, item.trace_parent, self.group_id
                 )
                 spans.append(span)
             messages.append(Message(item.event, item.payload, item.record, ctx))
@@ -338,19 +338,6 @@ class BatchConsumer:
             finally:
                 otel_context.detach(token)
         return refusals
-
-    def _span_attributes(self, item: _Decoded) -> dict[str, Any]:
-        record = item.record
-        attributes = telemetry.messaging_attributes(
-            topic=record.topic, partition=record.partition, key=record.key, group=self.group_id
-        )
-        attributes["messaging.kafka.offset"] = record.offset
-        attributes["messaging.operation.type"] = "process"
-        if item.event is not None:
-            attributes["messaging.message.id"] = item.event.id
-            attributes["cloudevents.event_type"] = item.event.type
-            attributes["cloudevents.event_source"] = item.event.source
-        return attributes
 
     async def _apply_isolated(
         self, uow: UnitOfWork, run: Sequence[_Decoded], tally: Counter[tuple[str, str]]

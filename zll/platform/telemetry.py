@@ -9,15 +9,20 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI, Request, Response
 from opentelemetry import context as otel_context
 from opentelemetry import propagate, trace
 from opentelemetry.context import Context
 from opentelemetry.trace import Link, Span, SpanKind
+
+if TYPE_CHECKING:
+    from zll_contracts import Event
+
+    from zll.platform.refusals import InboundRecord
 
 log = logging.getLogger(__name__)
 tracer = trace.get_tracer("zll")
@@ -151,9 +156,20 @@ def is_sampled(ctx: Context) -> bool:
     return trace.get_current_span(ctx).get_span_context().trace_flags.sampled
 
 
-def start_message_span(
-    name: str, parent: Context, attributes: Mapping[str, Any]
+def start_process_span(
+    record: InboundRecord, event: Event, parent: Context, group: str
 ) -> tuple[Span, Context]:
-    """A span continuing the message's own trace; returns it and a context holding it."""
-    span = tracer.start_span(name, context=parent, kind=SpanKind.CONSUMER, attributes=attributes)
+    """A span processing one record (an `InboundRecord` and its CloudEvent), continuing the
+    record's own trace; returns it and a context holding it."""
+    attributes = messaging_attributes(
+        topic=record.topic, partition=record.partition, key=record.key, group=group
+    )
+    attributes["messaging.kafka.offset"] = record.offset
+    attributes["messaging.operation.type"] = "process"
+    attributes["messaging.message.id"] = event.id
+    attributes["cloudevents.event_type"] = event.type
+    attributes["cloudevents.event_source"] = event.source
+    span = tracer.start_span(
+        f"process {record.topic}", context=parent, kind=SpanKind.CONSUMER, attributes=attributes
+    )
     return span, trace.set_span_in_context(span, parent)
