@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from typing import Any
 
 import asyncpg
@@ -21,11 +22,14 @@ from zll.platform.notified import NotifiedLoop
 log = logging.getLogger(__name__)
 
 # One relay per service database publishes at a time, so per-key order survives scale-out.
+# That lock also makes it the only reader of the rows: they are read without row locks
+# (locking each of them, then deleting it, wrote every row twice).
 _RELAY_LOCK = 7_146_002
 _SELECT_PENDING = """
-    SELECT id, topic, key, value, header_names, header_values FROM outbox
-    ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED
+    SELECT id, topic, key, value, header_names, header_values FROM outbox ORDER BY id LIMIT $1
 """
+# Counting a long backlog reads all of it: while rows flow, at most this often.
+_OBSERVE_SECONDS = 5.0
 _PARTITIONER = DefaultPartitioner()
 _BACKLOG = """
     SELECT count(*) AS rows, coalesce(extract(epoch FROM now() - min(created_at)), 0) AS age
@@ -51,6 +55,8 @@ class OutboxRelay:
         self._batch_size = batch_size
         self._idle_seconds = idle_seconds
         self.published = 0
+        self._last_batch = 0
+        self._observed_at = 0.0
 
     async def run(self) -> None:
         """Publish until cancelled."""
@@ -71,6 +77,7 @@ class OutboxRelay:
                 return 0
             rows = await conn.fetch(_SELECT_PENDING, self._batch_size)
             if not rows:
+                self._last_batch = 0
                 return 0
             await self._send_all(rows)
             # Sent rows go at once: the topic is the record of what was published, and a kept
@@ -79,6 +86,7 @@ class OutboxRelay:
                 "DELETE FROM outbox WHERE id = ANY($1::bigint[])", [row["id"] for row in rows]
             )
         self.published += len(rows)
+        self._last_batch = len(rows)
         metrics.OUTBOX_PUBLISHED.labels(self._service).inc(len(rows))
         return len(rows)
 
@@ -124,6 +132,11 @@ class OutboxRelay:
         return span, kept + [(k, v.encode()) for k, v in carrier.items()]
 
     async def observe_backlog(self) -> None:
+        """After each batch that was not full: a relay that just published rows reports at most
+        every few seconds, an idle one at once."""
+        if self._last_batch and time.monotonic() - self._observed_at < _OBSERVE_SECONDS:
+            return
+        self._observed_at = time.monotonic()
         async with self._pool.acquire() as conn:
             row = await conn.fetchrow(_BACKLOG)
         if row is not None:
