@@ -55,7 +55,6 @@ class OutboxRelay:
         self._batch_size = batch_size
         self._idle_seconds = idle_seconds
         self.published = 0
-        self._last_batch = 0
         self._observed_at = 0.0
 
     async def run(self) -> None:
@@ -77,7 +76,6 @@ class OutboxRelay:
                 return 0
             rows = await conn.fetch(_SELECT_PENDING, self._batch_size)
             if not rows:
-                self._last_batch = 0
                 return 0
             await self._send_all(rows)
             # Sent rows go at once: the topic is the record of what was published, and a kept
@@ -86,7 +84,6 @@ class OutboxRelay:
                 "DELETE FROM outbox WHERE id = ANY($1::bigint[])", [row["id"] for row in rows]
             )
         self.published += len(rows)
-        self._last_batch = len(rows)
         metrics.OUTBOX_PUBLISHED.labels(self._service).inc(len(rows))
         return len(rows)
 
@@ -132,9 +129,9 @@ class OutboxRelay:
         return span, kept + [(k, v.encode()) for k, v in carrier.items()]
 
     async def observe_backlog(self) -> None:
-        """After each batch that was not full: a relay that just published rows reports at most
-        every few seconds, an idle one at once."""
-        if self._last_batch and time.monotonic() - self._observed_at < _OBSERVE_SECONDS:
+        """After each batch that was not full, at most every few seconds: during a load the
+        relay is idle between the writers' commits, and each count read the whole table."""
+        if time.monotonic() - self._observed_at < _OBSERVE_SECONDS:
             return
         self._observed_at = time.monotonic()
         async with self._pool.acquire() as conn:
