@@ -10,8 +10,6 @@ on /metrics says by how much). A withdrawal hides the course from search at once
 
 from __future__ import annotations
 
-import time
-
 import asyncpg
 from prometheus_client import Gauge
 
@@ -19,7 +17,6 @@ from zll.platform.db import Connection
 from zll.platform.notified import NotifiedLoop
 
 CHANNEL = "zll_catalog_search"
-_OBSERVE_SECONDS = 5.0
 
 SEARCH_BACKLOG = Gauge(
     "zll_catalog_search_backlog", "Stored courses not yet findable by search (queued for it)."
@@ -107,7 +104,6 @@ class SearchIndexer:
     def __init__(self, pool: asyncpg.Pool, *, batch_size: int = 1000) -> None:
         self._pool = pool
         self._batch_size = batch_size
-        self._observed_at = 0.0
 
     async def index_pending(self) -> int:
         """Index one batch; a failure rolls it back and leaves it queued."""
@@ -115,16 +111,11 @@ class SearchIndexer:
             course_ids = [r["course_id"] for r in await conn.fetch(_CLAIM, self._batch_size)]
             if course_ids:
                 await index_courses(conn, course_ids)
-        # Counting a long backlog reads all of it: during a bulk load, now and then.
-        if course_ids and time.monotonic() - self._observed_at > _OBSERVE_SECONDS:
-            await self.observe_backlog()
         return len(course_ids)
 
     async def observe_backlog(self) -> None:
-        """Also called whenever a batch was not full, so an idle indexer reports 0."""
         async with self._pool.acquire() as conn:
             SEARCH_BACKLOG.set(await conn.fetchval("SELECT count(*) FROM search_backlog"))
-        self._observed_at = time.monotonic()
 
     async def run(self) -> None:
         await NotifiedLoop(
@@ -132,6 +123,6 @@ class SearchIndexer:
             CHANNEL,
             self.index_pending,
             batch_size=self._batch_size,
-            on_idle=self.observe_backlog,
+            observe=self.observe_backlog,
             name="search indexer",
         ).run()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable
 
 import asyncpg
@@ -23,6 +24,10 @@ class NotifiedLoop:
 
     A PostgreSQL restart closes the LISTEN connection; the loop then takes a fresh one, so
     wake-ups stay instant rather than falling back to polling.
+
+    `observe` (a backlog gauge for /metrics, say) runs after a step at most every
+    `observe_seconds`: counting a long backlog reads all of it, and during a load the steps
+    come many times a second.
     """
 
     def __init__(
@@ -33,7 +38,8 @@ class NotifiedLoop:
         *,
         batch_size: int,
         idle_seconds: float = 1.0,
-        on_idle: Callable[[], Awaitable[None]] | None = None,
+        observe: Callable[[], Awaitable[None]] | None = None,
+        observe_seconds: float = 5.0,
         name: str = "background work",
     ) -> None:
         self._pool = pool
@@ -41,7 +47,9 @@ class NotifiedLoop:
         self._step = step
         self._batch_size = batch_size
         self._idle_seconds = idle_seconds
-        self._on_idle = on_idle
+        self._observe = observe
+        self._observe_seconds = observe_seconds
+        self._observed_at: float | None = None
         self._name = name
         self._wake = asyncio.Event()
 
@@ -69,6 +77,7 @@ class NotifiedLoop:
             self._wake.clear()
             try:
                 done = await self._step()
+                await self._observe_now_and_then()
                 failures = 0
             except Exception as error:  # any failure: the work stays pending, retried later
                 failures += 1
@@ -77,10 +86,17 @@ class NotifiedLoop:
                 await asyncio.sleep(delay)
                 continue
             if done < self._batch_size:
-                if self._on_idle is not None:
-                    await self._on_idle()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self._idle_seconds)
+
+    async def _observe_now_and_then(self) -> None:
+        now = time.monotonic()
+        if self._observe is None or (
+            self._observed_at is not None and now - self._observed_at < self._observe_seconds
+        ):
+            return
+        self._observed_at = now
+        await self._observe()
 
 
 def _alive(connection: Connection) -> bool:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from typing import Any
 
 import asyncpg
@@ -28,8 +27,6 @@ _RELAY_LOCK = 7_146_002
 _SELECT_PENDING = """
     SELECT id, topic, key, value, header_names, header_values FROM outbox ORDER BY id LIMIT $1
 """
-# Counting a long backlog reads all of it: while rows flow, at most this often.
-_OBSERVE_SECONDS = 5.0
 _PARTITIONER = DefaultPartitioner()
 _BACKLOG = """
     SELECT count(*) AS rows, coalesce(extract(epoch FROM now() - min(created_at)), 0) AS age
@@ -55,7 +52,6 @@ class OutboxRelay:
         self._batch_size = batch_size
         self._idle_seconds = idle_seconds
         self.published = 0
-        self._observed_at = 0.0
 
     async def run(self) -> None:
         """Publish until cancelled."""
@@ -65,7 +61,7 @@ class OutboxRelay:
             self.publish_pending,
             batch_size=self._batch_size,
             idle_seconds=self._idle_seconds,
-            on_idle=self.observe_backlog,
+            observe=self.observe_backlog,
             name="outbox relay",
         ).run()
 
@@ -129,11 +125,6 @@ class OutboxRelay:
         return span, kept + [(k, v.encode()) for k, v in carrier.items()]
 
     async def observe_backlog(self) -> None:
-        """After each batch that was not full, at most every few seconds: during a load the
-        relay is idle between the writers' commits, and each count read the whole table."""
-        if time.monotonic() - self._observed_at < _OBSERVE_SECONDS:
-            return
-        self._observed_at = time.monotonic()
         async with self._pool.acquire() as conn:
             row = await conn.fetchrow(_BACKLOG)
         if row is not None:
