@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -16,25 +14,20 @@ from zll_contracts.payloads import CoursePublished, CourseUpserted, CourseWithdr
 from services.catalog import domain, indexer, search, store
 from services.catalog.indexer import SearchIndexer
 from tests.e2e.test_walking_skeleton import course
+from tests.integration.databases import fresh_database
 from zll.devstack.stack import DevStack
-from zll.platform import db
 
-MIGRATIONS = Path(__file__).parents[2] / "services" / "catalog" / "migrations"
 PROVIDER = "vhs-index"
 COURSE_ID = f"{PROVIDER}:k1"
 
 
 @pytest.fixture
 async def pool(infra: DevStack) -> AsyncIterator[asyncpg.Pool]:
-    url = infra.database_url(f"catalog_{uuid.uuid4().hex[:8]}")
-    await db.ensure_database(url)
-    pool = await db.open_pool(url)
-    await db.migrate(pool, MIGRATIONS)
-    async with pool.acquire() as conn:
-        provider = store.Provider(PROVIDER, "VHS", "volkshochschule", "Kassel")
-        await store.upsert_provider(conn, provider)
-    yield pool
-    await pool.close()
+    async with fresh_database(infra, "catalog") as pool:
+        async with pool.acquire() as conn:
+            provider = store.Provider(PROVIDER, "VHS", "volkshochschule", "Kassel")
+            await store.upsert_provider(conn, provider)
+        yield pool
 
 
 def published(revision: int, title: str) -> CoursePublished:

@@ -7,7 +7,6 @@ import json
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -18,25 +17,20 @@ from zll_contracts.payloads import EnrolmentSource
 from services.enrolment import ledger
 from services.enrolment.handlers import HANDLERS
 from tests.e2e.test_walking_skeleton import course
+from tests.integration.databases import fresh_database
 from zll.devstack.stack import DevStack
-from zll.platform import db
 from zll.platform.consumer import BatchConsumer
 from zll.platform.refusals import InboundRecord
 from zll.platform.unit_of_work import UnitOfWork
 
 pytestmark = pytest.mark.integration
-MIGRATIONS = Path(__file__).parents[2] / "services" / "enrolment" / "migrations"
 PROVIDER = "vhs-testhausen"
 
 
 @pytest.fixture
 async def pool(infra: DevStack) -> AsyncIterator[asyncpg.Pool]:
-    url = infra.database_url(f"enrolment_{uuid.uuid4().hex[:8]}")
-    await db.ensure_database(url)
-    pool = await db.open_pool(url, max_size=20)
-    await db.migrate(pool, MIGRATIONS)
-    yield pool
-    await pool.close()
+    async with fresh_database(infra, "enrolment", max_size=20) as pool:
+        yield pool
 
 
 class Feed:

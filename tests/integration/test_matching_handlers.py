@@ -6,7 +6,6 @@ import json
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -26,26 +25,21 @@ from services.matching import demand_service, store_counselling
 from services.matching.demand import Horizon
 from services.matching.handlers import HANDLERS
 from tests.e2e.matching_helpers import course, module, skill
+from tests.integration.databases import fresh_database
 from zll.devstack.stack import DevStack
-from zll.platform import db
 from zll.platform.consumer import Batched, Message
 from zll.platform.refusals import InboundRecord, Refused
 from zll.platform.unit_of_work import UnitOfWork
 
 pytestmark = pytest.mark.integration
-MIGRATIONS = Path(__file__).parents[2] / "services" / "matching" / "migrations"
 WELDING, FORKLIFT = skill("welding"), skill("operate forklift")
 NOW = datetime.now(UTC)
 
 
 @pytest.fixture
 async def pool(infra: DevStack) -> AsyncIterator[asyncpg.Pool]:
-    url = infra.database_url(f"matching_{uuid.uuid4().hex[:8]}")
-    await db.ensure_database(url)
-    pool = await db.open_pool(url)
-    await db.migrate(pool, MIGRATIONS)
-    yield pool
-    await pool.close()
+    async with fresh_database(infra, "matching") as pool:
+        yield pool
 
 
 async def deliver(pool: asyncpg.Pool, ce_type: str, payload: BaseModel, sender: str) -> None:

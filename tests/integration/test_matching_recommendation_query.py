@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import random
-import uuid
 from collections.abc import AsyncIterator
 from datetime import date, timedelta
 from pathlib import Path
@@ -22,9 +21,9 @@ from zll_contracts.payloads import CoursePublished
 from services.matching import store_counselling
 from services.matching.counselling import CourseOffer, ModuleOffer, Profile, Suitable, suitable
 from tests.e2e.matching_helpers import course, module, skill
+from tests.integration.databases import fresh_database
 from tests.integration.test_matching_handlers import deliver
 from zll.devstack.stack import DevStack
-from zll.platform import db
 
 pytestmark = pytest.mark.integration
 MIGRATIONS = Path(__file__).parents[2] / "services" / "matching" / "migrations"
@@ -42,12 +41,8 @@ DERIVED = [
 
 @pytest.fixture
 async def pool(infra: DevStack) -> AsyncIterator[asyncpg.Pool]:
-    url = infra.database_url(f"matching_{uuid.uuid4().hex[:8]}")
-    await db.ensure_database(url)
-    pool = await db.open_pool(url)
-    await db.migrate(pool, MIGRATIONS)
-    yield pool
-    await pool.close()
+    async with fresh_database(infra, "matching") as pool:
+        yield pool
 
 
 def random_course(i: int, rng: random.Random) -> dict[str, Any]:

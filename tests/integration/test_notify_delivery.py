@@ -11,7 +11,6 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -26,14 +25,13 @@ from services.notify.dispatch import Dispatcher, Sender
 from services.notify.domain import Recipient
 from services.notify.handlers import HANDLERS
 from services.notify.senders import EmailSender, WebhookSender
+from tests.integration.databases import fresh_database
 from zll.devstack.mailsink import read_mail, stored_mails
 from zll.devstack.stack import DevStack
-from zll.platform import db
 from zll.platform.consumer import BatchConsumer
 from zll.platform.refusals import InboundRecord
 
 pytestmark = pytest.mark.integration
-MIGRATIONS = Path(__file__).parents[2] / "services" / "notify" / "migrations"
 SECRET = "whsec_" + base64.b64encode(os.urandom(32)).decode()
 SKILL = "http://data.europa.eu/esco/skill/test-welding"
 
@@ -41,12 +39,8 @@ SKILL = "http://data.europa.eu/esco/skill/test-welding"
 @pytest.fixture
 async def pool(infra: DevStack) -> AsyncIterator[asyncpg.Pool]:
     """A fresh notify database per test."""
-    url = infra.database_url(f"notify_{uuid.uuid4().hex[:8]}")
-    await db.ensure_database(url)
-    pool = await db.open_pool(url)
-    await db.migrate(pool, MIGRATIONS)
-    yield pool
-    await pool.close()
+    async with fresh_database(infra, "notify") as pool:
+        yield pool
 
 
 @dataclass

@@ -17,9 +17,9 @@ from zll_contracts import new_event, to_record
 from zll_contracts.payloads import CourseUpserted
 
 from tests.e2e.test_walking_skeleton import course
+from tests.integration.databases import fresh_database
 from tests.kafka_tools import header, read_topic
 from zll.devstack.stack import DevStack
-from zll.platform import db
 from zll.platform.consumer import BatchConsumer, Message
 from zll.platform.kafka import new_producer
 from zll.platform.outbox import OutboxRelay
@@ -36,12 +36,8 @@ async def pool(infra: DevStack, tmp_path: Path) -> AsyncIterator[asyncpg.Pool]:
     (tmp_path / "001_effects.sql").write_text(
         "CREATE TABLE effects (course_id text NOT NULL, title text NOT NULL);"
     )
-    url = infra.database_url(f"plumbing_{uuid.uuid4().hex[:8]}")
-    await db.ensure_database(url)
-    pool = await db.open_pool(url)
-    await db.migrate(pool, tmp_path)
-    yield pool
-    await pool.close()
+    async with fresh_database(infra, "plumbing", tmp_path) as pool:
+        yield pool
 
 
 class Flaky:
