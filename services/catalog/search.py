@@ -58,7 +58,7 @@ class _Where:
 def _filtered(where: CourseFilter) -> _Where:
     w = _Where()
     if where.q:
-        w.add(f"search @@ websearch_to_tsquery('german', catalog_unaccent({w.arg(where.q)}))")
+        w.add(f"search @@ {_query(w, where.q)}")
     for column, value in (
         ("municipality", where.municipality),
         ("format", where.format),
@@ -120,6 +120,7 @@ async def search_courses(
 
 
 def _query(w: _Where, q: str) -> str:
+    """SQL: the user's words as a German full text query (the indexer folds the same way)."""
     return f"websearch_to_tsquery('german', catalog_unaccent({w.arg(q)}))"
 
 
