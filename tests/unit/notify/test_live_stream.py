@@ -217,16 +217,24 @@ async def test_a_reconnect_gets_what_it_missed_then_live_ones_each_once(
     await client.close()
 
 
-async def test_an_older_id_committed_after_a_newer_one_is_sent_and_not_resumed_from(
+async def newer_id_sent_while_older_in_flight(
     pool: Any, hub: InboxHub, inbox: FakeInbox
-) -> None:
-    """Several notify instances: a transaction that took id 2 commits after the one with 3."""
+) -> tuple[Client, int, int]:
+    """An open stream has sent id `fast` while id `slow` (< fast) is not committed yet."""
     client = await open_stream(pool, hub)
     await client.first_line()
     await client.read()
     slow = inbox.reserve()
     fast = inbox.commit()
     assert await client.read() == [fast]
+    return client, slow, fast
+
+
+async def test_an_older_id_committed_after_a_newer_one_is_sent_and_not_resumed_from(
+    pool: Any, hub: InboxHub, inbox: FakeInbox
+) -> None:
+    """Several notify instances: a transaction that took id 2 commits after the one with 3."""
+    client, slow, fast = await newer_id_sent_while_older_in_flight(pool, hub, inbox)
     inbox.commit(id=slow)
     assert await client.read() == [fast, slow]
     assert client.sse_ids == [fast, fast], "a reconnect from the older id would repeat the newer"
@@ -236,12 +244,7 @@ async def test_an_older_id_committed_after_a_newer_one_is_sent_and_not_resumed_f
 async def test_a_stream_that_fell_behind_re_reads_below_what_it_dropped(
     pool: Any, hub: InboxHub, inbox: FakeInbox
 ) -> None:
-    client = await open_stream(pool, hub)
-    await client.first_line()
-    await client.read()
-    slow = inbox.reserve()
-    fast = inbox.commit()
-    assert await client.read() == [fast]
+    client, slow, fast = await newer_id_sent_while_older_in_flight(pool, hub, inbox)
     # More than a stream may hold arrive before it runs again, the older id among them: the
     # hub drops them all, and the stream re-reads from below the older id.
     burst = [inbox.commit() for _ in range(live.MAX_PENDING)]
