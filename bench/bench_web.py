@@ -17,7 +17,6 @@ import json
 import resource
 import time
 import uuid
-from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +28,7 @@ from zll_contracts import new_event, to_record
 from zll_contracts.topics import ENROLMENTS
 
 from bench.harness import BenchContext, Result, percentile
+from zll.devstack.sse import sse_messages
 from zll.platform.auth import mint_token
 from zll.platform.kafka import new_producer
 from zll.platform.settings import Settings
@@ -69,7 +69,7 @@ class Listener:
         try:
             async with self.http.stream("GET", path, params={"ticket": ticket}) as response:
                 response.raise_for_status()
-                async for message in _sse(response, live):
+                async for message in sse_messages(response, lambda: live.set_result(None)):
                     if message.get("event") == "notification":
                         self._arrived(json.loads(message["data"]))
             error: Exception = ConnectionError("notify ended the stream")
@@ -95,24 +95,6 @@ class Listener:
             task.cancel()
         await asyncio.gather(*self.tasks, return_exceptions=True)
         self.tasks.clear()
-
-
-async def _sse(
-    response: httpx.Response, live: asyncio.Future[None]
-) -> AsyncIterator[dict[str, Any]]:
-    """Messages as a browser parses them; `live` is set by the first line (the server has
-    subscribed this stream before it writes anything)."""
-    message: dict[str, Any] = {}
-    async for line in response.aiter_lines():
-        if not live.done():
-            live.set_result(None)
-        if not line:
-            if "data" in message:
-                yield message
-            message = {}
-        elif not line.startswith(":"):
-            name, _, value = line.partition(":")
-            message[name] = value.removeprefix(" ")
 
 
 @dataclass(frozen=True)

@@ -13,22 +13,10 @@ import pytest
 
 from tests.e2e.test_notify_api import outcome, publish_outcome, token
 from tests.e2e.test_walking_skeleton import eventually
+from zll.devstack.sse import sse_messages
 from zll.devstack.stack import DevStack
 
 pytestmark = pytest.mark.e2e
-
-
-async def sse_messages(response: httpx.Response) -> AsyncIterator[dict[str, Any]]:
-    """Parse an SSE body as a browser would: fields until a blank line; comments skipped."""
-    message: dict[str, Any] = {}
-    async for line in response.aiter_lines():
-        if not line:
-            if "data" in message:
-                yield message
-            message = {}
-        elif not line.startswith(":"):
-            name, _, value = line.partition(":")
-            message[name] = value.removeprefix(" ")
 
 
 async def next_messages(messages: AsyncIterator[dict[str, Any]], count: int) -> list[Any]:
