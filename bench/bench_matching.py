@@ -18,7 +18,7 @@ from zll_contracts import new_event, to_record
 from zll_contracts.topics import CATALOG_COURSES
 
 from bench.harness import BenchContext, Result, percentile
-from services.matching.rounds import Application, Offer, allocate
+from services.matching.domain.rounds import Application, Offer, allocate
 from services.matching.vocabulary import vocabulary
 from zll.platform.auth import mint_token
 from zll.platform.kafka import new_producer

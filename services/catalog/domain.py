@@ -16,7 +16,7 @@ from zll_contracts.payloads import (
     CourseWithdrawnFromCatalog,
 )
 
-from zll.platform.refusals import Problem, Refused
+from zll.platform.errors import Problem, Refused
 
 # --- ingestion -------------------------------------------------------------------------
 

@@ -10,8 +10,8 @@ from zll_contracts.topics import CATALOG_COURSES
 
 from services.catalog import domain, store
 from zll.platform.consumer import Batched, Handler, Message
+from zll.platform.errors import Refused
 from zll.platform.plain_text import check_plain_text
-from zll.platform.refusals import Refused
 from zll.platform.unit_of_work import UnitOfWork
 
 COURSE_PUBLISHED = "zll.catalog.course-published.v1"

@@ -47,22 +47,6 @@ class Decision:
     reason: str | None = None
 
 
-class EnrolmentError(Exception):
-    """A request the ledger cannot act on at all (as opposed to a rejected enrolment)."""
-
-
-class NotFound(EnrolmentError):
-    """No such enrolment (or none the caller may see)."""
-
-
-class NotAllowed(EnrolmentError):
-    """The caller may not act on this enrolment or course."""
-
-
-class Conflict(EnrolmentError):
-    """The enrolment is in a state that does not allow the action."""
-
-
 def reject(code: RejectionReason, reason: str) -> Decision:
     return Decision(Status.REJECTED, code, reason)
 

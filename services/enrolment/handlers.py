@@ -21,8 +21,8 @@ from zll_contracts.payloads import (
 from services.enrolment import certificates, erasure, ledger, store
 from services.enrolment.domain import Status
 from zll.platform.consumer import Batched, Handler, Message
+from zll.platform.errors import Problem, Refused
 from zll.platform.plain_text import check_plain_text, text_problems
-from zll.platform.refusals import Problem, Refused
 from zll.platform.unit_of_work import UnitOfWork
 
 # An accepted placement becomes the enrolment with this id, so a redelivery finds it again.

@@ -11,9 +11,10 @@ from zll_contracts.payloads import PlacementAccepted, PlacementDeclined, Placeme
 from zll_contracts.payloads.placements import OfferKind
 from zll_contracts.topics import PLACEMENTS
 
-from services.matching import rounds, store, store_counselling
+from services.matching import store, store_counselling
+from services.matching.domain import rounds
+from services.matching.domain.placements import PlacementAlreadyDecided, PlacementStatus, decide
 from services.matching.messages import MESSAGES
-from services.matching.placements import PlacementAlreadyDecided, PlacementStatus, decide
 from services.matching.schemas import (
     DeclineIn,
     PlacementOut,

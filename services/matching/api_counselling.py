@@ -13,10 +13,10 @@ from zll_contracts.payloads.courses import TargetGroup
 
 from services.matching import store_counselling
 from services.matching.config import matching_settings
-from services.matching.counselling import Profile, best, pathway_of, suitable
-from services.matching.geography import TOWNS, town
+from services.matching.domain.counselling import Profile, best, pathway_of, suitable
+from services.matching.domain.geography import TOWNS, town
+from services.matching.domain.opportunities import fitting
 from services.matching.messages import MESSAGES
-from services.matching.opportunities import fitting
 from services.matching.schemas import (
     PROFILE_EXAMPLE,
     PROFILE_IN_EXAMPLE,

@@ -13,7 +13,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.matching import demand_service, store_demand
-from services.matching.demand import DemandLine, Horizon, covered, trend
+from services.matching.domain.demand import DemandLine, Horizon, covered, trend
 from services.matching.vocabulary import vocabulary
 from zll.platform.auth import Principal, current_principal
 from zll.platform.pagination import EXAMPLE_CURSOR, Page, PageRequest, pages

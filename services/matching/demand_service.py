@@ -9,7 +9,7 @@ from zll_contracts.topics import DEMAND
 
 from services.matching import store_demand
 from services.matching.config import matching_settings
-from services.matching.demand import (
+from services.matching.domain.demand import (
     ORDER,
     DemandLine,
     Horizon,

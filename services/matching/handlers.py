@@ -20,8 +20,8 @@ from zll_contracts.payloads import (
 from services.matching import demand_service, erasure, store, store_counselling
 from services.matching.vocabulary import vocabulary
 from zll.platform.consumer import Batched, Handler, Message
+from zll.platform.errors import Problem, Refused
 from zll.platform.plain_text import check_plain_text
-from zll.platform.refusals import Problem, Refused
 from zll.platform.unit_of_work import UnitOfWork
 
 

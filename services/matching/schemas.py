@@ -9,8 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from zll_contracts.payloads.common import OpaqueId
 from zll_contracts.payloads.placements import OfferKind
 
-from services.matching import rounds
-from services.matching.placements import PlacementStatus
+from services.matching.domain import rounds
+from services.matching.domain.placements import PlacementStatus
 from zll.platform.pagination import Page
 
 _COURSE = "vhs-region-kassel:EXCEL-27"

@@ -6,9 +6,9 @@ import json
 from datetime import date
 from typing import Any
 
-from services.matching.counselling import CourseOffer, ModuleOffer, Profile, time_of_day
-from services.matching.geography import town, towns_within
-from services.matching.opportunities import Opportunity
+from services.matching.domain.counselling import CourseOffer, ModuleOffer, Profile, time_of_day
+from services.matching.domain.geography import town, towns_within
+from services.matching.domain.opportunities import Opportunity
 from zll.platform.db import Connection
 
 

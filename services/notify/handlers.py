@@ -24,7 +24,7 @@ from services.notify import domain, erasure, store, texts
 from services.notify.config import notify_settings
 from services.notify.domain import CourseFacts, Notice, Reach
 from zll.platform.consumer import Batched, Handler, Message
-from zll.platform.refusals import Refused
+from zll.platform.errors import Refused
 from zll.platform.unit_of_work import UnitOfWork
 
 P = TypeVar("P", bound=BaseModel)

@@ -10,8 +10,8 @@ from pydantic import BaseModel
 from zll_contracts.payloads import CourseUpserted, EnrolmentCancelRequested, OpportunityUpserted
 
 from tests.hostile.corpus import course, opportunity
+from zll.platform.errors import Problem, Refused
 from zll.platform.plain_text import check_plain_text, text_problems
-from zll.platform.refusals import Problem, Refused
 
 
 def refused_for(payload: BaseModel) -> list[Problem]:

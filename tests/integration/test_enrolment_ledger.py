@@ -20,7 +20,7 @@ from tests.e2e.test_walking_skeleton import course
 from tests.integration.databases import fresh_database
 from zll.devstack.stack import DevStack
 from zll.platform.consumer import BatchConsumer
-from zll.platform.refusals import InboundRecord
+from zll.platform.kafka import InboundRecord
 from zll.platform.unit_of_work import UnitOfWork
 
 pytestmark = pytest.mark.integration

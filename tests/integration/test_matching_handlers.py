@@ -22,13 +22,14 @@ from zll_contracts.payloads import (
 )
 
 from services.matching import demand_service, store_counselling
-from services.matching.demand import Horizon
+from services.matching.domain.demand import Horizon
 from services.matching.handlers import HANDLERS
 from tests.e2e.matching_helpers import course, module, skill
 from tests.integration.databases import fresh_database
 from zll.devstack.stack import DevStack
 from zll.platform.consumer import Batched, Message
-from zll.platform.refusals import InboundRecord, Refused
+from zll.platform.errors import Refused
+from zll.platform.kafka import InboundRecord
 from zll.platform.unit_of_work import UnitOfWork
 
 pytestmark = pytest.mark.integration

@@ -19,7 +19,13 @@ import pytest
 from zll_contracts.payloads import CoursePublished
 
 from services.matching import store_counselling
-from services.matching.counselling import CourseOffer, ModuleOffer, Profile, Suitable, suitable
+from services.matching.domain.counselling import (
+    CourseOffer,
+    ModuleOffer,
+    Profile,
+    Suitable,
+    suitable,
+)
 from tests.e2e.matching_helpers import course, module, skill
 from tests.integration.databases import fresh_database
 from tests.integration.test_matching_handlers import deliver

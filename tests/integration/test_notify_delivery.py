@@ -29,7 +29,7 @@ from tests.integration.databases import fresh_database
 from zll.devstack.mailsink import read_mail, stored_mails
 from zll.devstack.stack import DevStack
 from zll.platform.consumer import BatchConsumer
-from zll.platform.refusals import InboundRecord
+from zll.platform.kafka import InboundRecord
 
 pytestmark = pytest.mark.integration
 SECRET = "whsec_" + base64.b64encode(os.urandom(32)).decode()

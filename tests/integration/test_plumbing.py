@@ -21,9 +21,9 @@ from tests.integration.databases import fresh_database
 from tests.kafka_tools import header, read_topic
 from zll.devstack.stack import DevStack
 from zll.platform.consumer import BatchConsumer, Message
-from zll.platform.kafka import new_producer
+from zll.platform.errors import Refused
+from zll.platform.kafka import InboundRecord, new_producer
 from zll.platform.outbox import OutboxRelay
-from zll.platform.refusals import InboundRecord, Refused
 from zll.platform.unit_of_work import UnitOfWork
 
 pytestmark = pytest.mark.integration

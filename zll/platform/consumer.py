@@ -23,14 +23,9 @@ from zll_contracts.payloads import PayloadRefused, parse_payload
 
 from zll.platform import metrics, telemetry
 from zll.platform.db import CONNECTION_ERRORS, Connection
-from zll.platform.refusals import (
-    InboundRecord,
-    Problem,
-    Refused,
-    sender_of,
-    stage_dead_letter,
-    stage_feedback,
-)
+from zll.platform.errors import Problem, Refused
+from zll.platform.kafka import InboundRecord
+from zll.platform.refusals import sender_of, stage_dead_letter, stage_feedback
 from zll.platform.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from pydantic import BaseModel
 
-from zll.platform.refusals import Problem, Refused
+from zll.platform.errors import Problem, Refused
 
 # Free text that may span lines; every other string is a single line (titles, names, places).
 MULTILINE_FIELDS = frozenset({"description", "reason"})

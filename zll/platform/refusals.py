@@ -1,51 +1,21 @@
-"""What a service answers: feedback for a refused partner event, dead letters for the unreadable."""
+"""What a service stages in answer: feedback for a refused partner event, dead letters for the
+unreadable."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from zll_contracts import KafkaRecord
 from zll_contracts.topics import DLQ, FEEDBACK
 
 from zll.platform import metrics
+from zll.platform.errors import Problem
+from zll.platform.kafka import InboundRecord
 from zll.platform.unit_of_work import UnitOfWork
 
 FEEDBACK_TYPE = "zll.feedback.rejected.v1"
 _PROVIDER_SOURCE = re.compile(r"^/providers/([a-z0-9-]{2,40})$")
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """One broken rule: which field, and why, in words a partner's developer can act on."""
-
-    field: str
-    message: str
-
-
-class Refused(Exception):
-    """Raised by a handler when a partner's event breaks a rule: no effect, feedback instead."""
-
-    def __init__(self, problems: Sequence[Problem]) -> None:
-        super().__init__("; ".join(f"{p.field}: {p.message}" for p in problems))
-        self.problems = list(problems)
-
-    @classmethod
-    def because(cls, field: str, message: str) -> Refused:
-        return cls([Problem(field, message)])
-
-
-@dataclass(frozen=True, slots=True)
-class InboundRecord:
-    """A consumed Kafka record with where it came from."""
-
-    topic: str
-    partition: int
-    offset: int
-    key: bytes | None
-    value: bytes | None
-    headers: tuple[tuple[str, bytes], ...]
 
 
 def sender_of(source: str) -> str | None:

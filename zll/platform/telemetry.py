@@ -22,7 +22,7 @@ from opentelemetry.trace import Link, Span, SpanKind
 if TYPE_CHECKING:
     from zll_contracts import Event
 
-    from zll.platform.refusals import InboundRecord
+    from zll.platform.kafka import InboundRecord
 
 log = logging.getLogger(__name__)
 tracer = trace.get_tracer("zll")

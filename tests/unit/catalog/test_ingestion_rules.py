@@ -10,7 +10,7 @@ from zll_contracts.payloads import CourseUpserted, CourseWithdrawn
 
 from services.catalog import domain
 from tests.e2e.test_walking_skeleton import course
-from zll.platform.refusals import Refused
+from zll.platform.errors import Refused
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 

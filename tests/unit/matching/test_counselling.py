@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from services.matching.counselling import (
+from services.matching.domain.counselling import (
     CourseOffer,
     ModuleOffer,
     Profile,

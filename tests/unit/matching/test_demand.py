@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from services.matching.demand import (
+from services.matching.domain.demand import (
     DemandLine,
     Horizon,
     covered,

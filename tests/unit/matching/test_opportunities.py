@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from services.matching.counselling import Profile
-from services.matching.opportunities import Opportunity, fitting
+from services.matching.domain.counselling import Profile
+from services.matching.domain.opportunities import Opportunity, fitting
 
 TODAY = date(2027, 1, 1)
 WELD, CUT, LIFT = "weld", "cut", "lift"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.matching.placements import PlacementAlreadyDecided, PlacementStatus, decide
+from services.matching.domain.placements import PlacementAlreadyDecided, PlacementStatus, decide
 
 PROPOSED, ACCEPTED, DECLINED = PlacementStatus
 

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from matching.games import HospitalResident
 
-from services.matching.rounds import (
+from services.matching.domain.rounds import (
     Application,
     Offer,
     PriorityRule,

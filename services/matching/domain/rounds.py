@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from heapq import heappush, heapreplace
 
+from zll.platform.errors import Problem, Refused
+
 
 class PriorityRule(StrEnum):
     """How an offer orders its applicants when it gives no explicit priority list.
@@ -46,18 +48,8 @@ class Application:
     municipality: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Problem:
-    field: str
-    message: str
-
-
-class RoundRefused(ValueError):
+class RoundRefused(Refused):
     """The round's input breaks a rule; `problems` names each field."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        super().__init__("; ".join(f"{p.field}: {p.message}" for p in problems))
-        self.problems = problems
 
 
 @dataclass(frozen=True, slots=True)

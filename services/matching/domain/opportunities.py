@@ -6,8 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from services.matching.counselling import Label, Profile
-from services.matching.geography import haversine_km, town
+from services.matching.domain.counselling import Label, Profile
+from services.matching.domain.geography import haversine_km, town
 
 
 @dataclass(frozen=True, slots=True)
