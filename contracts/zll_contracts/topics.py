@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["TOPICS", "Topic", "topic"]
+__all__ = ["TOPICS", "Topic", "topic", "topic_carrying"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,3 +105,11 @@ TOPICS: dict[str, Topic] = {
 def topic(name: str) -> Topic:
     """Look up a registered topic; an unknown name is a programming error."""
     return TOPICS[name]
+
+
+_CARRIED_BY = {event_type: t.name for t in TOPICS.values() for event_type in t.event_types}
+
+
+def topic_carrying(event_type: str) -> str:
+    """The one topic an event type travels on; an unknown type is a programming error."""
+    return _CARRIED_BY[event_type]

@@ -6,16 +6,12 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from zll_contracts.payloads import CoursePublished, CourseUpserted, CourseWithdrawn
-from zll_contracts.topics import CATALOG_COURSES
 
 from services.catalog import domain, store
 from zll.platform.consumer import Batched, Handler, Message
 from zll.platform.errors import Refused
 from zll.platform.plain_text import check_plain_text
 from zll.platform.unit_of_work import UnitOfWork
-
-COURSE_PUBLISHED = "zll.catalog.course-published.v1"
-COURSE_WITHDRAWN = "zll.catalog.course-withdrawn.v1"
 
 
 async def upsert_courses(
@@ -41,9 +37,7 @@ async def upsert_courses(
     accepted = [(m, domain.publish(c, now)) for (m, c), ok in zip(valid, flags, strict=True) if ok]
     latest: dict[str, tuple[CoursePublished, bytes]] = {}  # the last accepted state of each
     for message, published in accepted:
-        record = uow.publish(
-            CATALOG_COURSES, COURSE_PUBLISHED, published, key=published.course_id, caused_by=message
-        )
+        record = uow.publish(published, key=published.course_id, caused_by=message)
         latest[published.course_id] = (published, record.value)
     await store.save_courses(uow.conn, list(latest.values()))
     return refused
@@ -60,7 +54,7 @@ async def withdraw_course(uow: UnitOfWork, message: Message) -> None:
         await store.record_revision(uow.conn, withdrawal.course_id, withdrawal.revision)
         return
     await store.save_withdrawal(uow.conn, withdrawn)
-    uow.publish(CATALOG_COURSES, COURSE_WITHDRAWN, withdrawn, key=withdrawn.course_id)
+    uow.publish(withdrawn, key=withdrawn.course_id)
 
 
 HANDLERS: dict[str, Handler | Batched] = {

@@ -11,14 +11,11 @@ from typing import Any
 
 from joserfc.jwk import OKPKey
 from zll_contracts.payloads import EnrolmentCertified
-from zll_contracts.topics import ENROLMENTS
 
 from services.enrolment import credentials, store
 from services.enrolment.config import EnrolmentConfig, enrolment_config
 from zll.platform.db import Connection
 from zll.platform.unit_of_work import UnitOfWork
-
-CERTIFIED = "zll.enrolment.certified.v1"
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +114,7 @@ async def certify(
         modules=[m["module_id"] for m in modules],
         **enrolment.contact_fields(),
     )
-    uow.publish(ENROLMENTS, CERTIFIED, certified, key=course.course_id)
+    uow.publish(certified, key=course.course_id)
     return passed.certificate_id
 
 

@@ -21,16 +21,10 @@ from zll_contracts.payloads import (
     EnrolmentWaitlisted,
     RejectionReason,
 )
-from zll_contracts.topics import ENROLMENTS
 
 from services.enrolment import store
 from services.enrolment.domain import Ledger, Status
 from zll.platform.unit_of_work import UnitOfWork
-
-CONFIRMED = "zll.enrolment.confirmed.v1"
-WAITLISTED = "zll.enrolment.waitlisted.v1"
-REJECTED = "zll.enrolment.rejected.v1"
-CANCELLED = "zll.enrolment.cancelled.v1"
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +112,7 @@ def _announce_decision(uow: UnitOfWork, request: Request, outcome: Outcome) -> N
         confirmed = EnrolmentConfirmed(
             **common, source=request.source, placement_id=request.placement_id
         )
-        uow.publish(ENROLMENTS, CONFIRMED, confirmed, key=key)
+        uow.publish(confirmed, key=key)
     elif outcome.status is Status.WAITLISTED:
         assert outcome.waitlist_position is not None
         reason = None
@@ -134,14 +128,14 @@ def _announce_decision(uow: UnitOfWork, request: Request, outcome: Outcome) -> N
             placement_id=request.placement_id,
             reason=reason,
         )
-        uow.publish(ENROLMENTS, WAITLISTED, waitlisted, key=key)
+        uow.publish(waitlisted, key=key)
     else:
         assert outcome.reason_code is not None
         assert outcome.reason is not None
         rejected = EnrolmentRejected(
             **common, reason_code=outcome.reason_code, reason=outcome.reason
         )
-        uow.publish(ENROLMENTS, REJECTED, rejected, key=key)
+        uow.publish(rejected, key=key)
 
 
 async def cancel(
@@ -208,7 +202,7 @@ async def _cancel_rows(
             **row.contact_fields(),
             reason=reason,
         )
-        uow.publish(ENROLMENTS, CANCELLED, cancelled, key=row.course_id)
+        uow.publish(cancelled, key=row.course_id)
 
 
 async def _promote(uow: UnitOfWork, enrolment_ids: Sequence[str]) -> None:
@@ -227,4 +221,4 @@ async def _promote(uow: UnitOfWork, enrolment_ids: Sequence[str]) -> None:
             placement_id=row.placement_id,
             **row.contact_fields(),
         )
-        uow.publish(ENROLMENTS, CONFIRMED, confirmed, key=row.course_id)
+        uow.publish(confirmed, key=row.course_id)

@@ -9,7 +9,6 @@ from uuid import UUID, uuid4
 from fastapi import APIRouter, Body, Depends, Request
 from zll_contracts.payloads import PlacementAccepted, PlacementDeclined, PlacementProposed
 from zll_contracts.payloads.placements import OfferKind
-from zll_contracts.topics import PLACEMENTS
 
 from services.matching import store, store_counselling
 from services.matching.domain import rounds
@@ -113,8 +112,6 @@ async def _propose(
         placement_id = uuid4()
         rows.append((placement_id, learner, offer, kinds[offer]))
         uow.publish(
-            PLACEMENTS,
-            "zll.placement.proposed.v1",
             PlacementProposed(
                 placement_id=str(placement_id),
                 learner_id=learner,
@@ -231,12 +228,7 @@ async def _answer(
             return _out(placement)
         placement = await store.decide_placement(conn, placement_id, answer, reason)
         uow = UnitOfWork(conn, request.app.state.settings.source)
-        uow.publish(
-            PLACEMENTS,
-            f"zll.placement.{answer}.v1",
-            _event(placement, reason),
-            key=placement.learner_id,
-        )
+        uow.publish(_event(placement, reason), key=placement.learner_id)
         await uow.flush()
     return _out(placement)
 

@@ -8,7 +8,6 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Request
 from pydantic import BaseModel, ConfigDict
 from zll_contracts.payloads import ErasureRequestedBy, LearnerErasureRequested
-from zll_contracts.topics import LEARNERS
 
 from services.matching import erasure
 from services.matching.messages import MESSAGES
@@ -17,7 +16,6 @@ from zll.platform.problems import ProblemError
 from zll.platform.unit_of_work import UnitOfWork
 
 router = APIRouter(tags=["privacy"])
-ERASURE_REQUESTED = "zll.learner.erasure-requested.v1"
 
 
 class ErasureAccepted(BaseModel):
@@ -55,6 +53,6 @@ async def request_erasure(
     async with request.app.state.pool.acquire() as conn, conn.transaction():
         uow = UnitOfWork(conn, request.app.state.settings.source)
         await erasure.record_request(conn, asked)
-        uow.publish(LEARNERS, ERASURE_REQUESTED, asked, key=learner_id)
+        uow.publish(asked, key=learner_id)
         await uow.flush()
     return ErasureAccepted(learner_id=learner_id, requested_at=asked.requested_at)

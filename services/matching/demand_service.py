@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 from zll_contracts.payloads import DemandGapDetected, DemandReported
-from zll_contracts.topics import DEMAND
 
 from services.matching import store_demand
 from services.matching.config import matching_settings
@@ -102,7 +101,7 @@ async def _check_gap(uow: UnitOfWork, line: DemandLine) -> None:
     outcome = crossing(was_above, line.gap, matching_settings().gap_threshold)
     await store_demand.set_gap(uow.conn, *where, outcome.above, line.gap)
     if outcome.publish:
-        uow.publish(DEMAND, "zll.demand.gap-detected.v1", _event(line), key=line.municipality)
+        uow.publish(_event(line), key=line.municipality)
 
 
 def _event(line: DemandLine) -> DemandGapDetected:

@@ -6,6 +6,7 @@ import asyncio
 import json
 import uuid
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,8 +14,8 @@ import asyncpg
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from faststream.kafka import KafkaBroker
-from zll_contracts import new_event, to_record
-from zll_contracts.payloads import CourseUpserted
+from zll_contracts import binary_record, new_event, to_record
+from zll_contracts.payloads import CoursePublished, CourseUpserted
 
 from tests.e2e.test_walking_skeleton import course
 from tests.integration.databases import fresh_database
@@ -28,6 +29,7 @@ from zll.platform.unit_of_work import UnitOfWork
 
 pytestmark = pytest.mark.integration
 TOPIC = "zll.provider.courses.v1"
+NOW = datetime(2026, 12, 4, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -61,7 +63,7 @@ class Flaky:
             raise RuntimeError("a bug that only this event triggers")
         if payload.title == "wrong arguments":
             await uow.conn.execute("SELECT $1::int", 1, 2)  # a bug, not an outage
-        uow.publish("zll.catalog.courses.v1", "zll.catalog.course-published.v1", payload, key="k")
+        uow.publish(CoursePublished(**payload.model_dump(), published_at=NOW), key="k")
 
 
 def consumer_for(pool: asyncpg.Pool, handlers: Flaky) -> BatchConsumer:
@@ -186,7 +188,7 @@ async def test_the_relay_publishes_only_committed_rows_in_order(
         async with conn.transaction():
             uow = UnitOfWork(conn, "/services/test")
             for n in range(5):
-                uow.publish(topic, "zll.test.v1", CourseUpserted(**course(f"c{n}")), key="same-key")
+                stage_on(uow, topic, CourseUpserted(**course(f"c{n}")), key="same-key")
             await uow.flush()
         await stage_and_roll_back(conn, topic)
 
@@ -217,7 +219,7 @@ async def test_the_relay_puts_each_key_on_the_partition_any_kafka_client_would(
         uow = UnitOfWork(conn, "/services/test")
         for n in range(60):  # two events per key, in order
             key = keys[n % len(keys)]
-            uow.publish(topic, "zll.test.v1", CourseUpserted(**course(f"c{n}")), key=key)
+            stage_on(uow, topic, CourseUpserted(**course(f"c{n}")), key=key)
         await uow.flush()
 
     producer = new_producer(infra.bootstrap, "test-relay")
@@ -273,6 +275,12 @@ async def test_offsets_are_committed_after_the_database_commit(
     assert await committed_offset(infra.bootstrap, group, topic) == 20
 
 
+def stage_on(uow: UnitOfWork, topic: str, course: CourseUpserted, *, key: str) -> None:
+    """An event on a topic of the test's own, beside the registry's."""
+    record = binary_record("zll.test.v1", uow.source, course.model_dump_json().encode(), key=key)
+    uow.stage(topic, record)
+
+
 async def stage_and_roll_back(conn: Any, topic: str) -> None:
     """A state change that fails after staging its event: the event must not go out."""
 
@@ -282,7 +290,7 @@ async def stage_and_roll_back(conn: Any, topic: str) -> None:
     try:
         async with conn.transaction():
             uow = UnitOfWork(conn, "/services/test")
-            uow.publish(topic, "zll.test.v1", CourseUpserted(**course("never")), key="same-key")
+            stage_on(uow, topic, CourseUpserted(**course("never")), key="same-key")
             await uow.flush()
             raise Failed
     except Failed:

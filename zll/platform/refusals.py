@@ -7,14 +7,13 @@ import re
 from collections.abc import Sequence
 
 from zll_contracts import KafkaRecord
-from zll_contracts.topics import DLQ, FEEDBACK
+from zll_contracts.topics import DLQ
 
 from zll.platform import metrics
 from zll.platform.errors import Problem
 from zll.platform.kafka import InboundRecord
 from zll.platform.unit_of_work import UnitOfWork
 
-FEEDBACK_TYPE = "zll.feedback.rejected.v1"
 _PROVIDER_SOURCE = re.compile(r"^/providers/([a-z0-9-]{2,40})$")
 
 
@@ -40,7 +39,7 @@ def stage_feedback(
         topic=topic,
         errors=[FieldError(field=p.field, message=p.message[:500]) for p in problems],
     )
-    uow.publish(FEEDBACK, FEEDBACK_TYPE, feedback, key=provider_id)
+    uow.publish(feedback, key=provider_id)
 
 
 def stage_dead_letter(

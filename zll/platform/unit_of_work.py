@@ -9,6 +9,8 @@ from typing import Any, Protocol
 from opentelemetry.context import Context
 from pydantic import BaseModel
 from zll_contracts import KafkaRecord, binary_record
+from zll_contracts.payloads import event_type_of
+from zll_contracts.topics import topic_carrying
 
 from zll.platform.db import Connection
 from zll.platform.telemetry import headers_of
@@ -47,16 +49,18 @@ class UnitOfWork:
 
     def publish(
         self,
-        topic: str,
-        event_type: str,
         data: BaseModel,
         *,
         key: str,
         subject: str | None = None,
         caused_by: Cause | None = None,
     ) -> KafkaRecord:
-        """Stage an event. A Batched handler passes `caused_by=message` so the event continues
-        that message's trace; elsewhere the current span (HTTP request, message) is used."""
+        """Stage an event on its topic; its `ce_type` and topic come from the payload's class
+        (the contract's registry spells each once).
+
+        A Batched handler passes `caused_by=message` so the event continues that message's
+        trace; elsewhere the current span (HTTP request, message) is used."""
+        event_type = event_type_of(data)
         ctx = caused_by.trace_context if caused_by is not None else None
         record = binary_record(
             event_type,
@@ -66,7 +70,7 @@ class UnitOfWork:
             subject=subject,
             extra_headers=self._trace_headers(ctx),
         )
-        self.stage(topic, record)
+        self.stage(topic_carrying(event_type), record)
         return record
 
     def _trace_headers(self, ctx: Context | None) -> dict[str, str]:
