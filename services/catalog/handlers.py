@@ -8,20 +8,20 @@ from datetime import UTC, datetime
 from zll_contracts.payloads import CoursePublished, CourseUpserted, CourseWithdrawn
 
 from services.catalog import domain, store
-from zll.platform.consumer import Batched, Handler, Message
+from zll.platform.consumer import Batched, Message, Refusals, handlers, on
 from zll.platform.errors import Refused
 from zll.platform.plain_text import check_plain_text
 from zll.platform.unit_of_work import UnitOfWork
 
 
 async def upsert_courses(
-    uow: UnitOfWork, messages: Sequence[Message]
-) -> list[tuple[Message, Refused]]:
+    uow: UnitOfWork, messages: Sequence[Message[CourseUpserted]]
+) -> Refusals[CourseUpserted]:
     """A run of upserts in three queries: providers, stored revisions, one executemany."""
-    pairs = [(m, m.payload) for m in messages if isinstance(m.payload, CourseUpserted)]
+    pairs = [(m, m.payload) for m in messages]
     known = await store.registered(uow.conn, [course.provider_id for _, course in pairs])
-    refused: list[tuple[Message, Refused]] = []
-    valid: list[tuple[Message, CourseUpserted]] = []
+    refused: list[tuple[Message[CourseUpserted], Refused]] = []
+    valid: list[tuple[Message[CourseUpserted], CourseUpserted]] = []
     for message, course in pairs:
         try:
             domain.check_sender(message.sender, course.provider_id)
@@ -43,9 +43,8 @@ async def upsert_courses(
     return refused
 
 
-async def withdraw_course(uow: UnitOfWork, message: Message) -> None:
+async def withdraw_course(uow: UnitOfWork, message: Message[CourseWithdrawn]) -> None:
     withdrawal = message.payload
-    assert isinstance(withdrawal, CourseWithdrawn)
     domain.check_sender(message.sender, withdrawal.provider_id)
     check_plain_text(withdrawal)
     stored = await store.stored_course(uow.conn, withdrawal.course_id)
@@ -57,7 +56,7 @@ async def withdraw_course(uow: UnitOfWork, message: Message) -> None:
     uow.publish(withdrawn, key=withdrawn.course_id)
 
 
-HANDLERS: dict[str, Handler | Batched] = {
-    "zll.course.upserted.v1": Batched(upsert_courses),
-    "zll.course.withdrawn.v1": withdraw_course,
-}
+HANDLERS = handlers(
+    on(CourseUpserted, Batched(upsert_courses)),
+    on(CourseWithdrawn, withdraw_course),
+)

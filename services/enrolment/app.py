@@ -17,7 +17,7 @@ from zll_contracts.topics import (
 from services.enrolment import api, api_certificates
 from services.enrolment.certificates import parse_key
 from services.enrolment.config import check_for_environment, enrolment_config
-from services.enrolment.handlers import HANDLERS
+from services.enrolment.handlers import HANDLERS, IGNORES
 from zll.platform.service import ServiceDefinition, create_service_app
 from zll.platform.settings import Settings, load_settings
 
@@ -27,6 +27,7 @@ DEFINITION = ServiceDefinition(
     description="One seat ledger for the region, fair waitlists, verifiable module certificates.",
     migrations=Path(__file__).parent / "migrations",
     handlers=HANDLERS,
+    ignores=IGNORES,
     topics=[CATALOG_COURSES, PROVIDER_ENROLMENTS, PLACEMENTS, LEARNERS],
     publishes=[ENROLMENTS, FEEDBACK],
     routers=[api.router, api_certificates.router],

@@ -30,9 +30,8 @@ _DROP_CREDENTIALS = """
 """
 
 
-async def erase_learner(uow: UnitOfWork, message: Message) -> None:
+async def erase_learner(uow: UnitOfWork, message: Message[LearnerErasureRequested]) -> None:
     request = message.payload
-    assert isinstance(request, LearnerErasureRequested)
     await erase(uow.conn, request.learner_id)
 
 

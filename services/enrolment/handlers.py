@@ -14,13 +14,16 @@ from zll_contracts.payloads import (
     EnrolmentCompleted,
     EnrolmentRequested,
     EnrolmentSource,
+    LearnerErasureRequested,
     OfferKind,
     PlacementAccepted,
+    PlacementDeclined,
+    PlacementProposed,
 )
 
 from services.enrolment import certificates, erasure, ledger, store
 from services.enrolment.domain import Status
-from zll.platform.consumer import Batched, Handler, Message
+from zll.platform.consumer import Batched, Message, Refusals, handlers, on
 from zll.platform.errors import Problem, Refused
 from zll.platform.plain_text import check_plain_text, text_problems
 from zll.platform.unit_of_work import UnitOfWork
@@ -33,9 +36,10 @@ def _today() -> date:
     return datetime.now(UTC).date()
 
 
-async def learn_course(uow: UnitOfWork, message: Message) -> None:
+async def learn_course(
+    uow: UnitOfWork, message: Message[CoursePublished | CourseWithdrawnFromCatalog]
+) -> None:
     course = message.payload
-    assert isinstance(course, CoursePublished | CourseWithdrawnFromCatalog)
     status = "live" if isinstance(course, CoursePublished) else "withdrawn"
     known = store.KnownCourse(
         course.course_id,
@@ -53,13 +57,12 @@ async def learn_course(uow: UnitOfWork, message: Message) -> None:
 
 
 async def request_enrolments(
-    uow: UnitOfWork, messages: Sequence[Message]
-) -> list[tuple[Message, Refused]]:
+    uow: UnitOfWork, messages: Sequence[Message[EnrolmentRequested]]
+) -> Refusals[EnrolmentRequested]:
     """A run of partner requests: refuse strangers' ones, decide the rest together."""
     refused, requests = [], []
     for message in messages:
         request = message.payload
-        assert isinstance(request, EnrolmentRequested)
         if request.course_id.split(":", 1)[0] != message.sender:
             problem = Problem("course_id", f"{message.sender!r} may enrol into its courses only")
             refused.append((message, Refused([problem])))
@@ -82,18 +85,16 @@ async def request_enrolments(
     return refused
 
 
-async def cancel_requested(uow: UnitOfWork, message: Message) -> None:
+async def cancel_requested(uow: UnitOfWork, message: Message[EnrolmentCancelRequested]) -> None:
     cancel = message.payload
-    assert isinstance(cancel, EnrolmentCancelRequested)
     check_plain_text(cancel)
     await _own_enrolment(uow, cancel.enrolment_id, message.sender)
     await ledger.cancel(uow, cancel.enrolment_id, CancelledBy.PROVIDER, cancel.reason, _today())
 
 
-async def completed(uow: UnitOfWork, message: Message) -> None:
+async def completed(uow: UnitOfWork, message: Message[EnrolmentCompleted]) -> None:
     """The course's own provider reports what was passed: one certificate per enrolment."""
     report = message.payload
-    assert isinstance(report, EnrolmentCompleted)
     enrolment, course = await _own_enrolment(uow, report.enrolment_id, message.sender)
     if enrolment.certificate_id is not None:
         return  # already certified: a second report has no second effect
@@ -120,9 +121,8 @@ async def _own_enrolment(
     return enrolment, course
 
 
-async def placement_accepted(uow: UnitOfWork, message: Message) -> None:
+async def placement_accepted(uow: UnitOfWork, message: Message[PlacementAccepted]) -> None:
     placement = message.payload
-    assert isinstance(placement, PlacementAccepted)
     if placement.offer_kind is not OfferKind.COURSE:
         return  # internships, apprenticeships and jobs have no seat in this ledger
     enrolment_id = uuid.uuid5(PLACEMENT_ENROLMENTS, placement.placement_id)
@@ -137,12 +137,14 @@ async def placement_accepted(uow: UnitOfWork, message: Message) -> None:
     await ledger.enrol(uow, [request], _today())
 
 
-HANDLERS: dict[str, Handler | Batched] = {
-    "zll.catalog.course-published.v1": learn_course,
-    "zll.catalog.course-withdrawn.v1": learn_course,
-    "zll.enrolment.requested.v1": Batched(request_enrolments),
-    "zll.enrolment.cancel-requested.v1": cancel_requested,
-    "zll.enrolment.completed.v1": completed,
-    "zll.placement.accepted.v1": placement_accepted,
-    "zll.learner.erasure-requested.v1": erasure.erase_learner,
-}
+HANDLERS = handlers(
+    on(CoursePublished, learn_course),
+    on(CourseWithdrawnFromCatalog, learn_course),
+    on(EnrolmentRequested, Batched(request_enrolments)),
+    on(EnrolmentCancelRequested, cancel_requested),
+    on(EnrolmentCompleted, completed),
+    on(PlacementAccepted, placement_accepted),
+    on(LearnerErasureRequested, erasure.erase_learner),
+)
+# Proposals and declines are between the learner and matching; a seat is taken on acceptance.
+IGNORES = (PlacementProposed, PlacementDeclined)

@@ -13,21 +13,23 @@ from zll_contracts.payloads import (
     EnrolmentConfirmed,
     EnrolmentRejected,
     EnrolmentWaitlisted,
+    LearnerErasureRequested,
     OpportunityUpserted,
     OpportunityWithdrawn,
 )
 
 from services.matching import demand_service, erasure, store, store_counselling
 from services.matching.vocabulary import vocabulary
-from zll.platform.consumer import Batched, Handler, Message
+from zll.platform.consumer import Batched, Message, Refusals, handlers, on
 from zll.platform.errors import Problem, Refused
 from zll.platform.plain_text import check_plain_text
 from zll.platform.unit_of_work import UnitOfWork
 
 
-async def learn_supply(uow: UnitOfWork, message: Message) -> None:
+async def learn_supply(
+    uow: UnitOfWork, message: Message[CoursePublished | CourseWithdrawnFromCatalog]
+) -> None:
     course = message.payload
-    assert isinstance(course, CoursePublished | CourseWithdrawnFromCatalog)
     await store.remember_supply(
         uow.conn,
         course_id=course.course_id,
@@ -56,9 +58,8 @@ def _unknown(field: str, uris: list[str]) -> list[Problem]:
     ]
 
 
-async def learn_opportunity(uow: UnitOfWork, message: Message) -> None:
+async def learn_opportunity(uow: UnitOfWork, message: Message[OpportunityUpserted]) -> None:
     opportunity = message.payload
-    assert isinstance(opportunity, OpportunityUpserted)
     _own(message, opportunity.partner_id)
     check_plain_text(opportunity)
     problems = _unknown("required_skills", opportunity.required_skills)
@@ -70,9 +71,8 @@ async def learn_opportunity(uow: UnitOfWork, message: Message) -> None:
     await store_counselling.upsert_opportunity(uow.conn, opportunity.model_dump())
 
 
-async def forget_opportunity(uow: UnitOfWork, message: Message) -> None:
+async def forget_opportunity(uow: UnitOfWork, message: Message[OpportunityWithdrawn]) -> None:
     withdrawn = message.payload
-    assert isinstance(withdrawn, OpportunityWithdrawn)
     _own(message, withdrawn.partner_id)
     check_plain_text(withdrawn)
     owner = await store_counselling.opportunity_owner(uow.conn, withdrawn.opportunity_id)
@@ -83,9 +83,8 @@ async def forget_opportunity(uow: UnitOfWork, message: Message) -> None:
     )
 
 
-async def learn_demand(uow: UnitOfWork, message: Message) -> None:
+async def learn_demand(uow: UnitOfWork, message: Message[DemandReported]) -> None:
     report = message.payload
-    assert isinstance(report, DemandReported)
     _own(message, report.partner_id)
     check_plain_text(report)
     problems = _unknown("skill", [report.skill] if report.skill else []) + _unknown(
@@ -96,9 +95,8 @@ async def learn_demand(uow: UnitOfWork, message: Message) -> None:
     await demand_service.report(uow, report, message.event.time)
 
 
-async def learn_certificate(uow: UnitOfWork, message: Message) -> None:
+async def learn_certificate(uow: UnitOfWork, message: Message[EnrolmentCertified]) -> None:
     certified = message.payload
-    assert isinstance(certified, EnrolmentCertified)
     skills = await store_counselling.course_module_skills(
         uow.conn, certified.course_id, certified.modules
     )
@@ -108,10 +106,10 @@ async def learn_certificate(uow: UnitOfWork, message: Message) -> None:
 
 
 async def learn_waitlisted(
-    uow: UnitOfWork, messages: Sequence[Message]
-) -> list[tuple[Message, Refused]]:
+    uow: UnitOfWork, messages: Sequence[Message[EnrolmentWaitlisted]]
+) -> Refusals[EnrolmentWaitlisted]:
     """A run of waitlistings: store them all, then check each course's gaps once."""
-    entries = [m.payload for m in messages if isinstance(m.payload, EnrolmentWaitlisted)]
+    entries = [m.payload for m in messages]
     await store_counselling.waitlisted_many(
         uow.conn, [(e.enrolment_id, e.course_id, e.learner_id, e.occurred_at) for e in entries]
     )
@@ -120,22 +118,23 @@ async def learn_waitlisted(
     return []
 
 
-async def learn_left_waitlist(uow: UnitOfWork, message: Message) -> None:
+async def learn_left_waitlist(
+    uow: UnitOfWork, message: Message[EnrolmentConfirmed | EnrolmentCancelled | EnrolmentRejected]
+) -> None:
     outcome = message.payload
-    assert isinstance(outcome, EnrolmentConfirmed | EnrolmentCancelled | EnrolmentRejected)
     await store_counselling.left_waitlist(uow.conn, outcome.enrolment_id)
 
 
-HANDLERS: dict[str, Handler | Batched] = {
-    "zll.catalog.course-published.v1": learn_supply,
-    "zll.catalog.course-withdrawn.v1": learn_supply,
-    "zll.opportunity.upserted.v1": learn_opportunity,
-    "zll.opportunity.withdrawn.v1": forget_opportunity,
-    "zll.demand.reported.v1": learn_demand,
-    "zll.enrolment.certified.v1": learn_certificate,
-    "zll.enrolment.waitlisted.v1": Batched(learn_waitlisted),
-    "zll.enrolment.confirmed.v1": learn_left_waitlist,
-    "zll.enrolment.cancelled.v1": learn_left_waitlist,
-    "zll.enrolment.rejected.v1": learn_left_waitlist,
-    "zll.learner.erasure-requested.v1": erasure.erase_learner,
-}
+HANDLERS = handlers(
+    on(CoursePublished, learn_supply),
+    on(CourseWithdrawnFromCatalog, learn_supply),
+    on(OpportunityUpserted, learn_opportunity),
+    on(OpportunityWithdrawn, forget_opportunity),
+    on(DemandReported, learn_demand),
+    on(EnrolmentCertified, learn_certificate),
+    on(EnrolmentWaitlisted, Batched(learn_waitlisted)),
+    on(EnrolmentConfirmed, learn_left_waitlist),
+    on(EnrolmentCancelled, learn_left_waitlist),
+    on(EnrolmentRejected, learn_left_waitlist),
+    on(LearnerErasureRequested, erasure.erase_learner),
+)

@@ -22,7 +22,7 @@ from services.notify.api import router
 from services.notify.api_stream import router as stream_router
 from services.notify.config import NotifySettings, notify_settings
 from services.notify.dispatch import Dispatcher, Sender
-from services.notify.handlers import HANDLERS
+from services.notify.handlers import HANDLERS, IGNORES
 from services.notify.live import InboxHub
 from services.notify.senders import EmailSender, WebhookSender
 from zll.platform.service import (
@@ -38,8 +38,8 @@ DEFINITION = ServiceDefinition(
     title="ZLL notify",
     description="Every learner and partner hears what concerns them, once.",
     migrations=Path(__file__).parent / "migrations",
-    # ServiceDefinition's annotation predates Batched; the consumer takes both kinds.
     handlers=HANDLERS,
+    ignores=IGNORES,
     topics=[ENROLMENTS, PLACEMENTS, CATALOG_COURSES, DEMAND, FEEDBACK, LEARNERS],
     routers=[stream_router, router],
 )

@@ -24,9 +24,8 @@ _STATEMENTS = (
 )
 
 
-async def erase_learner(uow: UnitOfWork, message: Message) -> None:
+async def erase_learner(uow: UnitOfWork, message: Message[LearnerErasureRequested]) -> None:
     request = message.payload
-    assert isinstance(request, LearnerErasureRequested)
     await erase(uow.conn, request.learner_id)
 
 

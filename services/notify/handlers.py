@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TypeVar, cast
 
 from pydantic import BaseModel
 from zll_contracts.payloads import (
@@ -13,8 +12,12 @@ from zll_contracts.payloads import (
     EnrolmentCancelled,
     EnrolmentCertified,
     EnrolmentConfirmed,
+    EnrolmentRejected,
     EnrolmentWaitlisted,
     FeedbackRejected,
+    LearnerErasureRequested,
+    PlacementAccepted,
+    PlacementDeclined,
     PlacementProposed,
 )
 from zll_contracts.payloads.courses import CourseState
@@ -23,19 +26,11 @@ from zll_contracts.payloads.enrolments import EnrolmentOutcome
 from services.notify import domain, erasure, store, texts
 from services.notify.config import notify_settings
 from services.notify.domain import CourseFacts, Notice, Reach
-from zll.platform.consumer import Batched, Handler, Message
-from zll.platform.errors import Refused
+from zll.platform.consumer import Batched, Message, Refusals, handlers, on
 from zll.platform.unit_of_work import UnitOfWork
 
-P = TypeVar("P", bound=BaseModel)
-Refusals = list[tuple[Message, Refused]]  # notify never refuses: it only reads service topics
 
-
-def _data(messages: Sequence[Message], kind: type[P]) -> list[P]:
-    return [cast(P, m.payload) for m in messages]
-
-
-async def tell(uow: UnitOfWork, caused: Sequence[tuple[Message, list[Notice]]]) -> None:
+async def tell(uow: UnitOfWork, caused: Sequence[tuple[Message[BaseModel], list[Notice]]]) -> None:
     """Route each notice by its recipient's preferences, render it, record it once."""
     notices = [(m, n) for m, ns in caused for n in ns]
     reach = await store.reach(uow.conn, {n.recipient for _, n in notices})
@@ -66,8 +61,10 @@ async def _enrolment_context(
     return await store.courses(uow.conn, (e.course_id for e in events))
 
 
-async def enrolment_confirmed(uow: UnitOfWork, messages: Sequence[Message]) -> Refusals:
-    events = _data(messages, EnrolmentConfirmed)
+async def enrolment_confirmed(
+    uow: UnitOfWork, messages: Sequence[Message[EnrolmentConfirmed]]
+) -> Refusals[EnrolmentConfirmed]:
+    events = [m.payload for m in messages]
     known = await _enrolment_context(uow, events, holds_place=True)
     await tell(uow, [
         (m, domain.enrolment_confirmed(str(e.enrolment_id), e.course_id, e.learner_id,
@@ -77,8 +74,10 @@ async def enrolment_confirmed(uow: UnitOfWork, messages: Sequence[Message]) -> R
     return []
 
 
-async def enrolment_waitlisted(uow: UnitOfWork, messages: Sequence[Message]) -> Refusals:
-    events = _data(messages, EnrolmentWaitlisted)
+async def enrolment_waitlisted(
+    uow: UnitOfWork, messages: Sequence[Message[EnrolmentWaitlisted]]
+) -> Refusals[EnrolmentWaitlisted]:
+    events = [m.payload for m in messages]
     known = await _enrolment_context(uow, events, holds_place=True)
     await tell(uow, [
         (m, domain.enrolment_waitlisted(str(e.enrolment_id), e.course_id, e.learner_id,
@@ -88,8 +87,10 @@ async def enrolment_waitlisted(uow: UnitOfWork, messages: Sequence[Message]) -> 
     return []
 
 
-async def enrolment_cancelled(uow: UnitOfWork, messages: Sequence[Message]) -> Refusals:
-    events = _data(messages, EnrolmentCancelled)
+async def enrolment_cancelled(
+    uow: UnitOfWork, messages: Sequence[Message[EnrolmentCancelled]]
+) -> Refusals[EnrolmentCancelled]:
+    events = [m.payload for m in messages]
     known = await _enrolment_context(uow, events, holds_place=False)
     await tell(uow, [
         (m, domain.enrolment_cancelled(str(e.enrolment_id), e.course_id, e.learner_id,
@@ -99,8 +100,10 @@ async def enrolment_cancelled(uow: UnitOfWork, messages: Sequence[Message]) -> R
     return []
 
 
-async def certificate_issued(uow: UnitOfWork, messages: Sequence[Message]) -> Refusals:
-    events = _data(messages, EnrolmentCertified)
+async def certificate_issued(
+    uow: UnitOfWork, messages: Sequence[Message[EnrolmentCertified]]
+) -> Refusals[EnrolmentCertified]:
+    events = [m.payload for m in messages]
     known = await _enrolment_context(uow, events, holds_place=False)
     base = notify_settings().enrolment_url
     await tell(uow, [
@@ -112,8 +115,10 @@ async def certificate_issued(uow: UnitOfWork, messages: Sequence[Message]) -> Re
     return []
 
 
-async def placement_proposed(uow: UnitOfWork, messages: Sequence[Message]) -> Refusals:
-    events = _data(messages, PlacementProposed)
+async def placement_proposed(
+    uow: UnitOfWork, messages: Sequence[Message[PlacementProposed]]
+) -> Refusals[PlacementProposed]:
+    events = [m.payload for m in messages]
     known = await store.courses(uow.conn, (e.offer_id for e in events))
     base = notify_settings().matching_url
     await tell(uow, [
@@ -138,12 +143,14 @@ def course_facts(course: CourseState) -> CourseFacts:
     )  # fmt: skip
 
 
-async def course_published(uow: UnitOfWork, messages: Sequence[Message]) -> Refusals:
+async def course_published(
+    uow: UnitOfWork, messages: Sequence[Message[CoursePublished]]
+) -> Refusals[CoursePublished]:
     """Remember the course; tell its learners when its dates or place changed."""
-    events = _data(messages, CoursePublished)
+    events = [m.payload for m in messages]
     ids = [e.course_id for e in events]
     known, learners = await store.courses(uow.conn, ids), await store.learners_in(uow.conn, ids)
-    caused: list[tuple[Message, list[Notice]]] = []
+    caused: list[tuple[Message[BaseModel], list[Notice]]] = []
     latest: dict[str, CourseFacts] = {}
     for message, event in zip(messages, events, strict=True):
         after, before = course_facts(event), latest.get(event.course_id, known.get(event.course_id))
@@ -158,15 +165,19 @@ async def course_published(uow: UnitOfWork, messages: Sequence[Message]) -> Refu
     return []
 
 
-async def course_withdrawn(uow: UnitOfWork, messages: Sequence[Message]) -> Refusals:
+async def course_withdrawn(
+    uow: UnitOfWork, messages: Sequence[Message[CourseWithdrawnFromCatalog]]
+) -> Refusals[CourseWithdrawnFromCatalog]:
     """Learners hear of it through their cancellations; a withdrawn course teaches no one."""
-    facts = [course_facts(e) for e in _data(messages, CourseWithdrawnFromCatalog)]
+    facts = [course_facts(m.payload) for m in messages]
     await store.save_courses(uow.conn, facts, [True] * len(facts))
     return []
 
 
-async def demand_gap_detected(uow: UnitOfWork, messages: Sequence[Message]) -> Refusals:
-    events = _data(messages, DemandGapDetected)
+async def demand_gap_detected(
+    uow: UnitOfWork, messages: Sequence[Message[DemandGapDetected]]
+) -> Refusals[DemandGapDetected]:
+    events = [m.payload for m in messages]
     teaching = await store.teachers(uow.conn, (e.skill for e in events if e.skill))
     await tell(uow, [
         (m, domain.demand_gap(e.skill, e.occupation, e.municipality, str(e.horizon), e.demand,
@@ -176,8 +187,10 @@ async def demand_gap_detected(uow: UnitOfWork, messages: Sequence[Message]) -> R
     return []
 
 
-async def feedback_rejected(uow: UnitOfWork, messages: Sequence[Message]) -> Refusals:
-    events = _data(messages, FeedbackRejected)
+async def feedback_rejected(
+    uow: UnitOfWork, messages: Sequence[Message[FeedbackRejected]]
+) -> Refusals[FeedbackRejected]:
+    events = [m.payload for m in messages]
     await tell(uow, [
         (m, domain.feedback_rejected(e.provider_id, e.original_ce_id, e.topic,
                                      [err.model_dump() for err in e.errors]))
@@ -186,15 +199,18 @@ async def feedback_rejected(uow: UnitOfWork, messages: Sequence[Message]) -> Ref
     return []
 
 
-HANDLERS: dict[str, Handler | Batched] = {
-    "zll.enrolment.confirmed.v1": Batched(enrolment_confirmed),
-    "zll.enrolment.waitlisted.v1": Batched(enrolment_waitlisted),
-    "zll.enrolment.cancelled.v1": Batched(enrolment_cancelled),
-    "zll.enrolment.certified.v1": Batched(certificate_issued),
-    "zll.placement.proposed.v1": Batched(placement_proposed),
-    "zll.catalog.course-published.v1": Batched(course_published),
-    "zll.catalog.course-withdrawn.v1": Batched(course_withdrawn),
-    "zll.demand.gap-detected.v1": Batched(demand_gap_detected),
-    "zll.feedback.rejected.v1": Batched(feedback_rejected),
-    "zll.learner.erasure-requested.v1": erasure.erase_learner,
-}
+# Notify never refuses (it reads service topics only): every handler returns no refusals.
+HANDLERS = handlers(
+    on(EnrolmentConfirmed, Batched(enrolment_confirmed)),
+    on(EnrolmentWaitlisted, Batched(enrolment_waitlisted)),
+    on(EnrolmentCancelled, Batched(enrolment_cancelled)),
+    on(EnrolmentCertified, Batched(certificate_issued)),
+    on(PlacementProposed, Batched(placement_proposed)),
+    on(CoursePublished, Batched(course_published)),
+    on(CourseWithdrawnFromCatalog, Batched(course_withdrawn)),
+    on(DemandGapDetected, Batched(demand_gap_detected)),
+    on(FeedbackRejected, Batched(feedback_rejected)),
+    on(LearnerErasureRequested, erasure.erase_learner),
+)
+# A rejected request, and a placement's answer, were the learner's own doing: nothing to tell.
+IGNORES = (EnrolmentRejected, PlacementAccepted, PlacementDeclined)

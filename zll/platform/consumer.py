@@ -8,7 +8,7 @@ import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import asyncpg
 from faststream import Context as FastStreamContext
@@ -19,7 +19,7 @@ from opentelemetry import context as otel_context
 from opentelemetry.context import Context
 from pydantic import BaseModel
 from zll_contracts import TOPICS, Event, UnreadableRecord, from_record
-from zll_contracts.payloads import PayloadRefused, parse_payload
+from zll_contracts.payloads import PayloadRefused, event_type_of, parse_payload
 
 from zll.platform import metrics, telemetry
 from zll.platform.db import CONNECTION_ERRORS, Connection
@@ -37,12 +37,15 @@ _CLAIM_INBOX = """
 """
 
 
+P = TypeVar("P", bound=BaseModel, covariant=True)
+
+
 @dataclass(frozen=True, slots=True)
-class Message:
+class Message(Generic[P]):
     """What a handler receives: the event, its validated payload and where it came from."""
 
     event: Event
-    payload: BaseModel
+    payload: P
     record: InboundRecord
     # The trace that events it causes continue: the message's own processing span when the
     # record carried a trace, else its poll batch's span (one trace per batch, not per record,
@@ -55,19 +58,44 @@ class Message:
         return sender_of(self.event.source)
 
 
-Handler = Callable[[UnitOfWork, Message], Awaitable[None]]
+Handler = Callable[[UnitOfWork, Message[P]], Awaitable[None]]
 """Applies one event; raises Refused (before writing anything) when a rule is broken."""
 
-RunHandler = Callable[[UnitOfWork, Sequence[Message]], Awaitable[Sequence[tuple[Message, Refused]]]]
+Refusals = Sequence[tuple[Message[P], Refused]]
+RunHandler = Callable[[UnitOfWork, Sequence[Message[P]]], Awaitable[Refusals[P]]]
 """Applies a run of consecutive events of one type at once; returns those it refused."""
 
 
 @dataclass(frozen=True, slots=True)
-class Batched:
+class Batched(Generic[P]):
     """Marks a handler-map entry that applies whole runs of events: a few queries per batch
     instead of a few per event, for topics that carry bulk traffic."""
 
-    apply: RunHandler
+    apply: RunHandler[P]
+
+
+AnyHandler = Handler[Any] | Batched[Any]
+HandlerMap = Mapping[str, AnyHandler]
+"""`ce_type` -> handler; built with `handlers(on(Payload, handler), ...)`."""
+
+
+def on(payload: type[P], handler: Handler[P] | Batched[P]) -> tuple[str, AnyHandler]:
+    """One entry of a handler map: the handler of the event whose payload class is `payload`.
+
+    The type checker holds the handler to the class: a handler of `Message[CourseWithdrawn]`
+    cannot be registered for `CourseUpserted`, and the `ce_type` comes from the contract.
+    """
+    return event_type_of(payload), handler
+
+
+def handlers(*entries: tuple[str, AnyHandler]) -> dict[str, AnyHandler]:
+    """A service's handler map, refusing an event type registered twice."""
+    found: dict[str, AnyHandler] = {}
+    for event_type, handler in entries:
+        if event_type in found:
+            raise ValueError(f"two handlers for {event_type}")
+        found[event_type] = handler
+    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +131,7 @@ class BatchConsumer:
         service: str,
         source: str,
         pool: asyncpg.Pool,
-        handlers: Mapping[str, Handler | Batched],
+        handlers: HandlerMap,
         topics: Sequence[str],
     ) -> None:
         self.service = service
@@ -316,8 +344,8 @@ class BatchConsumer:
         tally[(topic, "applied")] += len(messages) - len(refusals)
 
     async def _handle(
-        self, uow: UnitOfWork, event_type: str, messages: Sequence[Message]
-    ) -> Sequence[tuple[Message, Refused]]:
+        self, uow: UnitOfWork, event_type: str, messages: Sequence[Message[BaseModel]]
+    ) -> Refusals[BaseModel]:
         handler = self.handlers[event_type]
         if isinstance(handler, Batched):
             return await handler.apply(uow, messages)

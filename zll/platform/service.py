@@ -7,7 +7,7 @@ import contextlib
 import gc
 import logging
 import time
-from collections.abc import AsyncIterator, Callable, Coroutine, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,11 +18,12 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from faststream.kafka import KafkaBroker
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import BaseModel
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from zll.platform import db, metrics
 from zll.platform.asyncapi import service_document
-from zll.platform.consumer import BatchConsumer, Batched, Handler
+from zll.platform.consumer import BatchConsumer, HandlerMap
 from zll.platform.i18n import request_language
 from zll.platform.kafka import new_producer
 from zll.platform.logs import setup_logging
@@ -43,7 +44,10 @@ class ServiceDefinition:
     title: str
     description: str
     migrations: Path
-    handlers: Mapping[str, Handler | Batched] = field(default_factory=dict)
+    handlers: HandlerMap = field(default_factory=dict)
+    # Event types on its topics the service deliberately does not act on; every other type
+    # there must have a handler (tests/architecture/test_handler_maps.py).
+    ignores: Sequence[type[BaseModel]] = ()
     topics: Sequence[str] = ()
     routers: Sequence[APIRouter] = ()
     publishes: Sequence[str] = ()
