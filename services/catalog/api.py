@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query
 
 from services.catalog import domain, search, store
 from services.catalog.messages import MESSAGES
@@ -21,16 +21,13 @@ from services.catalog.schemas import (
     ProviderRegistration,
 )
 from zll.platform.auth import Principal, require_role
+from zll.platform.database import Db
 from zll.platform.pagination import Page, PageRequest, pages
 from zll.platform.problems import ProblemError
 
 router = APIRouter()
 ProviderId = Annotated[str, Path(pattern=r"^[a-z0-9-]{2,40}$", description="e.g. vhs-kassel")]
 ESCO_SKILL = r"^http://data\.europa\.eu/esco/skill/[A-Za-z0-9._-]+$"
-
-
-def _pool(request: Request) -> Any:
-    return request.app.state.pool
 
 
 def _invalid(field: str, key: str, **params: Any) -> ProblemError:
@@ -47,13 +44,13 @@ def _invalid(field: str, key: str, **params: Any) -> ProblemError:
 
 @router.put("/providers/{provider_id}", response_model=ProviderOut, tags=["providers"])
 async def register_provider(
+    db: Db,
     provider_id: ProviderId,
     registration: ProviderRegistration,
-    request: Request,
     _: Annotated[Principal, Depends(require_role("operator"))],
 ) -> ProviderOut:
     """Register a provider (or update its name, kind and municipality). Operators only."""
-    async with _pool(request).acquire() as conn:
+    async with db.connection() as conn:
         await store.upsert_provider(conn, store.Provider(provider_id, **registration.model_dump()))
         provider = await store.get_provider(conn, provider_id)
     assert provider is not None
@@ -62,11 +59,11 @@ async def register_provider(
 
 @router.get("/providers", response_model=Page[ProviderOut], tags=["providers"])
 async def list_providers(
-    request: Request, page: Annotated[PageRequest, Depends(pages(default=100, maximum=500))]
+    db: Db, page: Annotated[PageRequest, Depends(pages(default=100, maximum=500))]
 ) -> Page[ProviderOut]:
     """Registered providers by id."""
     # A region has dozens of providers, not millions: the keyset is applied in memory.
-    async with _pool(request).acquire() as conn:
+    async with db.connection() as conn:
         providers = await store.list_providers(conn)
     found, next_cursor = page.window(providers, lambda p: (p.provider_id,), str)
     items = [ProviderOut.model_validate(p, from_attributes=True) for p in found]
@@ -74,8 +71,11 @@ async def list_providers(
 
 
 @router.get("/providers/{provider_id}", response_model=ProviderOut, tags=["providers"])
-async def get_provider(provider_id: ProviderId, request: Request) -> ProviderOut:
-    async with _pool(request).acquire() as conn:
+async def get_provider(
+    db: Db,
+    provider_id: ProviderId,
+) -> ProviderOut:
+    async with db.connection() as conn:
         provider = await store.get_provider(conn, provider_id)
     if provider is None:
         raise ProblemError(
@@ -135,14 +135,14 @@ Filter = Annotated[search.CourseFilter, Depends(course_filter)]
     "/courses", response_model=None, responses={200: {"model": CoursePage}}, tags=["courses"]
 )
 async def search_courses(
-    request: Request,
+    db: Db,
     where: Filter,
     page: Annotated[PageRequest, Depends(pages(default=20, maximum=100))],
 ) -> dict[str, Any]:
     """Live courses: with `q` by relevance then start date, otherwise by start date."""
     after = page.after(float, date, str)
     position = search.Position(*after) if after else None
-    async with _pool(request).acquire() as conn:
+    async with db.connection() as conn:
         hits = await search.search_courses(conn, where, after=position, limit=page.limit + 1)
     found, next_cursor = page.cut(hits, key=lambda hit: _key(hit[1]))
     return {"items": [course for course, _ in found], "next_cursor": next_cursor}
@@ -153,9 +153,9 @@ def _key(position: search.Position) -> tuple[float, date, str]:
 
 
 @router.get("/courses/facets", response_model=Facets, tags=["courses"])
-async def course_facets(request: Request, where: Filter) -> Facets:
+async def course_facets(db: Db, where: Filter) -> Facets:
     """Counts for a filter sidebar: the same filters as `/courses`, counted per value."""
-    async with _pool(request).acquire() as conn:
+    async with db.connection() as conn:
         counts = await search.facet_counts(conn, where)
     return Facets(total=sum(counts["format"].values()), **counts)
 
@@ -165,10 +165,11 @@ async def course_facets(request: Request, where: Filter) -> Facets:
     tags=["courses"],
 )  # fmt: skip
 async def get_course(
-    course_id: Annotated[str, Path(max_length=110)], request: Request
+    db: Db,
+    course_id: Annotated[str, Path(max_length=110)],
 ) -> dict[str, Any]:
     """One course as last announced, with `status` live or withdrawn (then with `reason`)."""
-    async with _pool(request).acquire() as conn:
+    async with db.connection() as conn:
         course = await store.get_course(conn, course_id)
     if course is None:
         raise ProblemError(
@@ -183,7 +184,7 @@ async def get_course(
     "/modules", response_model=None, responses={200: {"model": ModulePage}}, tags=["courses"]
 )
 async def modules_teaching(
-    request: Request,
+    db: Db,
     skill: Annotated[
         str, Query(pattern=ESCO_SKILL, description="ESCO skill URI", examples=[MAG_WELDING])
     ],
@@ -192,7 +193,7 @@ async def modules_teaching(
     """Modules of live courses, across providers, that teach a skill: each with its course,
     workload, EQF level and certificate kind; by course start date."""
     after = page.after(date, str, str)
-    async with _pool(request).acquire() as conn:
+    async with db.connection() as conn:
         hits = await search.modules_teaching(
             conn,
             skill,
@@ -212,7 +213,7 @@ def _module_key(module: dict[str, Any]) -> tuple[date, str, str]:
 
 @router.get("/coordination/overlaps", response_model=Page[OverlapOut], tags=["coordination"])
 async def overlaps(
-    request: Request,
+    db: Db,
     page: Annotated[PageRequest, Depends(pages(default=50, maximum=500))],
     provider: Annotated[
         str | None, Query(pattern=r"^[a-z0-9-]{2,40}$", description="its courses come first")
@@ -221,7 +222,7 @@ async def overlaps(
     min_score: Annotated[float, Query(ge=0, le=1)] = domain.THRESHOLD,
 ) -> Page[OverlapOut]:
     """Live courses of different providers that compete for the same learners, best first."""
-    async with _pool(request).acquire() as conn:
+    async with db.connection() as conn:
         pairs = await search.overlap_candidates(
             conn, provider_id=provider, municipality=municipality, limit=5_000
         )

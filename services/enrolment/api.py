@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import asyncpg
-from fastapi import APIRouter, Depends, Header, Path, Request, Response
+from fastapi import APIRouter, Depends, Header, Path, Response
 from zll_contracts.payloads import CancelledBy, EnrolmentSource
 
 from services.enrolment import domain, ledger, store
@@ -20,9 +20,9 @@ from services.enrolment.schemas import (
     Seats,
 )
 from zll.platform.auth import Principal, current_principal, require_role
+from zll.platform.database import Database, Db
 from zll.platform.pagination import PageRequest, pages
 from zll.platform.problems import ProblemError
-from zll.platform.unit_of_work import UnitOfWork
 
 router = APIRouter()
 # Idempotency-Key + caller → the same enrolment_id, so a retried POST finds its first answer.
@@ -31,14 +31,6 @@ CourseIdPath = Annotated[str, Path(max_length=110)]
 LearnerIdPath = Annotated[str, Path(max_length=128)]
 Caller = Annotated[Principal, Depends(current_principal)]
 Pages = Annotated[PageRequest, Depends(pages(default=100, maximum=500))]
-
-
-def _pool(request: Request) -> Any:
-    return request.app.state.pool
-
-
-def _source(request: Request) -> str:
-    return str(request.app.state.settings.source)
 
 
 def _today() -> Any:
@@ -54,8 +46,8 @@ def _today() -> Any:
     summary="Enrol a learner: confirmed, waitlisted or rejected (learner for themself, counsellor)",
 )
 async def enrol(
+    db: Db,
     body: EnrolRequest,
-    request: Request,
     response: Response,
     principal: Annotated[Principal, Depends(require_role("learner", "counsellor"))],
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
@@ -80,12 +72,12 @@ async def enrol(
         datetime.now(UTC),
     )
     try:
-        outcome = await _decide(request, wanted)
+        outcome = await _decide(db, wanted)
     except asyncpg.UniqueViolationError:
         outcome = None  # a concurrent twin with the same Idempotency-Key won
     if outcome is not None:
         return _view_of_decision(wanted, outcome)
-    async with _pool(request).acquire() as conn:
+    async with db.connection() as conn:
         row = await store.get_enrolment(conn, enrolment_id)
     assert row is not None
     if row.course_id != body.course_id or row.learner_id != body.learner_id:
@@ -101,12 +93,10 @@ async def enrol(
     return EnrolmentView.of(row)
 
 
-async def _decide(request: Request, wanted: ledger.Request) -> ledger.Outcome | None:
+async def _decide(db: Database, wanted: ledger.Request) -> ledger.Outcome | None:
     """One seat decision in its own transaction; None when the enrolment already existed."""
-    async with _pool(request).acquire() as conn, conn.transaction():
-        uow = UnitOfWork(conn, _source(request))
+    async with db.unit_of_work() as uow:
         outcomes = await ledger.enrol(uow, [wanted], _today())
-        await uow.flush()
     return outcomes[0] if outcomes else None
 
 
@@ -146,10 +136,8 @@ async def _visible(conn: Any, enrolment_id: uuid.UUID, principal: Principal) -> 
     tags=["enrolments"],
     summary="One enrolment (its learner, the course's provider, counsellors, operators)",
 )
-async def get_enrolment(
-    enrolment_id: uuid.UUID, request: Request, principal: Caller
-) -> EnrolmentView:
-    async with _pool(request).acquire() as conn:
+async def get_enrolment(db: Db, enrolment_id: uuid.UUID, principal: Caller) -> EnrolmentView:
+    async with db.connection() as conn:
         return EnrolmentView.of(await _visible(conn, enrolment_id, principal))
 
 
@@ -168,13 +156,13 @@ _CANCELLED_BY = {
     summary="Cancel an enrolment; a freed seat goes to the earliest waitlisted learner",
 )
 async def cancel(
+    db: Db,
     enrolment_id: uuid.UUID,
-    request: Request,
     principal: Caller,
     body: CancelRequest | None = None,
 ) -> EnrolmentView:
-    async with _pool(request).acquire() as conn, conn.transaction():
-        row = await _visible(conn, enrolment_id, principal)
+    async with db.unit_of_work() as uow:
+        row = await _visible(uow.conn, enrolment_id, principal)
         if not domain.may_cancel(
             principal.role, principal.sub, learner_id=row.learner_id, provider_id=row.provider_id
         ):
@@ -185,12 +173,10 @@ async def cancel(
                 MESSAGES("cannot-cancel"),
                 MESSAGES("cannot-cancel.detail", status=row.status),
             )
-        uow = UnitOfWork(conn, _source(request))
         reason = body.reason if body else None
         after = await ledger.cancel(
             uow, enrolment_id, _CANCELLED_BY[principal.role], reason, _today()
         )
-        await uow.flush()
     assert after is not None
     return EnrolmentView.of(after)
 
@@ -203,12 +189,12 @@ async def cancel(
     summary="A learner's enrolments in arrival order (the learner, counsellors, operators)",
 )
 async def learner_enrolments(
-    learner_id: LearnerIdPath, request: Request, principal: Caller, page: Pages
+    db: Db, learner_id: LearnerIdPath, principal: Caller, page: Pages
 ) -> EnrolmentPage:
     if not domain.may_see(principal.role, principal.sub, learner_id=learner_id, provider_id=None):
         raise ProblemError(403, MESSAGES("forbidden"), MESSAGES("own-enrolments-only"))
     after = page.after(int)
-    async with _pool(request).acquire() as conn:
+    async with db.connection() as conn:
         rows = await store.enrolments_of_learner(
             conn, learner_id, after=after[0] if after else None, limit=page.limit + 1
         )
@@ -232,9 +218,12 @@ async def _known_course(conn: Any, course_id: str) -> store.KnownCourse:
 
 
 @router.get("/courses/{course_id}/seats", response_model=Seats, tags=["seats"])
-async def seats(course_id: CourseIdPath, request: Request) -> Seats:
+async def seats(
+    db: Db,
+    course_id: CourseIdPath,
+) -> Seats:
     """Seats of a course as the ledger knows it; public."""
-    async with _pool(request).acquire() as conn:
+    async with db.connection() as conn:
         course = await _known_course(conn, course_id)
     return Seats(capacity=course.capacity, confirmed=course.confirmed, waitlisted=course.waitlisted)
 
@@ -247,13 +236,13 @@ async def seats(course_id: CourseIdPath, request: Request) -> Seats:
     summary="All enrolments of a course in arrival order (its provider, counsellors, operators)",
 )
 async def course_enrolments(
+    db: Db,
     course_id: CourseIdPath,
-    request: Request,
     principal: Annotated[Principal, Depends(require_role("provider", "counsellor", "operator"))],
     page: Pages,
 ) -> EnrolmentPage:
     after = page.after(int)
-    async with _pool(request).acquire() as conn:
+    async with db.connection() as conn:
         course = await _known_course(conn, course_id)
         if principal.role == "provider" and principal.sub != course.provider_id:
             raise ProblemError(403, MESSAGES("forbidden"), MESSAGES("own-courses-only"))

@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.enrolment import certificates, credentials, domain, store
 from services.enrolment.messages import MESSAGES
 from zll.platform.auth import Principal, current_principal, require_role
+from zll.platform.database import Db
 from zll.platform.problems import ProblemError
 
 router = APIRouter(tags=["certificates"])
@@ -123,9 +124,12 @@ class LearningRecord(BaseModel):
 
 
 @router.get("/certificates/{certificate_id}", response_model=CertificateView)
-async def get_certificate(certificate_id: CertificateIdPath, request: Request) -> CertificateView:
+async def get_certificate(
+    db: Db,
+    certificate_id: CertificateIdPath,
+) -> CertificateView:
     """Public: anyone holding the id may fetch and verify the certificate."""
-    async with request.app.state.pool.acquire() as conn:
+    async with db.connection() as conn:
         row = await store.get_certificate(conn, certificate_id)
     if row is None:
         raise _not_found(certificate_id)
@@ -137,9 +141,12 @@ async def get_certificate(certificate_id: CertificateIdPath, request: Request) -
 
 
 @router.post("/certificates/verify", response_model=VerifyAnswer)
-async def verify(presented: Presented, request: Request) -> VerifyAnswer:
+async def verify(
+    db: Db,
+    presented: Presented,
+) -> VerifyAnswer:
     """Checks any presented credential and says why one fails; public."""
-    async with request.app.state.pool.acquire() as conn:
+    async with db.connection() as conn:
         verdict = await certificates.check(conn, presented.jwt, presented.credential)
     subject = (verdict.credential or {}).get("credentialSubject", {})
     identifiers = subject.get("identifier") or [{}]
@@ -155,13 +162,13 @@ async def verify(presented: Presented, request: Request) -> VerifyAnswer:
 
 @router.post("/certificates/{certificate_id}/revoke", response_model=CertificateView)
 async def revoke(
+    db: Db,
     certificate_id: CertificateIdPath,
     body: Revocation,
-    request: Request,
     principal: Annotated[Principal, Depends(require_role("operator"))],
 ) -> CertificateView:
     """Operators revoke a certificate issued in error; verification then answers `revoked`."""
-    async with request.app.state.pool.acquire() as conn:
+    async with db.connection() as conn:
         if not await store.revoke_certificate(conn, certificate_id, body.reason):
             raise _not_found(certificate_id)
         row = await store.get_certificate(conn, certificate_id)
@@ -195,23 +202,23 @@ _JWKS_EXAMPLE = {
     "/.well-known/jwks.json",
     responses={200: {"content": {"application/json": {"example": _JWKS_EXAMPLE}}}},
 )
-async def jwks(request: Request) -> dict[str, list[dict[str, Any]]]:
+async def jwks(db: Db) -> dict[str, list[dict[str, Any]]]:
     """The region's public signing keys (JWK Set), to verify credentials offline."""
-    async with request.app.state.pool.acquire() as conn:
+    async with db.connection() as conn:
         keys = await certificates.region_keys(conn)
     return {"keys": [credentials.public_jwk(key, kid) for kid, key in keys.known.items()]}
 
 
 @router.get("/learners/{learner_id}/certificates", response_model=LearningRecord)
 async def learning_record(
+    db: Db,
     learner_id: Annotated[str, Path(max_length=128)],
-    request: Request,
     principal: Annotated[Principal, Depends(current_principal)],
 ) -> LearningRecord:
     """A learner's record of learning across providers (the learner, counsellors, operators)."""
     if not domain.may_see(principal.role, principal.sub, learner_id=learner_id, provider_id=None):
         raise ProblemError(403, MESSAGES("forbidden"), MESSAGES("own-certificates-only"))
-    async with request.app.state.pool.acquire() as conn:
+    async with db.connection() as conn:
         rows = await store.certificates_of_learner(conn, learner_id)
     live = [r for r in rows if r.revoked_at is None]
     modules = [m for r in live for m in r.credential["credentialSubject"]["modules"]]

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID, uuid4
 
-from fastapi import APIRouter, Body, Depends, Request
+from fastapi import APIRouter, Body, Depends
 from zll_contracts.payloads import PlacementAccepted, PlacementDeclined, PlacementProposed
 from zll_contracts.payloads.placements import OfferKind
 
@@ -24,6 +24,7 @@ from services.matching.schemas import (
     RoundView,
 )
 from zll.platform.auth import Principal, require_role
+from zll.platform.database import Database, Db
 from zll.platform.pagination import PageRequest, pages
 from zll.platform.problems import ProblemError
 from zll.platform.unit_of_work import UnitOfWork
@@ -33,12 +34,8 @@ Staff = Annotated[Principal, Depends(require_role("counsellor", "operator"))]
 LearnerOrCounsellor = Annotated[Principal, Depends(require_role("learner", "counsellor"))]
 
 
-def _pool(request: Request) -> Any:
-    return request.app.state.pool
-
-
 @router.post("/rounds", response_model=RoundOut, status_code=201, tags=["rounds"])
-async def run_round(body: RoundIn, request: Request, principal: Staff) -> RoundOut:
+async def run_round(db: Db, body: RoundIn, principal: Staff) -> RoundOut:
     """Run an allocation round: the learner-optimal stable matching. Counsellors and operators."""
     offers = [
         rounds.Offer(o.offer_id, o.capacity, o.priority, o.rule, o.municipality)
@@ -61,9 +58,9 @@ async def run_round(body: RoundIn, request: Request, principal: Staff) -> RoundO
     round_id = uuid4()
     kinds = {o.offer_id: o.kind for o in body.offers}
     placements: dict[str, str] = {}
-    async with _pool(request).acquire() as conn, conn.transaction():
+    async with db.unit_of_work() as uow:
         await store.save_round(
-            conn,
+            uow.conn,
             round_id=round_id,
             created_by=principal.sub,
             published=body.publish,
@@ -84,7 +81,7 @@ async def run_round(body: RoundIn, request: Request, principal: Staff) -> RoundO
             ],
         )
         if body.publish:
-            placements = await _propose(conn, request, round_id, result.assignments, kinds)
+            placements = await _propose(uow, round_id, result.assignments, kinds)
     return RoundOut(
         round_id=str(round_id),
         assignments=result.assignments,
@@ -96,14 +93,12 @@ async def run_round(body: RoundIn, request: Request, principal: Staff) -> RoundO
 
 
 async def _propose(
-    conn: Any,
-    request: Request,
+    uow: UnitOfWork,
     round_id: UUID | None,
     assignments: dict[str, str | None],
     kinds: dict[str, OfferKind],
 ) -> dict[str, str]:
     """Store each assignment as a proposed placement and stage its event, in one transaction."""
-    uow = UnitOfWork(conn, request.app.state.settings.source)
     now = datetime.now(UTC)
     rows: list[tuple[UUID, str, str, str]] = []
     for learner, offer in assignments.items():
@@ -122,16 +117,15 @@ async def _propose(
             ),
             key=learner,
         )
-    await store.propose_placements(conn, rows, round_id)
-    await uow.flush()
+    await store.propose_placements(uow.conn, rows, round_id)
     return {learner: str(placement_id) for placement_id, learner, _, _ in rows}
 
 
 @router.post("/placements", response_model=PlacementOut, status_code=201, tags=["placements"])
-async def propose(body: ProposalIn, request: Request, _: Staff) -> PlacementOut:
+async def propose(db: Db, body: ProposalIn, _: Staff) -> PlacementOut:
     """Propose one place to one learner (e.g. an opportunity from their recommendations)."""
-    async with _pool(request).acquire() as conn, conn.transaction():
-        if not await store_counselling.offer_open(conn, body.offer_id, body.offer_kind):
+    async with db.unit_of_work() as uow:
+        if not await store_counselling.offer_open(uow.conn, body.offer_id, body.offer_kind):
             raise ProblemError(
                 422,
                 MESSAGES("offer-not-open"),
@@ -141,16 +135,19 @@ async def propose(body: ProposalIn, request: Request, _: Staff) -> PlacementOut:
                 errors=[{"field": "offer_id", "message": MESSAGES("offer-not-open.field")}],
             )
         placements = await _propose(
-            conn, request, None, {body.learner_id: body.offer_id}, {body.offer_id: body.offer_kind}
+            uow,
+            None,
+            {body.learner_id: body.offer_id},
+            {body.offer_id: body.offer_kind},
         )
-        placement = await store.get_placement(conn, UUID(placements[body.learner_id]))
+        placement = await store.get_placement(uow.conn, UUID(placements[body.learner_id]))
     assert placement is not None
     return _out(placement)
 
 
 @router.get("/rounds/{round_id}", response_model=RoundView, tags=["rounds"])
-async def get_round(round_id: UUID, request: Request, _: Staff) -> dict[str, Any]:
-    async with _pool(request).acquire() as conn:
+async def get_round(db: Db, round_id: UUID, _: Staff) -> dict[str, Any]:
+    async with db.connection() as conn:
         found = await store.get_round(conn, round_id)
     if found is None:
         raise ProblemError(
@@ -160,18 +157,16 @@ async def get_round(round_id: UUID, request: Request, _: Staff) -> dict[str, Any
 
 
 @router.get("/placements/{placement_id}", response_model=PlacementOut, tags=["placements"])
-async def get_placement(
-    placement_id: UUID, request: Request, principal: LearnerOrCounsellor
-) -> PlacementOut:
-    async with _pool(request).acquire() as conn:
+async def get_placement(db: Db, placement_id: UUID, principal: LearnerOrCounsellor) -> PlacementOut:
+    async with db.connection() as conn:
         placement = await store.get_placement(conn, placement_id)
     return _out(_visible(placement, placement_id, principal))
 
 
 @router.get("/learners/{learner_id}/placements", response_model=PlacementPage, tags=["placements"])
 async def list_placements(
+    db: Db,
     learner_id: str,
-    request: Request,
     principal: LearnerOrCounsellor,
     page: Annotated[PageRequest, Depends(pages(default=100, maximum=500))],
 ) -> PlacementPage:
@@ -179,42 +174,42 @@ async def list_placements(
     if principal.role == "learner" and principal.sub != learner_id:
         raise ProblemError(403, MESSAGES("forbidden"), MESSAGES("own-placements-only"))
     after = page.after(datetime, UUID)
-    async with _pool(request).acquire() as conn:
+    async with db.connection() as conn:
         rows = await store.placements_of(conn, learner_id, after=after, limit=page.limit + 1)
     found, next_cursor = page.cut(rows, key=lambda p: (p.proposed_at, p.placement_id))
     return PlacementPage(items=[_out(p) for p in found], next_cursor=next_cursor)
 
 
 @router.post("/placements/{placement_id}/accept", response_model=PlacementOut, tags=["placements"])
-async def accept(
-    placement_id: UUID, request: Request, principal: LearnerOrCounsellor
-) -> PlacementOut:
+async def accept(placement_id: UUID, db: Db, principal: LearnerOrCounsellor) -> PlacementOut:
     """The learner (or their counsellor) takes the place: `zll.placement.accepted.v1`."""
-    return await _answer(request, placement_id, principal, PlacementStatus.ACCEPTED, None)
+    return await _answer(db, placement_id, principal, PlacementStatus.ACCEPTED, None)
 
 
 @router.post("/placements/{placement_id}/decline", response_model=PlacementOut, tags=["placements"])
 async def decline(
     placement_id: UUID,
-    request: Request,
+    db: Db,
     principal: LearnerOrCounsellor,
     body: Annotated[DeclineIn | None, Body()] = None,
 ) -> PlacementOut:
     """The learner (or their counsellor) turns the place down: `zll.placement.declined.v1`."""
     reason = body.reason if body else None
-    return await _answer(request, placement_id, principal, PlacementStatus.DECLINED, reason)
+    return await _answer(db, placement_id, principal, PlacementStatus.DECLINED, reason)
 
 
 async def _answer(
-    request: Request,
+    db: Database,
     placement_id: UUID,
     principal: Principal,
     answer: Literal[PlacementStatus.ACCEPTED, PlacementStatus.DECLINED],
     reason: str | None,
 ) -> PlacementOut:
-    async with _pool(request).acquire() as conn, conn.transaction():
+    async with db.unit_of_work() as uow:
         placement = _visible(
-            await store.get_placement(conn, placement_id, for_update=True), placement_id, principal
+            await store.get_placement(uow.conn, placement_id, for_update=True),
+            placement_id,
+            principal,
         )
         try:
             changes = decide(PlacementStatus(placement.status), answer)
@@ -226,10 +221,8 @@ async def _answer(
             ) from None
         if not changes:
             return _out(placement)
-        placement = await store.decide_placement(conn, placement_id, answer, reason)
-        uow = UnitOfWork(conn, request.app.state.settings.source)
+        placement = await store.decide_placement(uow.conn, placement_id, answer, reason)
         uow.publish(_event(placement, reason), key=placement.learner_id)
-        await uow.flush()
     return _out(placement)
 
 

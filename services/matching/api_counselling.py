@@ -6,7 +6,7 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field
 from zll_contracts.payloads.common import EscoOccupationUri, EscoSkillUri, LanguageCode
 from zll_contracts.payloads.courses import TargetGroup
@@ -25,6 +25,7 @@ from services.matching.schemas import (
 )
 from services.matching.vocabulary import vocabulary
 from zll.platform.auth import Principal, require_role
+from zll.platform.database import Database, Db
 from zll.platform.problems import ProblemError
 
 router = APIRouter(tags=["counselling"])
@@ -102,7 +103,7 @@ def goal_skills(goal: Goal) -> list[str]:
 
 @router.put("/learners/{learner_id}/profile", responses=example(PROFILE_EXAMPLE))
 async def put_profile(
-    learner_id: str, body: ProfileIn, request: Request, principal: LearnerOrCounsellor
+    db: Db, learner_id: str, body: ProfileIn, principal: LearnerOrCounsellor
 ) -> dict[str, Any]:
     """Set a learner's goal and constraints. The learner themself or a counsellor."""
     _check(learner_id, principal)
@@ -120,7 +121,7 @@ async def put_profile(
             errors=[{"field": "goal", "message": MESSAGES("goal-not-understood.field")}],
         )
     stored = body.model_dump(mode="json") | {"goal_skills": resolved}
-    async with request.app.state.pool.acquire() as conn:
+    async with db.connection() as conn:
         await store_counselling.save_profile(conn, learner_id, stored)
     return _profile_out(learner_id, stored, [])
 
@@ -134,8 +135,8 @@ def _profile_out(learner_id: str, stored: dict[str, Any], earned: list[str]) -> 
     }
 
 
-async def _load(request: Request, learner_id: str) -> tuple[dict[str, Any], list[str]]:
-    async with request.app.state.pool.acquire() as conn:
+async def _load(db: Database, learner_id: str) -> tuple[dict[str, Any], list[str]]:
+    async with db.connection() as conn:
         stored = await store_counselling.get_profile(conn, learner_id)
         earned = await store_counselling.earned_skills(conn, learner_id)
     if stored is None:
@@ -146,11 +147,9 @@ async def _load(request: Request, learner_id: str) -> tuple[dict[str, Any], list
 
 
 @router.get("/learners/{learner_id}/profile", responses=example(PROFILE_EXAMPLE))
-async def get_profile(
-    learner_id: str, request: Request, principal: LearnerOrCounsellor
-) -> dict[str, Any]:
+async def get_profile(learner_id: str, db: Db, principal: LearnerOrCounsellor) -> dict[str, Any]:
     _check(learner_id, principal)
-    stored, earned = await _load(request, learner_id)
+    stored, earned = await _load(db, learner_id)
     return _profile_out(learner_id, stored, earned)
 
 
@@ -171,14 +170,14 @@ def to_profile(stored: dict[str, Any], earned: list[str]) -> Profile:
 
 @router.get("/learners/{learner_id}/recommendations", responses=example(RECOMMENDATIONS_EXAMPLE))
 async def recommendations(
-    learner_id: str, request: Request, principal: LearnerOrCounsellor
+    db: Db, learner_id: str, principal: LearnerOrCounsellor
 ) -> dict[str, Any]:
     """Courses closing the gap, a pathway across providers, and fitting opportunities."""
     _check(learner_id, principal)
-    stored, earned = await _load(request, learner_id)
+    stored, earned = await _load(db, learner_id)
     profile = to_profile(stored, earned)
     today = datetime.now(UTC).date()
-    async with request.app.state.pool.acquire() as conn:
+    async with db.connection() as conn:
         courses = await store_counselling.live_courses_for(conn, profile, today)
         openings = await store_counselling.live_opportunities(
             conn, sorted(profile.goal_skills | profile.held_skills)

@@ -8,7 +8,7 @@ import re
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -16,6 +16,7 @@ from services.matching import demand_service, store_demand
 from services.matching.domain.demand import DemandLine, Horizon, covered, trend
 from services.matching.vocabulary import vocabulary
 from zll.platform.auth import Principal, current_principal
+from zll.platform.database import Database, Db
 from zll.platform.pagination import EXAMPLE_CURSOR, Page, PageRequest, pages
 
 router = APIRouter(tags=["demand"])
@@ -90,11 +91,11 @@ def _order(line: DemandLine) -> tuple[int, str]:
 
 
 async def _rows(
-    request: Request, horizon: Horizon, municipality: str | None, page: PageRequest | None
+    db: Database, horizon: Horizon, municipality: str | None, page: PageRequest | None
 ) -> tuple[list[dict[str, Any]], str | None]:
     """The demand lines (a page of them, when asked for one) with their monthly history."""
     today = datetime.now(UTC).date()
-    async with request.app.state.pool.acquire() as conn:
+    async with db.connection() as conn:
         lines = await demand_service.lines(conn, horizon, municipality, today)
         next_cursor = None
         if page is not None:
@@ -129,7 +130,7 @@ Town = Annotated[str | None, Query(max_length=120, description="Leave out for th
 
 @router.get("/demand", response_model=DemandPage)
 async def demand(
-    request: Request,
+    db: Db,
     _: Anyone,
     page: Annotated[PageRequest, Depends(pages(default=100, maximum=500))],
     horizon: Horizon = Horizon.SHORT,
@@ -140,7 +141,7 @@ async def demand(
     Horizons are cumulative (medium includes short). `reported_by_month` holds the last six
     calendar months of reported headcount, oldest first; `trend` compares their two halves.
     """
-    rows, next_cursor = await _rows(request, horizon, municipality, page)
+    rows, next_cursor = await _rows(db, horizon, municipality, page)
     return {
         "horizon": horizon.value,
         "municipality": municipality,
@@ -155,13 +156,13 @@ async def demand(
     responses={200: {"content": {"text/csv": {"example": ",".join(COLUMNS) + "\n"}}}},
 )
 async def demand_report(
-    request: Request, _: Anyone, horizon: Horizon = Horizon.SHORT, municipality: Town = None
+    db: Db, _: Anyone, horizon: Horizon = Horizon.SHORT, municipality: Town = None
 ) -> Response:
     """The same as CSV, for the region's planners: every line, one file."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=COLUMNS, extrasaction="ignore")
     writer.writeheader()
-    writer.writerows((await _rows(request, horizon, municipality, None))[0])
+    writer.writerows((await _rows(db, horizon, municipality, None))[0])
     town = re.sub(r"[^A-Za-z0-9-]+", "-", municipality or "region")
     name = f"zll-demand-{horizon.value}-{town}.csv"
     return Response(

@@ -5,15 +5,15 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Path
 from pydantic import BaseModel, ConfigDict
 from zll_contracts.payloads import ErasureRequestedBy, LearnerErasureRequested
 
 from services.matching import erasure
 from services.matching.messages import MESSAGES
 from zll.platform.auth import Principal, require_role
+from zll.platform.database import Db
 from zll.platform.problems import ProblemError
-from zll.platform.unit_of_work import UnitOfWork
 
 router = APIRouter(tags=["privacy"])
 
@@ -34,11 +34,10 @@ class ErasureAccepted(BaseModel):
 
 @router.post("/learners/{learner_id}/erasure", status_code=202, response_model=ErasureAccepted)
 async def request_erasure(
-    # The contract's OpaqueId: a DEL (\x7f) here would fail only when the event is built.
+    db: Db,  # The contract's OpaqueId: a DEL (\x7f) here would fail only when the event is built.
     learner_id: Annotated[
         str, Path(min_length=1, max_length=128, pattern=r"^[^\s\x00-\x1f\x7f]+$")
     ],
-    request: Request,
     principal: Annotated[Principal, Depends(require_role("learner", "operator"))],
 ) -> ErasureAccepted:
     """Erase this learner's personal data in every service. The learner themself, or an
@@ -50,9 +49,7 @@ async def request_erasure(
         requested_at=datetime.now(UTC),
         requested_by=ErasureRequestedBy(principal.role),
     )
-    async with request.app.state.pool.acquire() as conn, conn.transaction():
-        uow = UnitOfWork(conn, request.app.state.settings.source)
-        await erasure.record_request(conn, asked)
+    async with db.unit_of_work() as uow:
+        await erasure.record_request(uow.conn, asked)
         uow.publish(asked, key=learner_id)
-        await uow.flush()
     return ErasureAccepted(learner_id=learner_id, requested_at=asked.requested_at)

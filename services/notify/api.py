@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Response
 
 from services.notify import store, texts
 from services.notify import store_deliveries as queue
@@ -21,6 +21,7 @@ from services.notify.schemas import (
     WebhookOut,
 )
 from zll.platform.auth import Principal, current_principal
+from zll.platform.database import Database, Db
 from zll.platform.i18n import Language, request_language
 from zll.platform.pagination import PageRequest, pages
 from zll.platform.problems import ProblemError
@@ -70,12 +71,8 @@ def _after(page: PageRequest, before: int | None) -> int | None:
     return after[0] if after else before
 
 
-def _pool(request: Request) -> Any:
-    return request.app.state.pool
-
-
 async def _list(
-    request: Request,
+    db: Database,
     caller: Principal,
     who: Recipient,
     page: PageRequest,
@@ -84,7 +81,7 @@ async def _list(
     language: Language,
 ) -> NotificationPage:
     _admit(caller, who, staff=True)
-    async with _pool(request).acquire() as conn:
+    async with db.connection() as conn:
         rows = await store.inbox(
             conn, who, limit=page.limit + 1, before=_after(page, before), unread=unread
         )
@@ -94,10 +91,10 @@ async def _list(
 
 
 async def _mark_read(
-    request: Request, caller: Principal, who: Recipient, nid: int, language: Language
+    db: Database, caller: Principal, who: Recipient, nid: int, language: Language
 ) -> Any:
     _admit(caller, who, staff=False)
-    async with _pool(request).acquire() as conn:
+    async with db.connection() as conn:
         found = await store.mark_read(conn, who, nid)
     if found is None:
         raise ProblemError(
@@ -106,98 +103,96 @@ async def _mark_read(
     return texts.localized(found, language)
 
 
-async def _get_preferences(request: Request, caller: Principal, who: Recipient) -> Any:
+async def _get_preferences(db: Database, caller: Principal, who: Recipient) -> Any:
     _admit(caller, who, staff=True)
-    async with _pool(request).acquire() as conn:
+    async with db.connection() as conn:
         return await store.get_preferences(conn, who)
 
 
 async def _put_preferences(
-    request: Request, caller: Principal, who: Recipient, preferences: Preferences
+    db: Database, caller: Principal, who: Recipient, preferences: Preferences
 ) -> Preferences:
     _admit(caller, who, staff=False)
-    async with _pool(request).acquire() as conn:
+    async with db.connection() as conn:
         await store.put_preferences(conn, who, **preferences.model_dump())
     return preferences
 
 
 @router.get("/learners/{id}/notifications", response_model=NotificationPage, tags=["learners"])
 async def learner_notifications(
-    id: LearnerId, request: Request, response: Response, caller: Caller, page: Pages,
+    id: LearnerId, db: Db, response: Response, caller: Caller, page: Pages,
     language: Lang, unread: bool = False, before: Before = None,
 ) -> NotificationPage:  # fmt: skip
     """The learner's inbox, newest first: the learner, their counsellor or an operator.
     Subjects and texts in the language of Accept-Language."""
     who = Recipient("learner", id)
-    return await _list(request, caller, who, page, before, unread, _in(language, response))
+    return await _list(db, caller, who, page, before, unread, _in(language, response))
 
 
 @router.post(
     "/learners/{id}/notifications/{nid}/read", response_model=NotificationOut, tags=["learners"]
 )
 async def learner_read(
-    id: LearnerId, nid: RowId, request: Request, response: Response, caller: Caller,
+    id: LearnerId, nid: RowId, db: Db, response: Response, caller: Caller,
     language: Lang,
 ) -> Any:  # fmt: skip
     """Mark one notification as read (only the learner can)."""
-    return await _mark_read(request, caller, Recipient("learner", id), nid, _in(language, response))
+    return await _mark_read(db, caller, Recipient("learner", id), nid, _in(language, response))
 
 
 @router.get("/learners/{id}/preferences", response_model=Preferences, tags=["learners"])
-async def learner_preferences(id: LearnerId, request: Request, caller: Caller) -> Any:
-    return await _get_preferences(request, caller, Recipient("learner", id))
+async def learner_preferences(id: LearnerId, db: Db, caller: Caller) -> Any:
+    return await _get_preferences(db, caller, Recipient("learner", id))
 
 
 @router.put("/learners/{id}/preferences", response_model=Preferences, tags=["learners"])
 async def put_learner_preferences(
-    id: LearnerId, preferences: Preferences, request: Request, caller: Caller
+    id: LearnerId, preferences: Preferences, db: Db, caller: Caller
 ) -> Preferences:
     """Turn channels or categories off; set the e-mail address and language texts use."""
-    return await _put_preferences(request, caller, Recipient("learner", id), preferences)
+    return await _put_preferences(db, caller, Recipient("learner", id), preferences)
 
 
 @router.get("/partners/{id}/notifications", response_model=NotificationPage, tags=["partners"])
 async def partner_notifications(
-    id: PartnerId, request: Request, response: Response, caller: Caller, page: Pages,
+    id: PartnerId, db: Db, response: Response, caller: Caller, page: Pages,
     language: Lang, unread: bool = False, before: Before = None,
 ) -> NotificationPage:  # fmt: skip
     """The partner's inbox, newest first: the provider or employer itself, or an operator.
     Subjects and texts in the language of Accept-Language."""
     who = Recipient("partner", id)
-    return await _list(request, caller, who, page, before, unread, _in(language, response))
+    return await _list(db, caller, who, page, before, unread, _in(language, response))
 
 
 @router.post(
     "/partners/{id}/notifications/{nid}/read", response_model=NotificationOut, tags=["partners"]
 )
 async def partner_read(
-    id: PartnerId, nid: RowId, request: Request, response: Response, caller: Caller,
+    id: PartnerId, nid: RowId, db: Db, response: Response, caller: Caller,
     language: Lang,
 ) -> Any:  # fmt: skip
-    return await _mark_read(request, caller, Recipient("partner", id), nid, _in(language, response))
+    return await _mark_read(db, caller, Recipient("partner", id), nid, _in(language, response))
 
 
 @router.get("/partners/{id}/preferences", response_model=Preferences, tags=["partners"])
-async def partner_preferences(id: PartnerId, request: Request, caller: Caller) -> Any:
-    return await _get_preferences(request, caller, Recipient("partner", id))
+async def partner_preferences(id: PartnerId, db: Db, caller: Caller) -> Any:
+    return await _get_preferences(db, caller, Recipient("partner", id))
 
 
 @router.put("/partners/{id}/preferences", response_model=Preferences, tags=["partners"])
 async def put_partner_preferences(
-    id: PartnerId, preferences: Preferences, request: Request, caller: Caller
+    id: PartnerId, preferences: Preferences, db: Db, caller: Caller
 ) -> Preferences:
     """Turn channels or categories off; an e-mail address makes partner mail possible."""
-    return await _put_preferences(request, caller, Recipient("partner", id), preferences)
+    return await _put_preferences(db, caller, Recipient("partner", id), preferences)
 
 
 @router.put("/partners/{id}/webhook", response_model=WebhookOut, tags=["partners"])
-async def put_webhook(
-    id: PartnerId, webhook: WebhookIn, request: Request, caller: Caller
-) -> dict[str, Any]:
+async def put_webhook(db: Db, id: PartnerId, webhook: WebhookIn, caller: Caller) -> dict[str, Any]:
     """Register (or replace) the partner's webhook; the secret is never shown again."""
     who = Recipient("partner", id)
     _admit(caller, who, staff=True)
-    async with _pool(request).acquire() as conn:
+    async with db.connection() as conn:
         await store.put_webhook(conn, id, str(webhook.url), webhook.secret, webhook.events)
         found = await store.get_webhook(conn, id)
     assert found is not None
@@ -205,9 +200,9 @@ async def put_webhook(
 
 
 @router.get("/partners/{id}/webhook", response_model=WebhookOut, tags=["partners"])
-async def get_webhook(id: PartnerId, request: Request, caller: Caller) -> dict[str, Any]:
+async def get_webhook(db: Db, id: PartnerId, caller: Caller) -> dict[str, Any]:
     _admit(caller, Recipient("partner", id), staff=True)
-    async with _pool(request).acquire() as conn:
+    async with db.connection() as conn:
         found = await store.get_webhook(conn, id)
     if found is None:
         raise _no_webhook(id)
@@ -233,9 +228,9 @@ Status = Literal["pending", "sent", "failed"]
 
 
 async def _deliveries(
-    request: Request, who: Recipient, status: Status | None, page: PageRequest, before: int | None
+    db: Database, who: Recipient, status: Status | None, page: PageRequest, before: int | None
 ) -> DeliveryPage:
-    async with _pool(request).acquire() as conn:
+    async with db.connection() as conn:
         rows = await queue.deliveries_of(
             conn, who, status=status, limit=page.limit + 1, before=_after(page, before)
         )
@@ -246,7 +241,7 @@ async def _deliveries(
 @router.get("/partners/{id}/deliveries", response_model=DeliveryPage, tags=["partners"])
 async def list_deliveries(
     id: PartnerId,
-    request: Request,
+    db: Db,
     caller: Caller,
     page: Pages,
     status: Status | None = None,
@@ -255,19 +250,17 @@ async def list_deliveries(
     """The delivery log: every e-mail and webhook attempt for this partner, newest first."""
     who = Recipient("partner", id)
     _admit(caller, who, staff=True)
-    return await _deliveries(request, who, status, page, before)
+    return await _deliveries(db, who, status, page, before)
 
 
 @router.post(
     "/partners/{id}/deliveries/{did}/replay", response_model=DeliveryOut, tags=["partners"]
 )
-async def replay_delivery(
-    id: PartnerId, did: RowId, request: Request, caller: Caller
-) -> dict[str, Any]:
+async def replay_delivery(db: Db, id: PartnerId, did: RowId, caller: Caller) -> dict[str, Any]:
     """Send a delivery again now, with a fresh retry budget and the same webhook-id."""
     who = Recipient("partner", id)
     _admit(caller, who, staff=True)
-    async with _pool(request).acquire() as conn:
+    async with db.connection() as conn:
         found = await queue.replay(conn, who, did)
     if found is None:
         raise _no_delivery(who, did)
@@ -275,10 +268,10 @@ async def replay_delivery(
 
 
 @router.delete("/partners/{id}/webhook", status_code=204, tags=["partners"])
-async def delete_webhook(id: PartnerId, request: Request, caller: Caller) -> None:
+async def delete_webhook(db: Db, id: PartnerId, caller: Caller) -> None:
     """Stop webhooks; deliveries still pending for it are parked as failed when due."""
     _admit(caller, Recipient("partner", id), staff=True)
-    async with _pool(request).acquire() as conn:
+    async with db.connection() as conn:
         if not await store.delete_webhook(conn, id):
             raise _no_webhook(id)
 
@@ -286,7 +279,7 @@ async def delete_webhook(id: PartnerId, request: Request, caller: Caller) -> Non
 @router.get("/learners/{id}/deliveries", response_model=DeliveryPage, tags=["learners"])
 async def learner_deliveries(
     id: LearnerId,
-    request: Request,
+    db: Db,
     caller: Caller,
     page: Pages,
     status: Status | None = None,
@@ -295,19 +288,19 @@ async def learner_deliveries(
     """The e-mails sent to a learner, newest first: the learner, a counsellor, an operator."""
     who = Recipient("learner", id)
     _admit(caller, who, staff=True)
-    return await _deliveries(request, who, status, page, before)
+    return await _deliveries(db, who, status, page, before)
 
 
 @router.post(
     "/learners/{id}/deliveries/{did}/replay", response_model=DeliveryOut, tags=["learners"]
 )
 async def replay_learner_delivery(
-    id: LearnerId, did: RowId, request: Request, caller: Caller
+    db: Db, id: LearnerId, did: RowId, caller: Caller
 ) -> dict[str, Any]:
     """Send a parked e-mail again (operators, e.g. after the mail relay was fixed)."""
     _operators_only(caller)
     who = Recipient("learner", id)
-    async with _pool(request).acquire() as conn:
+    async with db.connection() as conn:
         found = await queue.replay(conn, who, did)
     if found is None:
         raise _no_delivery(who, did)
@@ -315,11 +308,11 @@ async def replay_learner_delivery(
 
 
 @router.get("/deliveries/failed", response_model=ParkedDeliveryPage, tags=["operations"])
-async def failed_deliveries(request: Request, caller: Caller, page: Pages) -> dict[str, Any]:
+async def failed_deliveries(db: Db, caller: Caller, page: Pages) -> dict[str, Any]:
     """Deliveries parked after their last retry, for everybody, newest first (operators only)."""
     _operators_only(caller)
     after = page.after(int)
-    async with _pool(request).acquire() as conn:
+    async with db.connection() as conn:
         rows = await queue.failed_deliveries(
             conn, page.limit + 1, before=after[0] if after else None
         )

@@ -23,6 +23,7 @@ from services.notify.domain import Recipient
 from services.notify.live import InboxHub, starting_point, stream
 from services.notify.messages import MESSAGES
 from zll.platform.auth import Principal, verify_token
+from zll.platform.database import Database, Db
 from zll.platform.i18n import LANGUAGES, Language
 from zll.platform.problems import ProblemError
 from zll.platform.settings import Settings
@@ -104,6 +105,7 @@ async def _ticket(
 
 async def _open(
     request: Request,
+    db: Database,
     who: Recipient,
     ticket: str | None,
     last_ids: tuple[int | None, int | None],
@@ -125,7 +127,7 @@ async def _open(
             )
         _admit(verify_token(settings, token.strip()), who, staff=True)
     hub: InboxHub = request.app.state.inbox_hub
-    pool = request.app.state.pool
+    pool = db.pool
     heartbeat = notify_settings().stream_heartbeat_seconds
     # Before the response starts: what commits once the client sees the stream open is
     # newer than this, so it is sent (see `live.stream`).
@@ -160,12 +162,12 @@ async def learner_stream_ticket(
     description=_STREAM_DOC,
 )
 async def learner_stream(
-    id: LearnerId, request: Request, language: Lang, ticket: TicketQuery = None,
+    id: LearnerId, request: Request, db: Db, language: Lang, ticket: TicketQuery = None,
     last_event_id: LastIdQuery = None, last_event_header: LastIdHeader = None,
 ) -> StreamingResponse:  # fmt: skip
     """The learner's notifications, live."""
     last_ids = (last_event_header, last_event_id)
-    return await _open(request, Recipient("learner", id), ticket, last_ids, language)
+    return await _open(request, db, Recipient("learner", id), ticket, last_ids, language)
 
 
 @router.post(
@@ -186,9 +188,9 @@ async def partner_stream_ticket(
     description=_STREAM_DOC,
 )
 async def partner_stream(
-    id: PartnerId, request: Request, language: Lang, ticket: TicketQuery = None,
+    id: PartnerId, request: Request, db: Db, language: Lang, ticket: TicketQuery = None,
     last_event_id: LastIdQuery = None, last_event_header: LastIdHeader = None,
 ) -> StreamingResponse:  # fmt: skip
     """The partner's notifications, live."""
     last_ids = (last_event_header, last_event_id)
-    return await _open(request, Recipient("partner", id), ticket, last_ids, language)
+    return await _open(request, db, Recipient("partner", id), ticket, last_ids, language)

@@ -206,14 +206,14 @@ class BatchConsumer:
     async def _apply_batch(self, decoded: Sequence[_Decoded]) -> None:
         async with self.pool.acquire() as conn:
             try:
-                async with conn.transaction():
-                    tally = await self._apply(conn, decoded, isolate=False)
+                async with UnitOfWork.begin(conn, self.source) as uow:
+                    tally = await self._apply(uow, decoded, isolate=False)
             except CONNECTION_ERRORS:  # a lost connection: retry the whole batch
                 raise
             except Exception:
                 log.warning("batch failed as a whole; applying it event by event", exc_info=True)
-                async with conn.transaction():
-                    tally = await self._apply(conn, decoded, isolate=True)
+                async with UnitOfWork.begin(conn, self.source) as uow:
+                    tally = await self._apply(uow, decoded, isolate=True)
         for (topic, outcome), count in tally.items():
             metrics.CONSUMED.labels(self.service, topic, outcome).inc(count)
 
@@ -256,11 +256,10 @@ class BatchConsumer:
         return _Decoded(record, event, payload=payload)
 
     async def _apply(
-        self, conn: Connection, batch: Sequence[_Decoded], *, isolate: bool
+        self, uow: UnitOfWork, batch: Sequence[_Decoded], *, isolate: bool
     ) -> Counter[tuple[str, str]]:
         """Apply the batch's new events; return how many of each topic ended how."""
-        uow = UnitOfWork(conn, self.source)
-        new = await self._claim_new(conn, batch)
+        new = await self._claim_new(uow.conn, batch)
         tally: Counter[tuple[str, str]] = Counter()
         fresh = {id(item) for item in new}
         tally.update((i.record.topic, "duplicate") for i in batch if id(i) not in fresh)
@@ -269,7 +268,6 @@ class BatchConsumer:
                 await self._apply_isolated(uow, run, tally)
             else:
                 await self._apply_run(uow, run, tally)
-        await uow.flush()
         return tally
 
     def _runs(self, items: Sequence[_Decoded]) -> list[list[_Decoded]]:

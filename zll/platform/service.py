@@ -24,6 +24,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from zll.platform import db, metrics
 from zll.platform.asyncapi import service_document
 from zll.platform.consumer import BatchConsumer, HandlerMap
+from zll.platform.database import Database
 from zll.platform.i18n import request_language
 from zll.platform.kafka import new_producer
 from zll.platform.logs import setup_logging
@@ -144,6 +145,7 @@ async def _running(
         owned.push_async_callback(pool.close)
         await db.migrate(pool, definition.migrations)
         app.state.pool = pool
+        app.state.database = Database(pool, settings.source)
         producer = new_producer(settings.kafka_bootstrap, f"zll-{definition.name}-relay")
         owned.push_async_callback(producer.stop)  # also after a start that failed half-way
         await producer.start()

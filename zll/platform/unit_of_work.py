@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -38,14 +39,24 @@ class Cause(Protocol):
 class UnitOfWork:
     """A handler's view of one transaction: the connection, and an outbox to stage events in.
 
-    Staged records are written with one `executemany` when the unit is flushed, inside the
-    same transaction as the state they announce.
+    Open one with `async with UnitOfWork.begin(conn, source) as uow:` (or a route's
+    `db.unit_of_work()`): it opens the transaction, and when the block ends without an error
+    it writes the staged events with one `executemany` and commits, so an event cannot be
+    forgotten and never leaves without the state it announces. An error rolls back both.
     """
 
     conn: Connection
     source: str
     staged: list[OutgoingRecord] = field(default_factory=list)
     _traced: tuple[Context | None, dict[str, str]] = field(default=(None, {}), repr=False)
+
+    @classmethod
+    @contextlib.asynccontextmanager
+    async def begin(cls, conn: Connection, source: str) -> AsyncIterator[UnitOfWork]:
+        async with conn.transaction():
+            uow = cls(conn, source)
+            yield uow
+            await uow.flush()
 
     def publish(
         self,
