@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 import uuid
 from collections.abc import Iterator
@@ -32,6 +33,7 @@ pytestmark = [
 ]
 sync_api = pytest.importorskip("playwright.sync_api", reason="pip package playwright missing")
 LIVE = 20_000  # ms a live update may take at most before the test fails
+RAW = re.compile(r"\b(null|undefined|NaN)\b|[0-9a-f]{8}-[0-9a-f]{4}-|data\.europa\.eu")
 
 
 @pytest.fixture(scope="module")
@@ -70,13 +72,31 @@ def sign_in(page: Any, web: str, learner: str) -> None:
     page.evaluate("window.__sameDocument = true")  # gone if the page ever reloads
 
 
+def no_raw_values(page: Any) -> None:
+    """What a visitor reads holds no null, no id-like UUID or URI, no heading without content."""
+    text = page.locator("main").inner_text()
+    assert not RAW.search(text), f"a raw value in the page: {RAW.search(text)}"
+    empty = page.evaluate(
+        "[...document.querySelectorAll('main h1, main h2, main h3')]"
+        ".filter(h => !h.textContent.trim() || !h.nextElementSibling"
+        " || !h.nextElementSibling.textContent.trim()).map(h => h.textContent)"
+    )
+    assert empty == [], f"headings with nothing under them: {empty}"
+
+
 def open_course(page: Any, web: str, title: str, town: str) -> None:
     page.get_by_role("link", name="Kurse finden").click()
     page.get_by_label("Suchbegriff").fill("Pflegekräfte")
     page.get_by_role("button", name="Suchen").click()
     page.wait_for_selector(f"select[name=municipality] option[value='{town}']", state="attached")
-    page.get_by_label("Ort").select_option(town)  # a facet with its count
+    # a facet with its count beside the value
+    assert page.locator(f"option[value='{town}']").inner_text() == f"{town} (1)"
+    page.get_by_label("Ort").select_option(town)
     page.get_by_role("button", name="Suchen").click()
+    sync_api.expect(page.locator("#search-status")).to_have_text("1 Kurs gefunden")
+    card = page.locator(".results li", has_text=title)
+    sync_api.expect(card).to_contain_text("Pflegeschule Test")  # the provider's name, not its id
+    no_raw_values(page)
     page.get_by_role("link", name=title).click()
     page.wait_for_selector("#enrol")
 
@@ -97,6 +117,10 @@ def test_learners_enrol_and_see_confirmation_and_promotion_live(
         assert time.monotonic() < deadline, "the partner's course never reached the catalog"
         time.sleep(0.1)
     open_course(lena, web, title, town)
+    assert lena.locator("#provider").inner_text() == "Pflegeschule Test"
+    assert lena.locator("#price").inner_text().replace("\xa0", " ") == "480,00 €"
+    sync_api.expect(lena.get_by_role("link", name="ESCO-Kompetenz 1")).to_be_visible()
+    no_raw_values(lena)
     lena.get_by_role("button", name="Jetzt anmelden").click()
     sync_api.expect(lena.locator("#enrolment-outcome")).to_have_text("Bestätigt", timeout=LIVE)
     confirmation = lena.locator("#notifications li[data-kind='enrolment.confirmed']")
@@ -109,7 +133,9 @@ def test_learners_enrol_and_see_confirmation_and_promotion_live(
     )
 
     lena.get_by_role("link", name="Mein Lernen").click()
-    lena.get_by_role("button", name=f"Stornieren: {course_id}").click()
+    sync_api.expect(lena.get_by_role("link", name=title)).to_be_visible()  # the title, not the id
+    no_raw_values(lena)
+    lena.get_by_role("button", name=f"Stornieren: {title}").click()
     promoted = mia.locator("#notifications li[data-kind='enrolment.promoted']")
     sync_api.expect(promoted).to_contain_text(title, timeout=LIVE)
     assert lena.evaluate("window.__sameDocument"), "the first learner's page reloaded"
@@ -139,4 +165,24 @@ def test_no_reload_and_every_input_is_labelled(region: DevStack, browser: Any) -
     assert unlabelled == []
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "Zum Inhalt springen"
+    page.close()
+
+
+def test_a_search_shows_it_is_loading_and_a_useful_empty_result(
+    region: DevStack, browser: Any
+) -> None:
+    page = browser.new_page()
+    held: list[Any] = []  # the catalog's answers wait until the test saw the loading state
+    pattern = re.compile(r".*/courses\?.*")
+    page.route(pattern, lambda route: held.append(route))
+    page.goto(f"{region.web_url}/#/?q=Unterwasserkorbflechten")
+    sync_api.expect(page.locator("#search-status")).to_have_text("Kurse werden geladen …")
+    for route in held:
+        route.continue_()
+    page.unroute(pattern)
+    sync_api.expect(page.locator("#search-status")).to_have_text("Keine Kurse gefunden")
+    sync_api.expect(page.locator("#empty-result")).to_contain_text("weniger Filter")
+    page.get_by_role("link", name="Alle Filter zurücksetzen").click()
+    sync_api.expect(page.locator("#search-status")).to_contain_text("gefunden")
+    no_raw_values(page)
     page.close()
