@@ -25,8 +25,9 @@ export async function learnerPage(main) {
   const current = session.get();
   if (!current || current.role !== "learner") return signInForm("learner", main, () => learnerPage(main));
   const learner = encodeURIComponent(current.sub);
-  const enrolments = h("div", { id: "enrolments" });
-  const certificates = h("div", { id: "certificates" });
+  const loading = () => h("p", { class: "loading muted" }, t("loading"));
+  const enrolments = h("div", { id: "enrolments", "aria-busy": "true" }, loading());
+  const certificates = h("div", { id: "certificates", "aria-busy": "true" }, loading());
   const recommendations = h("div", { id: "recommendations", "aria-live": "polite" });
   main.replaceChildren(h("h1", {}, t("nav.learner")),
     h("h2", {}, t("learner.enrolments")), enrolments,
@@ -36,7 +37,9 @@ export async function learnerPage(main) {
   const refresh = async () => enrolments.replaceChildren(await enrolmentList(learner));
   const unsubscribe = onNotification((n) => { if (n.kind.startsWith("enrolment.") && document.body.contains(enrolments)) refresh(); else unsubscribe(); });
   await refresh();
+  enrolments.removeAttribute("aria-busy");
   certificates.replaceChildren(await certificateList(learner));
+  certificates.removeAttribute("aria-busy");
 }
 
 /** Course titles for ids, from the catalog; the id where the course is gone from it. */
