@@ -27,3 +27,13 @@ def browser() -> Iterator[Any]:
         launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield launched
         launched.close()
+
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+DESKTOP = {"width": 1280, "height": 900}
+
+
+def screenshot(page: Any, name: str) -> None:
+    """The README's pictures are the tests' own: each run writes docs/screenshots/<name>.png."""
+    page.evaluate("document.activeElement?.blur()")  # no focus ring or caret in the picture
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), animations="disabled")

@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from tests.browser import axe
-from tests.browser.conftest import needs_browser
+from tests.browser.conftest import DESKTOP, needs_browser, screenshot
 from tests.e2e.test_walking_skeleton import course, publish_binary
 from zll.devstack.stack import DevStack
 from zll.platform.auth import mint_token
@@ -74,7 +74,7 @@ def open_course(page: Any, web: str, title: str, town: str) -> None:
     page.wait_for_selector(f"select[name=municipality] option[value='{town}']", state="attached")
     # a facet with its count beside the value
     assert page.locator(f"option[value='{town}']").inner_text() == f"{town} (1)"
-    page.get_by_label("Ort").select_option(town)
+    page.get_by_label("Ort", exact=True).select_option(town)
     page.get_by_role("button", name="Suchen").click()
     sync_api.expect(page.locator("#search-status")).to_have_text("1 Kurs gefunden")
     card = page.locator(".results li", has_text=title)
@@ -90,7 +90,7 @@ def test_learners_enrol_and_see_confirmation_and_promotion_live(
 ) -> None:
     web = region.web_url
     course_id, title, town = publish_course(region)
-    first, second = (browser.new_context(locale="de-DE") for _ in range(2))
+    first, second = (browser.new_context(locale="de-DE", viewport=DESKTOP) for _ in range(2))
     lena, mia = first.new_page(), second.new_page()
     sign_in(lena, web, f"lena-{uuid.uuid4().hex[:6]}")
     sign_in(mia, web, f"mia-{uuid.uuid4().hex[:6]}")
@@ -111,6 +111,7 @@ def test_learners_enrol_and_see_confirmation_and_promotion_live(
     confirmation = lena.locator("#notifications li[data-kind='enrolment.confirmed']")
     sync_api.expect(confirmation).to_contain_text(title, timeout=LIVE)
     axe.check(lena, "course: enrolled, the confirmation arrived live")
+    screenshot(lena, "course")
 
     open_course(mia, web, title, town)
     mia.get_by_role("button", name="Jetzt anmelden").click()
@@ -123,6 +124,7 @@ def test_learners_enrol_and_see_confirmation_and_promotion_live(
     sync_api.expect(lena.get_by_role("link", name=title)).to_be_visible()  # the title, not the id
     no_raw_values(lena)
     axe.check(lena, "learner: enrolments and certificates")
+    screenshot(lena, "learner")
     lena.get_by_role("button", name=f"Stornieren: {title}").click()
     promoted = mia.locator("#notifications li[data-kind='enrolment.promoted']")
     sync_api.expect(promoted).to_contain_text(title, timeout=LIVE)
@@ -135,7 +137,7 @@ def test_learners_enrol_and_see_confirmation_and_promotion_live(
 
 
 def test_the_operator_sees_every_service_ready(region: DevStack, browser: Any) -> None:
-    page = browser.new_page()
+    page = browser.new_page(viewport=DESKTOP)
     page.goto(f"{region.web_url}/#/betrieb")
     rows = page.locator("tbody tr")
     sync_api.expect(rows).to_have_count(4, timeout=LIVE)
@@ -143,6 +145,7 @@ def test_the_operator_sees_every_service_ready(region: DevStack, browser: Any) -
         sync_api.expect(page.get_by_role("row", name=service)).to_contain_text("bereit")
     no_raw_values(page)
     axe.check(page, "operator: status")
+    screenshot(page, "operator")
     page.close()
 
 
@@ -156,6 +159,7 @@ def test_no_reload_and_every_input_is_labelled(region: DevStack, browser: Any) -
     )
     assert unlabelled == []
     axe.check(page, "search on a phone (390 × 844)")
+    screenshot(page, "phone")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "Zum Inhalt springen"
     page.close()
@@ -164,7 +168,7 @@ def test_no_reload_and_every_input_is_labelled(region: DevStack, browser: Any) -
 def test_a_search_shows_it_is_loading_and_a_useful_empty_result(
     region: DevStack, browser: Any
 ) -> None:
-    page = browser.new_page()
+    page = browser.new_page(viewport=DESKTOP)
     held: list[Any] = []  # the catalog's answers wait until the test saw the loading state
     pattern = re.compile(r".*/courses\?.*")
     page.route(pattern, lambda route: held.append(route))
@@ -181,4 +185,5 @@ def test_a_search_shows_it_is_loading_and_a_useful_empty_result(
     sync_api.expect(page.locator("#search-status")).to_contain_text("gefunden")
     no_raw_values(page)
     axe.check(page, "search: first page, every course")
+    screenshot(page, "search")
     page.close()

@@ -48,11 +48,14 @@ export async function coursePage(main, courseId) {
       h("ol", {}, modules.map((m) => h("li", {},
         [m.title, m.eqf_level ? `EQF ${m.eqf_level}` : null, hours(m)].filter(Boolean).join(" · "))))] : null,
     skills.length ? [h("h2", {}, t("course.skills")), skillList(skills), h("p", { class: "muted" }, t("course.skillnote"))] : null,
-    enrolControl(course.course_id, outcome),
+    enrolControl(course.course_id, outcome, async () => {
+      const now = await api("enrolment", `/courses/${encodeURIComponent(courseId)}/seats`).catch(() => null);
+      if (now) main.querySelector("#seats")?.replaceChildren(t("course.taken", now));
+    }),
     outcome));
 }
 
-function enrolControl(courseId, outcome) {
+function enrolControl(courseId, outcome, enrolled) {
   const current = session.get();
   if (!current || current.role !== "learner") return message(t("course.signin"));
   const button = h("button", { type: "button", id: "enrol" }, t("course.enrol"));
@@ -64,6 +67,7 @@ function enrolControl(courseId, outcome) {
         headers: { "Idempotency-Key": crypto.randomUUID() },
       });
       outcome.replaceChildren(statusBadge(enrolment));
+      await enrolled();
     } catch (error) {
       outcome.replaceChildren(message(error.message, "error"));
       button.disabled = false;

@@ -25,14 +25,33 @@ export function fundingLabel(value) {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-function facetSelect(name, counts, chosen) {
+function facetValues(counts, chosen) {
   const values = { ...(counts || {}) };
   if (chosen && !(chosen in values)) values[chosen] = 0; // a chosen value stays visible at 0
+  return Object.entries(values);
+}
+
+/** Places are many: a list to choose from, each with its count. */
+function facetSelect(name, counts, chosen) {
   const select = h("select", { name },
     h("option", { value: "" }, t("search.any")),
-    Object.entries(values).map(([value, n]) =>
+    facetValues(counts, chosen).map(([value, n]) =>
       h("option", { value, selected: value === chosen }, `${valueLabel(name, value)} (${formatNumber(n)})`)));
   return field(t(LABELS[name]), select);
+}
+
+let radios = 0;
+/** Form, level and funding have few values: all visible at once, the count beside each. */
+function facetRadios(name, counts, chosen) {
+  const radio = (value, text, n) => {
+    const id = `r${++radios}`;
+    return h("div", { class: "choice" },
+      h("input", { type: "radio", name, id, value, checked: value === (chosen || "") }),
+      h("label", { for: id }, text, n === null ? null : h("span", { class: "count" }, ` (${formatNumber(n)})`)));
+  };
+  return h("fieldset", { class: "facet" }, h("legend", {}, t(LABELS[name])),
+    radio("", t("search.any"), null),
+    facetValues(counts, chosen).map(([value, n]) => radio(value, valueLabel(name, value), n)));
 }
 
 function courseCard(course, providers) {
@@ -71,7 +90,7 @@ export async function searchPage(main, params) {
   ]);
   const q = h("input", { name: "q", type: "search", value: params.q || "", autocomplete: "off" });
   form.append(field(t("search.q"), q),
-    ...FILTERS.map((name) => facetSelect(name, facets[name], params[name])),
+    ...FILTERS.map((name) => (name === "municipality" ? facetSelect : facetRadios)(name, facets[name], params[name])),
     h("button", { type: "submit" }, t("search.submit")));
   form.addEventListener("submit", (event) => {
     event.preventDefault();
