@@ -21,8 +21,18 @@ up: $(STAMP)
 test: $(STAMP) lint browser
 	$(BIN)/python -m pytest -q
 
-# The browser tests (tests/browser) drive Debian's Chromium; install it when missing and possible.
-browser:
+# The browser tests (tests/browser) drive Debian's Chromium and check every page with axe-core
+# (package.json pins it; npm ci installs it into node_modules/); install both when missing and possible.
+AXE := node_modules/axe-core/axe.min.js
+
+$(AXE): package.json package-lock.json
+	@if ! command -v npm >/dev/null && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm; \
+	fi; \
+	if command -v npm >/dev/null; then npm ci --no-audit --no-fund --silent && touch $(AXE); \
+	else echo "!! npm is missing: the accessibility checks will be SKIPPED (under CI they fail)"; fi
+
+browser: $(AXE)
 	@if [ -x /usr/bin/chromium ]; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver) \

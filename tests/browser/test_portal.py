@@ -3,43 +3,26 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 import uuid
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
+from tests.browser import axe
+from tests.browser.conftest import DESKTOP, needs_browser, screenshot
 from tests.e2e.test_walking_skeleton import course, publish_binary
 from zll.devstack.stack import DevStack
 from zll.platform.auth import mint_token
 from zll.platform.settings import Settings
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]  # fmt: skip
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists(),
-        reason=f"no browser: {CHROMIUM} is missing; install Debian's chromium (make browser)",
-    ),
-]
+pytestmark = needs_browser
 sync_api = pytest.importorskip("playwright.sync_api", reason="pip package playwright missing")
 LIVE = 20_000  # ms a live update may take at most before the test fails
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield launched
-        launched.close()
+RAW = re.compile(r"\b(null|undefined|NaN)\b|[0-9a-f]{8}-[0-9a-f]{4}-|data\.europa\.eu")
 
 
 def publish_course(region: DevStack) -> tuple[str, str, str]:
@@ -64,10 +47,24 @@ def publish_course(region: DevStack) -> tuple[str, str, str]:
 
 def sign_in(page: Any, web: str, learner: str) -> None:
     page.goto(f"{web}/#/lernen")
+    page.wait_for_selector("#signin-learner")
+    axe.check(page, "learner: sign-in form")
     page.get_by_label("Kennung").fill(learner)
     page.get_by_role("button", name="Anmelden").click()
     page.wait_for_selector("#enrolments")
     page.evaluate("window.__sameDocument = true")  # gone if the page ever reloads
+
+
+def no_raw_values(page: Any) -> None:
+    """What a visitor reads holds no null, no id-like UUID or URI, no heading without content."""
+    text = page.locator("main").inner_text()
+    assert not RAW.search(text), f"a raw value in the page: {RAW.search(text)}"
+    empty = page.evaluate(
+        "[...document.querySelectorAll('main h1, main h2, main h3')]"
+        ".filter(h => !h.textContent.trim() || !h.nextElementSibling"
+        " || !h.nextElementSibling.textContent.trim()).map(h => h.textContent)"
+    )
+    assert empty == [], f"headings with nothing under them: {empty}"
 
 
 def open_course(page: Any, web: str, title: str, town: str) -> None:
@@ -75,8 +72,15 @@ def open_course(page: Any, web: str, title: str, town: str) -> None:
     page.get_by_label("Suchbegriff").fill("Pflegekräfte")
     page.get_by_role("button", name="Suchen").click()
     page.wait_for_selector(f"select[name=municipality] option[value='{town}']", state="attached")
-    page.get_by_label("Ort").select_option(town)  # a facet with its count
+    # a facet with its count beside the value
+    assert page.locator(f"option[value='{town}']").inner_text() == f"{town} (1)"
+    page.get_by_label("Ort", exact=True).select_option(town)
     page.get_by_role("button", name="Suchen").click()
+    sync_api.expect(page.locator("#search-status")).to_have_text("1 Kurs gefunden")
+    card = page.locator(".results li", has_text=title)
+    sync_api.expect(card).to_contain_text("Pflegeschule Test")  # the provider's name, not its id
+    no_raw_values(page)
+    axe.check(page, "search: results narrowed by a facet")
     page.get_by_role("link", name=title).click()
     page.wait_for_selector("#enrol")
 
@@ -86,7 +90,7 @@ def test_learners_enrol_and_see_confirmation_and_promotion_live(
 ) -> None:
     web = region.web_url
     course_id, title, town = publish_course(region)
-    first, second = (browser.new_context(locale="de-DE") for _ in range(2))
+    first, second = (browser.new_context(locale="de-DE", viewport=DESKTOP) for _ in range(2))
     lena, mia = first.new_page(), second.new_page()
     sign_in(lena, web, f"lena-{uuid.uuid4().hex[:6]}")
     sign_in(mia, web, f"mia-{uuid.uuid4().hex[:6]}")
@@ -97,21 +101,35 @@ def test_learners_enrol_and_see_confirmation_and_promotion_live(
         assert time.monotonic() < deadline, "the partner's course never reached the catalog"
         time.sleep(0.1)
     open_course(lena, web, title, town)
+    assert lena.locator("#provider").inner_text() == "Pflegeschule Test"
+    assert lena.locator("#price").inner_text().replace("\xa0", " ") == "480,00 €"
+    sync_api.expect(lena.get_by_role("link", name="ESCO-Kompetenz 1")).to_be_visible()
+    no_raw_values(lena)
+    axe.check(lena, "course: signed in as a learner")
     lena.get_by_role("button", name="Jetzt anmelden").click()
     sync_api.expect(lena.locator("#enrolment-outcome")).to_have_text("Bestätigt", timeout=LIVE)
     confirmation = lena.locator("#notifications li[data-kind='enrolment.confirmed']")
     sync_api.expect(confirmation).to_contain_text(title, timeout=LIVE)
+    axe.check(lena, "course: enrolled, the confirmation arrived live")
+    screenshot(lena, "course")
 
     open_course(mia, web, title, town)
     mia.get_by_role("button", name="Jetzt anmelden").click()
     sync_api.expect(mia.locator("#enrolment-outcome")).to_have_text(
         "Warteliste, Platz 1", timeout=LIVE
     )
+    axe.check(mia, "course: on the waiting list")
 
     lena.get_by_role("link", name="Mein Lernen").click()
-    lena.get_by_role("button", name=f"Stornieren: {course_id}").click()
+    sync_api.expect(lena.get_by_role("link", name=title)).to_be_visible()  # the title, not the id
+    no_raw_values(lena)
+    axe.check(lena, "learner: enrolments and certificates")
+    screenshot(lena, "learner")
+    lena.get_by_role("button", name=f"Stornieren: {title}").click()
     promoted = mia.locator("#notifications li[data-kind='enrolment.promoted']")
     sync_api.expect(promoted).to_contain_text(title, timeout=LIVE)
+    sync_api.expect(lena.locator("#enrolments")).to_contain_text("Storniert")
+    axe.check(lena, "learner: an enrolment cancelled")
     assert lena.evaluate("window.__sameDocument"), "the first learner's page reloaded"
     assert mia.evaluate("window.__sameDocument"), "the second learner's page reloaded"
     first.close()
@@ -119,12 +137,15 @@ def test_learners_enrol_and_see_confirmation_and_promotion_live(
 
 
 def test_the_operator_sees_every_service_ready(region: DevStack, browser: Any) -> None:
-    page = browser.new_page()
+    page = browser.new_page(viewport=DESKTOP)
     page.goto(f"{region.web_url}/#/betrieb")
     rows = page.locator("tbody tr")
     sync_api.expect(rows).to_have_count(4, timeout=LIVE)
     for service in ("catalog", "enrolment", "matching", "notify"):
         sync_api.expect(page.get_by_role("row", name=service)).to_contain_text("bereit")
+    no_raw_values(page)
+    axe.check(page, "operator: status")
+    screenshot(page, "operator")
     page.close()
 
 
@@ -137,6 +158,32 @@ def test_no_reload_and_every_input_is_labelled(region: DevStack, browser: Any) -
         ".filter(e => !e.labels || e.labels.length === 0).map(e => e.name || e.id)"
     )
     assert unlabelled == []
+    axe.check(page, "search on a phone (390 × 844)")
+    screenshot(page, "phone")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "Zum Inhalt springen"
+    page.close()
+
+
+def test_a_search_shows_it_is_loading_and_a_useful_empty_result(
+    region: DevStack, browser: Any
+) -> None:
+    page = browser.new_page(viewport=DESKTOP)
+    held: list[Any] = []  # the catalog's answers wait until the test saw the loading state
+    pattern = re.compile(r".*/courses\?.*")
+    page.route(pattern, lambda route: held.append(route))
+    page.goto(f"{region.web_url}/#/?q=Unterwasserkorbflechten")
+    sync_api.expect(page.locator("#search-status")).to_have_text("Kurse werden geladen …")
+    axe.check(page, "search: loading")
+    for route in held:
+        route.continue_()
+    page.unroute(pattern)
+    sync_api.expect(page.locator("#search-status")).to_have_text("Keine Kurse gefunden")
+    sync_api.expect(page.locator("#empty-result")).to_contain_text("weniger Filter")
+    axe.check(page, "search: no course found")
+    page.get_by_role("link", name="Alle Filter zurücksetzen").click()
+    sync_api.expect(page.locator("#search-status")).to_contain_text("gefunden")
+    no_raw_values(page)
+    axe.check(page, "search: first page, every course")
+    screenshot(page, "search")
     page.close()

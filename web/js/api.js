@@ -48,3 +48,20 @@ export async function signIn(role, sub) {
   session.set(data);
   return data;
 }
+
+let providers = null;
+const loadProviders = () => api("catalog", "/providers?limit=500")
+  .then((page) => new Map(page.items.map((p) => [p.provider_id, p.name])))
+  .catch(() => new Map());
+
+/** Providers' names for their ids ({id: name}), from the catalog's GET /providers: read once,
+ * again when an id is unknown (a partner registered since); the id only if it has no name. */
+export async function providerNames(ids) {
+  providers ??= loadProviders();
+  let known = await providers;
+  if (ids.some((id) => !known.has(id))) {
+    providers = loadProviders();
+    known = await providers;
+  }
+  return Object.fromEntries(ids.map((id) => [id, known.get(id) ?? id]));
+}

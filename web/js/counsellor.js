@@ -31,9 +31,9 @@ export async function counsellorPage(main) {
       const round = await api("matching", "/rounds", { method: "POST", body });
       result.replaceChildren(h("h2", {}, t("counsellor.result")),
         h("div", { class: "table-wrap" }, h("table", {},
-          h("thead", {}, h("tr", {}, h("th", { scope: "col" }, t("role.learner")), h("th", { scope: "col" }, "→"))),
+          h("thead", {}, h("tr", {}, h("th", { scope: "col" }, t("role.learner")), h("th", { scope: "col" }, t("counsellor.offer")))),
           h("tbody", {}, Object.entries(round.assignments).map(([learner, offer]) =>
-            h("tr", {}, h("td", {}, learner), h("td", {}, offer ?? "–")))))),
+            h("tr", {}, h("th", { scope: "row" }, learner), h("td", {}, offer ?? t("counsellor.none"))))))),
         h("p", {}, t("counsellor.unplaced", { n: round.unplaced })));
     } catch (error) {
       result.replaceChildren(message(error.message, "error"));

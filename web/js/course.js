@@ -1,7 +1,8 @@
 // One course: modules, EQF level, skills, free seats, and enrolling with the live outcome.
-import { api, session } from "./api.js";
-import { formatDate, h, message, skillName } from "./dom.js";
+import { api, providerNames, session } from "./api.js";
+import { formatDate, formatPrice, h, message, nodes } from "./dom.js";
 import { t } from "./i18n.js";
+import { fundingLabel } from "./search.js";
 
 export function statusText(enrolment) {
   return t(`status.${enrolment.status}`, { n: enrolment.waitlist_position });
@@ -11,32 +12,50 @@ export function statusBadge(enrolment) {
   return h("span", { class: `badge status-${enrolment.status}`, "data-status": enrolment.status }, statusText(enrolment));
 }
 
+/** A course's skills: ESCO URIs. No service names an arbitrary skill (matching labels only a
+ * learner's own skills), so the link says "ESCO-Kompetenz n" and the ESCO portal names it. */
+function skillList(skills) {
+  return h("ul", { class: "skills" }, skills.map((uri, i) =>
+    h("li", {}, h("a", { href: uri, rel: "noopener", target: "_blank" }, t("course.skill", { n: i + 1 })))));
+}
+
 export async function coursePage(main, courseId) {
+  main.replaceChildren(h("p", { role: "status", class: "loading" }, t("loading")));
   const course = await api("catalog", `/courses/${encodeURIComponent(courseId)}`);
-  const seats = await api("enrolment", `/courses/${encodeURIComponent(courseId)}/seats`).catch(() => null);
-  const levels = [...new Set(course.modules.map((m) => m.eqf_level).filter(Boolean))].join(", ");
-  const skills = [...new Set(course.modules.flatMap((m) => m.skills))];
+  const [seats, providers] = await Promise.all([
+    api("enrolment", `/courses/${encodeURIComponent(courseId)}/seats`).catch(() => null),
+    providerNames([course.provider_id]),
+  ]);
+  const modules = course.modules ?? [];
+  const levels = [...new Set(modules.map((m) => m.eqf_level).filter(Boolean))].join(", ");
+  const skills = [...new Set(modules.flatMap((m) => m.skills ?? []))];
+  const funding = (course.funding ?? []).map(fundingLabel).join(", ");
+  const hours = (m) => (m.workload_hours != null ? t("course.hours", { n: m.workload_hours }) : null);
   const outcome = h("div", { id: "enrolment-outcome", "aria-live": "polite" });
-  main.replaceChildren(
+  main.replaceChildren(...nodes(
     h("p", {}, h("a", { href: "#/" }, t("course.back"))),
     h("h1", {}, course.title),
     course.description ? h("p", {}, course.description) : null,
     h("dl", { class: "facts" },
-      h("dt", {}, t("course.provider")), h("dd", {}, course.provider_id),
+      h("dt", {}, t("course.provider")), h("dd", { id: "provider" }, providers[course.provider_id]),
       h("dt", {}, t("course.dates")), h("dd", {}, `${formatDate(course.start_date)} – ${formatDate(course.end_date)}`),
       h("dt", {}, t("course.place")), h("dd", {}, [course.location?.municipality, t(`format.${course.format}`)].filter(Boolean).join(", ")),
-      h("dt", {}, t("course.eqf")), h("dd", {}, levels || "–"),
-      course.price_eur != null ? [h("dt", {}, t("course.price")), h("dd", {}, `${course.price_eur.toFixed(2)} €`)] : null,
+      levels ? [h("dt", {}, t("course.eqf")), h("dd", {}, levels)] : null,
+      course.price_eur != null ? [h("dt", {}, t("course.price")), h("dd", { id: "price" }, formatPrice(course.price_eur))] : null,
+      funding ? [h("dt", {}, t("search.funding")), h("dd", {}, funding)] : null,
       seats ? [h("dt", {}, t("course.seats")), h("dd", { id: "seats" }, t("course.taken", seats))] : null),
-    h("h2", {}, t("course.modules")),
-    h("ol", {}, course.modules.map((m) => h("li", {}, `${m.title} (EQF ${m.eqf_level ?? "–"}, ${t("course.hours", { n: m.workload_hours })})`))),
-    h("h2", {}, t("course.skills")),
-    h("ul", {}, skills.map((s) => h("li", {}, h("a", { href: s, rel: "noopener" }, skillName(s))))),
-    enrolControl(course.course_id, outcome),
-    outcome);
+    modules.length ? [h("h2", {}, t("course.modules")),
+      h("ol", {}, modules.map((m) => h("li", {},
+        [m.title, m.eqf_level ? `EQF ${m.eqf_level}` : null, hours(m)].filter(Boolean).join(" · "))))] : null,
+    skills.length ? [h("h2", {}, t("course.skills")), skillList(skills), h("p", { class: "muted" }, t("course.skillnote"))] : null,
+    enrolControl(course.course_id, outcome, async () => {
+      const now = await api("enrolment", `/courses/${encodeURIComponent(courseId)}/seats`).catch(() => null);
+      if (now) main.querySelector("#seats")?.replaceChildren(t("course.taken", now));
+    }),
+    outcome));
 }
 
-function enrolControl(courseId, outcome) {
+function enrolControl(courseId, outcome, enrolled) {
   const current = session.get();
   if (!current || current.role !== "learner") return message(t("course.signin"));
   const button = h("button", { type: "button", id: "enrol" }, t("course.enrol"));
@@ -48,6 +67,7 @@ function enrolControl(courseId, outcome) {
         headers: { "Idempotency-Key": crypto.randomUUID() },
       });
       outcome.replaceChildren(statusBadge(enrolment));
+      await enrolled();
     } catch (error) {
       outcome.replaceChildren(message(error.message, "error"));
       button.disabled = false;

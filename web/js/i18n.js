@@ -7,13 +7,17 @@ const TEXTS = {
     "live.none": "Noch keine Benachrichtigungen.",
     "search.title": "Kurse finden", "search.q": "Suchbegriff", "search.municipality": "Ort",
     "search.format": "Form", "search.eqf": "EQF-Niveau", "search.funding": "Förderung", "search.any": "alle",
-    "search.submit": "Suchen", "search.more": "Weitere Kurse laden", "search.found": "{n} Kurse gefunden",
-    "search.none": "Keine Kurse gefunden.",
+    "search.submit": "Suchen", "search.more": "Weitere Kurse laden",
+    "search.found.one": "{n} Kurs gefunden", "search.found.other": "{n} Kurse gefunden",
+    "search.none": "Keine Kurse gefunden", "search.hint": "Versuchen Sie einen allgemeineren Suchbegriff oder weniger Filter.",
+    "search.reset": "Alle Filter zurücksetzen", "search.loading": "Kurse werden geladen …", "search.filters": "Filter",
+    "search.eqfvalue": "Niveau {level}", "loading": "Wird geladen …",
     "format.onsite": "vor Ort", "format.online": "online", "format.blended": "gemischt",
     "course.provider": "Anbieter", "course.dates": "Zeitraum", "course.place": "Ort", "course.eqf": "EQF-Niveau",
     "course.price": "Preis", "course.seats": "Plätze", "course.modules": "Module", "course.skills": "Kompetenzen",
     "course.enrol": "Jetzt anmelden", "course.signin": "Zum Anmelden bitte als Lernende:r einloggen (Mein Lernen).",
     "course.back": "Zurück zur Suche", "course.taken": "{confirmed} von {capacity} belegt, {waitlisted} auf der Warteliste", "course.hours": "{n} Std.",
+    "course.skill": "ESCO-Kompetenz {n}", "course.skillnote": "Die Bezeichnungen stehen im ESCO-Portal (Link öffnet die Kompetenz).",
     "status.confirmed": "Bestätigt", "status.waitlisted": "Warteliste, Platz {n}", "status.cancelled": "Storniert",
     "status.rejected": "Abgelehnt", "status.completed": "Abgeschlossen",
     "signin.title": "Anmelden (Demo)", "signin.sub": "Kennung", "signin.submit": "Anmelden", "signin.out": "Abmelden",
@@ -28,7 +32,7 @@ const TEXTS = {
     "learner.nocourses": "Derzeit kein passender Kurs – die Region erfährt von diesem Bedarf.",
     "counsellor.title": "Vergaberunde aus CSV", "counsellor.offers": "Angebote (CSV: angebot,plätze)",
     "counsellor.applications": "Bewerbungen (CSV: lernende,wunsch1,wunsch2,…)", "counsellor.run": "Runde berechnen",
-    "counsellor.result": "Ergebnis", "counsellor.unplaced": "Ohne Platz: {n}",
+    "counsellor.result": "Ergebnis", "counsellor.unplaced": "Ohne Platz: {n}", "counsellor.offer": "Angebot", "counsellor.none": "kein Platz",
     "operator.title": "Betriebsstatus", "operator.service": "Dienst", "operator.ready": "Bereit",
     "operator.lag": "Verzögerung", "operator.outbox": "Outbox", "operator.dead": "Dead Letters", "operator.errors": "5xx-Quote",
     "operator.up": "bereit", "operator.notready": "nicht bereit", "operator.down": "nicht erreichbar",
@@ -40,13 +44,17 @@ const TEXTS = {
     "live.title": "Notifications", "live.on": "Live", "live.off": "Connecting …", "live.none": "No notifications yet.",
     "search.title": "Find courses", "search.q": "Search term", "search.municipality": "Place",
     "search.format": "Format", "search.eqf": "EQF level", "search.funding": "Funding", "search.any": "any",
-    "search.submit": "Search", "search.more": "Load more courses", "search.found": "{n} courses found",
-    "search.none": "No courses found.",
+    "search.submit": "Search", "search.more": "Load more courses",
+    "search.found.one": "{n} course found", "search.found.other": "{n} courses found",
+    "search.none": "No courses found", "search.hint": "Try a more general search term or fewer filters.",
+    "search.reset": "Clear all filters", "search.loading": "Loading courses …", "search.filters": "Filters",
+    "search.eqfvalue": "Level {level}", "loading": "Loading …",
     "format.onsite": "on site", "format.online": "online", "format.blended": "blended",
     "course.provider": "Provider", "course.dates": "Dates", "course.place": "Place", "course.eqf": "EQF level",
     "course.price": "Price", "course.seats": "Seats", "course.modules": "Modules", "course.skills": "Skills",
     "course.enrol": "Enrol now", "course.signin": "Sign in as a learner to enrol (My learning).",
-    "course.back": "Back to the search", "course.taken": "{confirmed} of {capacity} taken, {waitlisted} waiting", "course.hours": "{n} h",
+    "course.back": "Back to the search", "course.taken": "{confirmed} of {capacity} taken, {waitlisted} waiting", "course.hours.one": "{n} hour", "course.hours.other": "{n} hours",
+    "course.skill": "ESCO skill {n}", "course.skillnote": "The names are in the ESCO portal (the link opens the skill).",
     "status.confirmed": "Confirmed", "status.waitlisted": "Waiting list, place {n}", "status.cancelled": "Cancelled",
     "status.rejected": "Rejected", "status.completed": "Completed",
     "signin.title": "Sign in (demo)", "signin.sub": "Id", "signin.submit": "Sign in", "signin.out": "Sign out",
@@ -61,7 +69,7 @@ const TEXTS = {
     "learner.nocourses": "No fitting course right now – the region learns of this need.",
     "counsellor.title": "Allocation round from CSV", "counsellor.offers": "Offers (CSV: offer,seats)",
     "counsellor.applications": "Applications (CSV: learner,choice1,choice2,…)", "counsellor.run": "Run the round",
-    "counsellor.result": "Result", "counsellor.unplaced": "Unplaced: {n}",
+    "counsellor.result": "Result", "counsellor.unplaced": "Unplaced: {n}", "counsellor.offer": "Offer", "counsellor.none": "no place",
     "operator.title": "Operations status", "operator.service": "Service", "operator.ready": "Ready",
     "operator.lag": "Lag", "operator.outbox": "Outbox", "operator.dead": "Dead letters", "operator.errors": "5xx rate",
     "operator.up": "ready", "operator.notready": "not ready", "operator.down": "unreachable",
@@ -77,8 +85,19 @@ export function setLanguage(value) {
   localStorage.setItem("zll.language", value);
 }
 
+const lookup = (key) => TEXTS[language()][key] ?? TEXTS.de[key];
+
+/** A text with {placeholders}; a numeric {n} picks the plural form (key.one / key.other)
+ * and is written in the page's number format ("1.234 Kurse"). */
 export function t(key, values = {}) {
-  const text = TEXTS[language()][key] ?? TEXTS.de[key] ?? key;
+  let text = lookup(key);
+  const n = values.n;
+  if (typeof n === "number") {
+    const form = new Intl.PluralRules(language()).select(n);
+    text = lookup(`${key}.${form}`) ?? lookup(`${key}.other`) ?? text;
+    values = { ...values, n: new Intl.NumberFormat(language() === "en" ? "en-GB" : "de-DE").format(n) };
+  }
+  text ??= key;
   return text.replace(/\{(\w+)\}/g, (_, name) => String(values[name] ?? ""));
 }
 

@@ -1,6 +1,6 @@
 // "Mein Lernen": demo sign-in, enrolments (cancel), certificates (verify), recommendations.
 import { api, session, signIn } from "./api.js";
-import { field, formatDate, h, message } from "./dom.js";
+import { field, formatDate, h, message, nodes } from "./dom.js";
 import { t } from "./i18n.js";
 import { onNotification } from "./live.js";
 import { statusBadge } from "./course.js";
@@ -25,8 +25,9 @@ export async function learnerPage(main) {
   const current = session.get();
   if (!current || current.role !== "learner") return signInForm("learner", main, () => learnerPage(main));
   const learner = encodeURIComponent(current.sub);
-  const enrolments = h("div", { id: "enrolments" });
-  const certificates = h("div", { id: "certificates" });
+  const loading = () => h("p", { class: "loading muted" }, t("loading"));
+  const enrolments = h("div", { id: "enrolments", "aria-busy": "true" }, loading());
+  const certificates = h("div", { id: "certificates", "aria-busy": "true" }, loading());
   const recommendations = h("div", { id: "recommendations", "aria-live": "polite" });
   main.replaceChildren(h("h1", {}, t("nav.learner")),
     h("h2", {}, t("learner.enrolments")), enrolments,
@@ -36,37 +37,50 @@ export async function learnerPage(main) {
   const refresh = async () => enrolments.replaceChildren(await enrolmentList(learner));
   const unsubscribe = onNotification((n) => { if (n.kind.startsWith("enrolment.") && document.body.contains(enrolments)) refresh(); else unsubscribe(); });
   await refresh();
+  enrolments.removeAttribute("aria-busy");
   certificates.replaceChildren(await certificateList(learner));
+  certificates.removeAttribute("aria-busy");
+}
+
+/** Course titles for ids, from the catalog; the id where the course is gone from it. */
+async function courseTitles(ids) {
+  const unique = [...new Set(ids)];
+  const titles = await Promise.all(unique.map((id) =>
+    api("catalog", `/courses/${encodeURIComponent(id)}`).then((c) => c.title, () => id)));
+  return Object.fromEntries(unique.map((id, i) => [id, titles[i]]));
 }
 
 async function enrolmentList(learner) {
   const { items } = await api("enrolment", `/learners/${learner}/enrolments`);
   if (!items.length) return message(t("learner.none"));
+  const titles = await courseTitles(items.map((e) => e.course_id));
   return h("ul", { class: "results" }, items.map((e) => {
-    const cancel = h("button", { type: "button", class: "secondary", "aria-label": `${t("learner.cancel")}: ${e.course_id}` }, t("learner.cancel"));
+    const title = titles[e.course_id];
+    const cancel = h("button", { type: "button", class: "secondary", "aria-label": `${t("learner.cancel")}: ${title}` }, t("learner.cancel"));
     cancel.addEventListener("click", async () => {
       cancel.disabled = true;
       await api("enrolment", `/enrolments/${e.enrolment_id}/cancel`, { method: "POST", body: {} });
-      cancel.closest("li").replaceWith(h("li", { class: "card" }, e.course_id, " ", statusBadge({ status: "cancelled" })));
+      cancel.closest("li").replaceWith(h("li", { class: "card" }, title, " ", statusBadge({ status: "cancelled" })));
     });
     const open = e.status === "confirmed" || e.status === "waitlisted";
     return h("li", { class: "card", "data-course": e.course_id },
-      h("a", { href: `#/kurs/${encodeURIComponent(e.course_id)}` }, e.course_id), " ", statusBadge(e), " ", open ? cancel : null);
+      h("a", { href: `#/kurs/${encodeURIComponent(e.course_id)}` }, title), " ", statusBadge(e), " ", open ? cancel : null);
   }));
 }
 
 async function certificateList(learner) {
   const record = await api("enrolment", `/learners/${learner}/certificates`);
   if (!record.certificates.length) return message(t("learner.nocerts"));
+  const titles = await courseTitles(record.certificates.map((c) => c.course_id));
   return h("ul", { class: "results" }, record.certificates.map((c) => {
     const answer = h("span", { "aria-live": "polite" });
     const verify = h("button", { type: "button" }, t("learner.verify"));
     verify.addEventListener("click", async () => {
       const result = await api("enrolment", "/certificates/verify", { method: "POST", body: { jwt: c.jwt } });
       answer.replaceChildren(h("strong", { class: result.valid ? "ok" : "bad" },
-        result.valid ? t("learner.valid") : t("learner.invalid")), ` – ${result.detail}`);
+        result.valid ? t("learner.valid") : t("learner.invalid")), result.detail ? ` – ${result.detail}` : "");
     });
-    return h("li", { class: "card" }, h("strong", {}, c.course_id), ` · ${formatDate(c.issued_at)} `, verify, " ", answer);
+    return h("li", { class: "card" }, h("strong", {}, titles[c.course_id]), ` · ${formatDate(c.issued_at)} `, verify, " ", answer);
   }));
 }
 
@@ -79,11 +93,14 @@ function goalForm(learner, out) {
     try {
       await api("matching", `/learners/${learner}/profile`, { method: "PUT", body: { goal: { text: goal.value } } });
       const found = await api("matching", `/learners/${learner}/recommendations`);
-      const courses = found.courses ?? found.items ?? [];
-      out.replaceChildren(h("h3", {}, t("learner.recommendations")),
-        courses.length ? h("ol", {}, courses.map((c) => h("li", {}, h("a", { href: `#/kurs/${encodeURIComponent(c.course_id)}` }, c.title ?? c.course_id))))
+      const courses = found.courses ?? [];
+      const gap = (found.gap ?? []).slice(0, 8);
+      out.replaceChildren(...nodes(h("h3", {}, t("learner.recommendations")),
+        courses.length ? h("ol", {}, courses.map((c) => h("li", {},
+          h("a", { href: `#/kurs/${encodeURIComponent(c.course_id)}` }, c.title),
+          c.explanation ? h("br") : null, c.explanation ? h("small", { class: "muted" }, c.explanation) : null)))
           : message(t("learner.nocourses")),
-        h("h3", {}, t("learner.gap")), h("ul", {}, (found.gap ?? []).slice(0, 8).map((s) => h("li", {}, s.label))));
+        gap.length ? [h("h3", {}, t("learner.gap")), h("ul", {}, gap.map((s) => h("li", {}, s.label)))] : null));
     } catch (error) {
       out.replaceChildren(message(error.message, "error"));
     }

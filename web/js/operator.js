@@ -1,5 +1,5 @@
 // The operator's status view: health, consumer lag, outbox backlog, dead letters, 5xx rate.
-import { h } from "./dom.js";
+import { formatNumber, h } from "./dom.js";
 import { t } from "./i18n.js";
 
 export async function operatorPage(main) {
@@ -12,7 +12,8 @@ export async function operatorPage(main) {
     h("tbody", {}, services.map((s) => {
       const [kind, label] = ready(s);
       return h("tr", {}, h("th", { scope: "row" }, h("a", { href: `${s.url}/docs` }, s.service)),
-        h("td", { class: kind }, label), h("td", {}, s.consumer_lag), h("td", {}, s.outbox_backlog),
-        h("td", { class: s.dead_letters ? "warn" : "" }, s.dead_letters), h("td", {}, `${(s.error_rate * 100).toFixed(1)} %`));
+        h("td", { class: kind }, label), h("td", {}, formatNumber(s.consumer_lag)), h("td", {}, formatNumber(s.outbox_backlog)),
+        h("td", { class: s.dead_letters ? "warn" : null }, formatNumber(s.dead_letters)),
+        h("td", {}, s.error_rate == null ? "–" : formatNumber(s.error_rate, { style: "percent", minimumFractionDigits: 1, maximumFractionDigits: 1 })));
     })))));
 }

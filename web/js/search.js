@@ -1,6 +1,6 @@
 // The catalogue search: German full text, filters with facet counts, cursor paging.
-import { api } from "./api.js";
-import { field, formatDate, h, message } from "./dom.js";
+import { api, providerNames } from "./api.js";
+import { field, formatDate, formatNumber, formatPrice, h, message } from "./dom.js";
 import { t } from "./i18n.js";
 
 const FILTERS = ["municipality", "format", "eqf_level", "funding"];
@@ -12,54 +12,107 @@ function query(params, extra = {}) {
   return search.toString();
 }
 
+/** A facet value as a person reads it: "vor Ort", "Niveau 3", "Bildungsgutschein". */
+export function valueLabel(name, value) {
+  if (name === "format") return t(`format.${value}`);
+  if (name === "eqf_level") return t("search.eqfvalue", { level: value });
+  if (name === "funding") return fundingLabel(value);
+  return value;
+}
+
+export function fundingLabel(value) {
+  const text = value.replace(/[-_]/g, " ");
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+function facetValues(counts, chosen) {
+  const values = { ...(counts || {}) };
+  if (chosen && !(chosen in values)) values[chosen] = 0; // a chosen value stays visible at 0
+  return Object.entries(values);
+}
+
+/** Places are many: a list to choose from, each with its count. */
 function facetSelect(name, counts, chosen) {
   const select = h("select", { name },
     h("option", { value: "" }, t("search.any")),
-    Object.entries(counts || {}).map(([value, n]) => {
-      const label = name === "format" ? t(`format.${value}`) : value;
-      return h("option", { value, selected: value === chosen }, `${label} (${n})`);
-    }));
+    facetValues(counts, chosen).map(([value, n]) =>
+      h("option", { value, selected: value === chosen }, `${valueLabel(name, value)} (${formatNumber(n)})`)));
   return field(t(LABELS[name]), select);
 }
 
-function courseCard(course) {
+let radios = 0;
+/** Form, level and funding have few values: all visible at once, the count beside each. */
+function facetRadios(name, counts, chosen) {
+  const radio = (value, text, n) => {
+    const id = `r${++radios}`;
+    return h("div", { class: "choice" },
+      h("input", { type: "radio", name, id, value, checked: value === (chosen || "") }),
+      h("label", { for: id }, text, n === null ? null : h("span", { class: "count" }, ` (${formatNumber(n)})`)));
+  };
+  return h("fieldset", { class: "facet" }, h("legend", {}, t(LABELS[name])),
+    radio("", t("search.any"), null),
+    facetValues(counts, chosen).map(([value, n]) => radio(value, valueLabel(name, value), n)));
+}
+
+function courseCard(course, providers) {
+  const facts = [providers[course.provider_id] ?? course.provider_id, course.location?.municipality,
+    `${formatDate(course.start_date)} – ${formatDate(course.end_date)}`, t(`format.${course.format}`),
+    course.price_eur != null ? formatPrice(course.price_eur) : null];
   return h("li", { class: "card" },
     h("h3", {}, h("a", { href: `#/kurs/${encodeURIComponent(course.course_id)}` }, course.title)),
-    h("p", { class: "muted" },
-      [course.provider_id, course.location?.municipality, `${formatDate(course.start_date)} – ${formatDate(course.end_date)}`,
-       t(`format.${course.format}`)].filter(Boolean).join(" · ")),
+    h("p", { class: "muted" }, facts.filter(Boolean).join(" · ")),
     course.description ? h("p", {}, course.description) : null);
 }
 
+async function cards(items) {
+  const providers = await providerNames([...new Set(items.map((c) => c.provider_id))]);
+  return items.map((course) => courseCard(course, providers));
+}
+
+function emptyResult(params) {
+  const filtered = Object.values(params).some(Boolean);
+  return h("div", { class: "empty", id: "empty-result" },
+    h("p", {}, t("search.hint")),
+    filtered ? h("p", {}, h("a", { href: "#/" }, t("search.reset"))) : null);
+}
+
 export async function searchPage(main, params) {
-  const form = h("form", { class: "grid", role: "search" });
-  const results = h("ol", { class: "results", "aria-label": t("search.title") });
-  const summary = h("p", { role: "status" });
+  const form = h("form", { class: "filters", role: "search", "aria-label": t("search.filters") });
+  const summary = h("p", { role: "status", id: "search-status", class: "loading" }, t("search.loading"));
+  const results = h("ol", { class: "results", "aria-label": t("search.title"), "aria-busy": "true" });
   const more = h("button", { type: "button", class: "secondary", hidden: true }, t("search.more"));
-  main.replaceChildren(h("h1", {}, t("search.title")), form, summary, results, more);
+  main.replaceChildren(h("h1", {}, t("search.title")),
+    h("div", { class: "search-layout" }, form, h("div", { class: "hits" }, summary, results, more)));
 
   const [facets, page] = await Promise.all([
     api("catalog", `/courses/facets?${query(params)}`),
     api("catalog", `/courses?${query(params, { limit: 10 })}`),
   ]);
   const q = h("input", { name: "q", type: "search", value: params.q || "", autocomplete: "off" });
-  form.append(h("div", { class: "wide" }, field(t("search.q"), q)),
-    ...FILTERS.map((name) => facetSelect(name, facets[name], params[name])),
-    h("div", { class: "wide" }, h("button", { type: "submit" }, t("search.submit"))));
+  form.append(field(t("search.q"), q),
+    ...FILTERS.map((name) => (name === "municipality" ? facetSelect : facetRadios)(name, facets[name], params[name])),
+    h("button", { type: "submit" }, t("search.submit")));
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const chosen = Object.fromEntries([...new FormData(form)].filter(([, v]) => v));
     location.hash = `#/?${new URLSearchParams(chosen)}`;
   });
 
+  results.append(...await cards(page.items));
+  summary.classList.remove("loading");
+  results.removeAttribute("aria-busy");
   summary.textContent = facets.total ? t("search.found", { n: facets.total }) : t("search.none");
+  if (!facets.total) results.replaceWith(emptyResult(params));
   let cursor = page.next_cursor;
-  results.append(...page.items.map(courseCard));
   more.hidden = !cursor;
   more.addEventListener("click", async () => {
+    more.disabled = true;
+    more.textContent = t("loading");
     const next = await api("catalog", `/courses?${query(params, { limit: 10, cursor })}`);
-    results.append(...next.items.map(courseCard));
+    results.append(...await cards(next.items));
     cursor = next.next_cursor;
+    more.disabled = false;
+    more.textContent = t("search.more");
     more.hidden = !cursor;
     results.children[results.children.length - next.items.length]?.querySelector("a")?.focus();
   });
