@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from services.intake.model import Format, IntakeDocumentError, Message
+from services.intake.reading import entities_refused
 
 __all__ = ["SNIFF_BYTES", "detect_format"]
 
@@ -46,6 +47,8 @@ def detect_format(head: bytes) -> Format:
         raise _unknown()
     if not text.startswith("<"):
         raise _unknown()
+    if "<!ENTITY" in text:
+        raise entities_refused()
     body = _DOCTYPE.sub("", _PI.sub("", _COMMENT.sub("", text)))
     root = _ROOT.search(body)
     if root is None:

@@ -308,7 +308,8 @@ def read_ooapi(
     stream: BinaryIO, provider_id: str, limits: Limits, warnings: list[Message]
 ) -> Iterator[DocumentHeader | Record]:
     """The header first; a page with `hasNextPage: true` is not a full export."""
-    source = _JsonStream(DecodingReader(stream, limits, warnings), limits)
+    reader = DecodingReader(stream, limits, warnings)
+    source = _JsonStream(reader, limits)
     first = source.skip()
     if first == "[":
         yield DocumentHeader(Format.OOAPI, full=True)
@@ -345,3 +346,4 @@ def read_ooapi(
         yield finish(
             provider_id, export_id, draft, line=line, path=f"/items/{position - 1}", errors=errors
         )
+    reader.finish()

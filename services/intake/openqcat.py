@@ -224,7 +224,7 @@ def read_openqcat(
                 yield header
             continue
         if parent is None:
-            break
+            continue  # the root's end; iter_xml still reads to the end of the file
         if name == "HEADER" and parent.getparent() is None:
             catalog_id = _text(element, "CATALOG/CATALOG_ID")
             created_at = _text(element, "CATALOG/GENERATION_DATE")
@@ -247,10 +247,17 @@ def read_openqcat(
                     and not errors
                     and element.find(".//EDUCATION[@type='true']") is not None
                 ):
-                    templates[export_id] = {k: draft[k] for k in _TEMPLATE_FIELDS if k in draft}
+                    template = {k: draft[k] for k in _TEMPLATE_FIELDS if k in draft}
+                    template["certificate"] = draft["modules"][0]["certificate"]
+                    templates[export_id] = template
                 else:
-                    for key, value in templates.get(angebot or "", {}).items():
+                    template = dict(templates.get(angebot or "", {}))
+                    certificate = template.pop("certificate", "attendance")
+                    for key, value in template.items():
                         draft.setdefault(key, value)
+                    modules = draft.get("modules") or [{}]
+                    if modules[0].get("certificate") == "attendance":
+                        draft["modules"][0]["certificate"] = certificate
                     _complete(draft, errors)
                     yield finish(provider_id, export_id, draft, line=line, path=path, errors=errors)
         else:

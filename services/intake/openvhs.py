@@ -113,7 +113,10 @@ def _map(element: Any, errors: list[FieldError]) -> tuple[str, CourseDraft]:
         errors.append(_error("course_id", "Die Kurs-ID (guid) fehlt.", "The course id is missing."))
 
     subtitles = [s for s in (_text(e) for e in fields.get("untertitel", [])) if s]
-    blocks = [s for s in (_text(e) for e in fields.get("text", [])) if s]
+    # A `text` block holds `eigenschaft` (its kind) and the `text` itself.
+    blocks = [
+        s for s in (_first(_children(e), "text") or _text(e) for e in fields.get("text", [])) if s
+    ]
     extra = [s for s in subtitles if s not in title]
     description = "\n\n".join(extra + blocks)
     draft["description"] = description or None
@@ -259,7 +262,7 @@ def read_openvhs(
                 )
             continue
         if parent is None:
-            break
+            continue  # the root's end; iter_xml still reads to the end of the file
         if name == "export" and parent.getparent() is None:
             fields = _children(element)
             created_at = _first(fields, "erstellungszeitpunkt")

@@ -17,7 +17,7 @@ from lxml import etree
 
 from services.intake.model import IntakeDocumentError, Limits, Message
 
-__all__ = ["DecodingReader", "iter_xml", "local_name"]
+__all__ = ["DecodingReader", "entities_refused", "iter_xml", "local_name"]
 
 CHUNK = 64 * 1024
 _DECLARATION = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
@@ -59,6 +59,7 @@ class DecodingReader:
         self.eof = False
         self._repaired = 0
         self._utf8_non_ascii = 0
+        self._noted = False
 
     def _pull(self) -> bytes:
         data = self._raw.read(CHUNK)
@@ -158,8 +159,16 @@ class DecodingReader:
         piece, self._out = self._out[:size], self._out[size:]
         return piece
 
+    def finish(self) -> None:
+        """Read to the end (the parser may stop at the root's end tag) and note the encoding."""
+        while not self.eof:
+            self.read_text()
+
     def _note_encoding(self) -> None:
-        declared = self._declared or "UTF-8"
+        if self._noted:
+            return
+        self._noted = True
+        declared = self._declared or "utf-8"
         if self._repaired and declared.startswith("utf"):
             self._warnings.append(
                 Message(
@@ -181,6 +190,20 @@ class DecodingReader:
                     f"The file declares {declared.upper()} but is UTF-8; it was read as UTF-8.",
                 )
             )
+
+
+def entities_refused() -> IntakeDocumentError:
+    """XXE, billion laughs and quadratic blow-up all need an entity declaration: none pass."""
+    return IntakeDocumentError(
+        "entities",
+        Message(
+            "Die Datei deklariert eigene XML-Entitäten (DOCTYPE mit ENTITY); das wird aus "
+            "Sicherheitsgründen nicht angenommen.",
+            "The file declares its own XML entities (DOCTYPE with ENTITY); this is refused "
+            "for security reasons.",
+        ),
+        line=1,
+    )
 
 
 class _PrologGuard:
@@ -205,16 +228,7 @@ class _PrologGuard:
             found = _ROOT_START.search(re.sub(r"<!--.*?-->", "", prolog, flags=re.S))
             before_root = prolog[: prolog.find(found.group(0))] if found else prolog
             if "<!ENTITY" in before_root:
-                raise IntakeDocumentError(
-                    "entities",
-                    Message(
-                        "Die Datei deklariert eigene XML-Entitäten (DOCTYPE mit ENTITY); das "
-                        "wird aus Sicherheitsgründen nicht angenommen.",
-                        "The file declares its own XML entities (DOCTYPE with ENTITY); this is "
-                        "refused for security reasons.",
-                    ),
-                    line=1,
-                )
+                raise entities_refused()
             if found is None and len(prolog) > self._limits.max_prolog_bytes:
                 raise IntakeDocumentError(
                     "malformed",
@@ -300,3 +314,4 @@ def iter_xml(
                 yield event, element
     except etree.XMLSyntaxError as error:
         raise _syntax_error(error, reader) from error
+    reader.finish()
