@@ -2,7 +2,7 @@
 
 Deterministic for a given seed, written course by course to the output (never built in
 memory), with umlauts, CDATA sections, several dates per course and descriptions of the
-length VHS programmes have (400–2 000 characters).
+length VHS programmes have (350–1 800 characters).
 
     python -m bench.openvhs_corpus 50000 /tmp/openvhs-50000.xml
 """

@@ -275,8 +275,6 @@ def read_openvhs(
             position += 1
             errors: list[FieldError] = []
             export_id, draft = _map(element, errors)
-            for module in draft["modules"]:
-                module["module_id"] = "kurs"
             yield finish(
                 provider_id,
                 export_id,

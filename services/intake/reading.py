@@ -129,7 +129,8 @@ class DecodingReader:
                 pos += error.end
                 continue
             parts.append(text)
-            self._utf8_non_ascii += sum(1 for char in text if ord(char) > 127)
+            # Whether any multi-byte UTF-8 was seen is all the warning needs (and cheap).
+            self._utf8_non_ascii += not text.isascii()
             pos += used
             break
         self._pending = bytes(view[pos:])

@@ -115,3 +115,15 @@ def test_a_utf_8_export_that_declares_iso_8859_1_is_read_as_utf_8(fixture_bytes)
 
     assert courses[0].payload_without_revision["title"] == "Excel für Einsteiger & Umsteiger"
     assert "ist aber UTF-8" in document.warnings[0].de
+
+
+def test_a_number_that_is_no_number_refuses_only_its_course(fixture_bytes):
+    data = fixture_bytes("openvhs-kassel.xml").replace(
+        b"<dauer>12.0</dauer>", b"<dauer>zw\xc3\xb6lf</dauer>"
+    )
+    courses, refusals = courses_of(read(data))
+
+    assert len(courses) == 2
+    assert refusals[0].text() == (
+        "Kurs 'Excel für Einsteiger & Umsteiger' (Zeile 10): Eine Zahl ist ungültig: 'zwölf'."
+    )
