@@ -346,4 +346,25 @@ def read_ooapi(
         yield finish(
             provider_id, export_id, draft, line=line, path=f"/items/{position - 1}", errors=errors
         )
+    if first == "{":
+        _rest_of_object(source)
+    if source.skip() != "":
+        raise _malformed(source.here(), "nach dem Ende folgt noch etwas", "content after the end")
     reader.finish()
+
+
+def _rest_of_object(source: _JsonStream) -> None:
+    """Keys after `items` (e.g. `ext`) are read and dropped; a missing `}` is a cut file."""
+    while True:
+        following = source.skip()
+        if following == "}":
+            source.pos += 1
+            return
+        if following == "":
+            raise _truncated(source.here())
+        if following == ",":
+            source.pos += 1
+            continue
+        source.value()
+        source.expect(":")
+        source.value()

@@ -173,3 +173,12 @@ def test_a_json_number_too_large_is_refused():
     error = refused(data, format=Format.OOAPI)
 
     assert error.kind == "malformed"
+
+
+def test_an_ooapi_page_cut_after_its_items_is_refused(fixture_bytes):
+    data = fixture_bytes("ooapi-offerings.json").rstrip()
+    assert data.endswith(b"]\n}")
+
+    assert refused(data[:-1]).kind == "truncated"
+    assert len(list(read(data + b"\n").records)) == 3
+    assert len(list(read(data[:-1] + b', "ext": {"a": 1}}').records)) == 3
