@@ -70,6 +70,7 @@ def _leaf(xf: Any, tag: str, text: str | None) -> None:
 def _service(course: Course) -> Any:
     service = etree.Element("SERVICE", mode="new")
     etree.SubElement(service, "PRODUCT_ID").text = _code(course)
+    etree.SubElement(service, "COURSE_TYPE").text = "3"  # KURSNET: a course (Lehrgang)
     etree.SubElement(service, "SUPPLIER_ID_REF", type="supplier_specific").text = str(
         course["provider_id"]
     )
@@ -120,6 +121,8 @@ def write_openqcat(
     catalog_id: str,
     supplier_name: str,
     generated_at: str,
+    supplier_id: str | None = None,
+    catalog_name: str = "Regionaler Weiterbildungskatalog",
     generator: str = "ZLL Zentrum Lebensbegleitenden Lernens",
 ) -> int:
     """Stream a full open-Qcat 1.1 catalogue (`NEW_CATALOG FULLCATALOG="true"`); returns the count.
@@ -136,9 +139,13 @@ def write_openqcat(
                     _leaf(xf, "LANGUAGE", "deu")
                     _leaf(xf, "CATALOG_ID", catalog_id)
                     _leaf(xf, "CATALOG_VERSION", "001.001")
+                    _leaf(xf, "CATALOG_NAME", catalog_name)
                     _leaf(xf, "GENERATION_DATE", generated_at)
                     _leaf(xf, "CURRENCY", "EUR")
                 with xf.element("SUPPLIER"):
+                    if supplier_id:
+                        with xf.element("SUPPLIER_ID", type="supplier_specific"):
+                            xf.write(supplier_id)
                     _leaf(xf, "SUPPLIER_NAME", supplier_name)
             with xf.element("NEW_CATALOG", FULLCATALOG="true"):
                 for course in courses:

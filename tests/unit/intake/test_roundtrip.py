@@ -67,9 +67,30 @@ def test_vhs_courses_go_out_as_open_qcat_and_keep_what_open_qcat_can_carry(fixtu
         assert returned["modules"][0]["workload_hours"] == original["modules"][0]["workload_hours"]
 
 
-def test_the_exported_catalogue_is_what_kursnet_expects_at_the_top():
-    root = etree.fromstring(_export([]))
+def test_the_exported_catalogue_is_what_kursnet_expects_at_the_top(fixture_bytes):
+    courses, _ = courses_of(read(fixture_bytes("openvhs-kassel.xml")))
+    out = io.BytesIO()
+    write_openqcat(
+        [courses[0].payload_without_revision],
+        out,
+        catalog_id="ZLL-REGION",
+        supplier_name="ZLL Region Kassel",
+        supplier_id="zll-kassel",
+        generated_at="2026-12-04T05:00:00",
+    )
+    root = etree.fromstring(out.getvalue())
+    service = root.find("NEW_CATALOG/SERVICE")
 
+    assert [child.tag for child in service] == [
+        "PRODUCT_ID",
+        "COURSE_TYPE",
+        "SUPPLIER_ID_REF",
+        "SERVICE_DETAILS",
+        "SERVICE_PRICE_DETAILS",
+    ]
+    assert service.findtext("PRODUCT_ID") == "4D1C7E2A-0B6F-4C3E-9A51-2F7E1D0C9B11"
+    assert service.findtext("SUPPLIER_ID_REF") == "vhs-kassel"
+    assert root.findtext("HEADER/SUPPLIER/SUPPLIER_ID") == "zll-kassel"
     assert root.tag == "OPENQCAT"
     assert root.get("version") == "1.1"
     assert root.find("NEW_CATALOG").get("FULLCATALOG") == "true"
