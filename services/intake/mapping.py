@@ -24,9 +24,12 @@ __all__ = [
     "parse_int",
     "parse_price",
     "target_groups",
+    "unreadable",
 ]
 
 DESCRIPTION_LIMIT = 10_000
+# No price, count or hour figure needs more; `1e999999` must not become a huge number.
+_NUMBER_CHARS = 24
 CourseDraft = dict[str, Any]
 
 # ISO 639-2 (open-Qcat, OOAPI `teachingLanguage`) to the contract's ISO 639-1; B and T codes.
@@ -96,7 +99,7 @@ def parse_date(raw: str | None) -> date | None:
     if match is None:
         match = re.match(r"\s*(\d{1,2})\.(\d{1,2})\.(\d{4})", raw)  # German 03.02.2026
         if match is None:
-            raise ValueError(raw)
+            raise ValueError(raw[:40])
         day, month, year = match.groups()
         return date(int(year), int(month), int(day))
     year, month, day = match.groups()
@@ -106,9 +109,11 @@ def parse_date(raw: str | None) -> date | None:
 def parse_int(raw: str | None) -> int | None:
     if raw is None or not raw.strip():
         return None
+    if len(raw.strip()) > _NUMBER_CHARS:
+        raise ValueError(raw[:40])
     value = Decimal(raw.strip().replace(",", "."))
     if value != value.to_integral_value():
-        raise ValueError(raw)
+        raise ValueError(raw[:40])
     return int(value)
 
 
@@ -117,12 +122,14 @@ def parse_price(raw: str | None) -> Decimal | None:
     if raw is None or not raw.strip():
         return None
     text = raw.strip().replace("€", "").replace("EUR", "").replace(" ", "")
+    if len(text) > _NUMBER_CHARS:
+        raise ValueError(raw[:40])
     if "," in text:
         text = text.replace(".", "").replace(",", ".")
     try:
         return Decimal(text)
     except InvalidOperation as error:
-        raise ValueError(raw) from error
+        raise ValueError(raw[:40]) from error
 
 
 def language_639_1(raw: str | None) -> str | None:
@@ -207,6 +214,8 @@ def _field_error(loc: tuple[int | str, ...], kind: str, context: dict[str, Any])
                 f"The {en_name} is out of the allowed range.",
             ),
         )
+    if kind in ("decimal_max_digits", "decimal_whole_digits"):
+        return FieldError(key, Message(f"{de_name} ist zu groß.", f"The {en_name} is too large."))
     if kind.startswith("decimal"):
         return FieldError(
             key,
@@ -217,6 +226,25 @@ def _field_error(loc: tuple[int | str, ...], kind: str, context: dict[str, Any])
         )
     return FieldError(
         key, Message(f"{de_name} ist ungültig ({kind}).", f"The {en_name} is invalid ({kind}).")
+    )
+
+
+def unreadable(export_id: str | None, title: str | None, line: int | None, path: str) -> Refusal:
+    """A record whose values could not be read at all; the document goes on."""
+    return Refusal(
+        export_id,
+        title,
+        line,
+        path,
+        (
+            FieldError(
+                "course",
+                Message(
+                    "Der Eintrag enthält Werte, die nicht gelesen werden können.",
+                    "The entry contains values that cannot be read.",
+                ),
+            ),
+        ),
     )
 
 

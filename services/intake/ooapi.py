@@ -21,6 +21,7 @@ from services.intake.mapping import (
     parse_date,
     parse_int,
     parse_price,
+    unreadable,
 )
 from services.intake.model import (
     DocumentHeader,
@@ -335,7 +336,13 @@ def read_ooapi(
         raise _malformed(1, "weder Objekt noch Liste", "neither an object nor an array")
     for position, (line, item) in enumerate(items, start=1):
         errors: list[FieldError] = []
-        export_id, draft = _map(item, errors)
+        path = f"/items/{position - 1}"
+        try:
+            export_id, draft = _map(item, errors)
+        except (ValueError, TypeError, ArithmeticError, AttributeError):
+            # JSON may put any type anywhere (`"name": 5`, `"addresses": "Kassel"`).
+            yield unreadable(str(item.get("offeringId") or "")[:64] or None, None, line, path)
+            continue
         if not export_id:
             errors.append(
                 FieldError(
@@ -343,9 +350,7 @@ def read_ooapi(
                     Message("Die ID (offeringId) fehlt.", "The id (offeringId) is missing."),
                 )
             )
-        yield finish(
-            provider_id, export_id, draft, line=line, path=f"/items/{position - 1}", errors=errors
-        )
+        yield finish(provider_id, export_id, draft, line=line, path=path, errors=errors)
     if first == "{":
         _rest_of_object(source)
     if source.skip() != "":

@@ -15,6 +15,7 @@ from services.intake.mapping import (
     parse_int,
     parse_price,
     target_groups,
+    unreadable,
 )
 from services.intake.model import (
     DocumentHeader,
@@ -186,6 +187,29 @@ def _complete(draft: CourseDraft, errors: list[FieldError]) -> None:
             )
 
 
+def _course_of(
+    service: Any, templates: dict[str, CourseDraft], provider_id: str, line: int, path: str
+) -> Record | None:
+    """A Veranstaltung or standalone SERVICE as a course; an Angebot is kept as template."""
+    errors: list[FieldError] = []
+    export_id, draft, angebot = _map(service, errors)
+    dated = draft.get("start_date") is not None
+    if not dated and not errors and service.find(".//EDUCATION[@type='true']") is not None:
+        template = {k: draft[k] for k in _TEMPLATE_FIELDS if k in draft}
+        template["certificate"] = draft["modules"][0]["certificate"]
+        templates[export_id] = template
+        return None
+    template = dict(templates.get(angebot or "", {}))
+    certificate = template.pop("certificate", "attendance")
+    for key, value in template.items():
+        draft.setdefault(key, value)
+    modules = draft.get("modules") or [{}]
+    if modules[0].get("certificate") == "attendance":
+        modules[0]["certificate"] = certificate
+    _complete(draft, errors)
+    return finish(provider_id, export_id, draft, line=line, path=path, errors=errors)
+
+
 def read_openqcat(
     stream: BinaryIO, provider_id: str, limits: Limits, warnings: list[Message]
 ) -> Iterator[DocumentHeader | Record]:
@@ -239,27 +263,17 @@ def read_openqcat(
                 export_id = _text(element, "PRODUCT_ID") or ""
                 yield ImportedWithdrawal(course_code(export_id), export_id, line, path)
             else:
-                errors: list[FieldError] = []
-                export_id, draft, angebot = _map(element, errors)
-                dated = draft.get("start_date") is not None
-                if (
-                    not dated
-                    and not errors
-                    and element.find(".//EDUCATION[@type='true']") is not None
-                ):
-                    template = {k: draft[k] for k in _TEMPLATE_FIELDS if k in draft}
-                    template["certificate"] = draft["modules"][0]["certificate"]
-                    templates[export_id] = template
-                else:
-                    template = dict(templates.get(angebot or "", {}))
-                    certificate = template.pop("certificate", "attendance")
-                    for key, value in template.items():
-                        draft.setdefault(key, value)
-                    modules = draft.get("modules") or [{}]
-                    if modules[0].get("certificate") == "attendance":
-                        draft["modules"][0]["certificate"] = certificate
-                    _complete(draft, errors)
-                    yield finish(provider_id, export_id, draft, line=line, path=path, errors=errors)
+                try:
+                    record = _course_of(element, templates, provider_id, line, path)
+                except (ValueError, TypeError, ArithmeticError):
+                    record = unreadable(
+                        _text(element, "PRODUCT_ID"),
+                        _text(element, ".//SERVICE_DETAILS/TITLE"),
+                        line,
+                        path,
+                    )
+                if record is not None:
+                    yield record
         else:
             continue
         element.clear()

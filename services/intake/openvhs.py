@@ -15,6 +15,7 @@ from services.intake.mapping import (
     parse_int,
     parse_price,
     target_groups,
+    unreadable,
 )
 from services.intake.model import (
     DocumentHeader,
@@ -274,15 +275,18 @@ def read_openvhs(
         elif name == "veranstaltung" and parent.getparent() is None:
             position += 1
             errors: list[FieldError] = []
-            export_id, draft = _map(element, errors)
-            yield finish(
-                provider_id,
-                export_id,
-                draft,
-                line=element.sourceline,
-                path=f"/veranstaltungen/veranstaltung[{position}]",
-                errors=errors,
-            )
+            path = f"/veranstaltungen/veranstaltung[{position}]"
+            try:
+                export_id, draft = _map(element, errors)
+            except (ValueError, TypeError, ArithmeticError):
+                fields = _children(element)
+                yield unreadable(
+                    _first(fields, "guid"), _first(fields, "name"), element.sourceline, path
+                )
+            else:
+                yield finish(
+                    provider_id, export_id, draft, line=element.sourceline, path=path, errors=errors
+                )
         else:
             continue
         # Constant memory: drop what is done, including the references the root keeps.

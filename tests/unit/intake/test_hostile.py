@@ -7,8 +7,15 @@ import json
 
 import pytest
 
-from services.intake import Format, IntakeDocumentError, Limits, read_document
-from tests.unit.intake.conftest import read
+from services.intake import (
+    Format,
+    ImportedCourse,
+    IntakeDocumentError,
+    Limits,
+    Refusal,
+    read_document,
+)
+from tests.unit.intake.conftest import FIXTURES, read
 
 HEAD = b'<?xml version="1.0"?>\n'
 VHS_ROOT = b'<openvhs:veranstaltungen xmlns:openvhs="http://www.dvv-vhs.de/Open-VHS">'
@@ -182,3 +189,45 @@ def test_an_ooapi_page_cut_after_its_items_is_refused(fixture_bytes):
     assert refused(data[:-1]).kind == "truncated"
     assert len(list(read(data + b"\n").records)) == 3
     assert len(list(read(data[:-1] + b', "ext": {"a": 1}}').records)) == 3
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        {"offeringId": "x1", "name": 5, "addresses": "Kassel", "startDate": "2027-01-01"},
+        {"offeringId": "x2", "priceInformation": [{"amount": "1e999999"}], "startDate": "x"},
+        {"offeringId": "x3", "maxNumberStudents": [], "modeOfDelivery": {"a": 1}},
+        {"offeringId": "x4", "course": {"ects": "viel"}, "startDate": "2027-01-01"},
+    ],
+)
+def test_an_ooapi_item_of_wrong_types_is_refused_alone(item):
+    good = json.loads((FIXTURES / "ooapi-offerings.json").read_bytes())["items"][0]
+    records = list(read(json.dumps([item, good]).encode(), format=Format.OOAPI).records)
+
+    assert isinstance(records[0], Refusal)
+    assert records[0].path == "/items/0"
+    assert isinstance(records[1], ImportedCourse)
+
+
+def test_a_vhs_course_with_broken_times_and_huge_numbers_is_refused_alone(fixture_bytes):
+    data = (
+        fixture_bytes("openvhs-kassel.xml")
+        .replace(
+            b"<ende_uhrzeit>20:15:00</ende_uhrzeit>", b"<ende_uhrzeit>abends</ende_uhrzeit>", 1
+        )
+        .replace(b"<dauer>12.0</dauer>", b"<dauer></dauer>")
+        .replace(b"<betrag>0</betrag>", b"<betrag>1e999999</betrag>")
+    )
+    records = list(read(data).records)
+
+    assert [type(r).__name__ for r in records] == [
+        "Refusal",
+        "Refusal",
+        "ImportedCourse",
+        "Refusal",
+    ]
+    assert records[0].text() == (
+        "Kurs 'Excel für Einsteiger & Umsteiger' (Zeile 10): Der Eintrag enthält Werte, die "
+        "nicht gelesen werden können."
+    )
+    assert records[1].text().endswith("Preis ist zu groß.")
