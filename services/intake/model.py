@@ -91,6 +91,9 @@ class DocumentHeader:
     created_at: str | None = None
     creator: str | None = None
     catalog_id: str | None = None
+    # The exporting institution's own id (OpenVHS `ersteller/guid`, open-Qcat `SUPPLIER_ID`):
+    # the service can compare it with the feed's provider to catch another provider's file.
+    creator_id: str | None = None
 
 
 @dataclass(frozen=True)

@@ -218,6 +218,7 @@ def read_openqcat(
     catalog_id: str | None = None
     created_at: str | None = None
     creator: str | None = None
+    creator_id: str | None = None
     counts: dict[str, int] = {}
     templates: dict[str, CourseDraft] = {}
     for event, element in iter_xml(stream, limits, warnings):
@@ -244,6 +245,7 @@ def read_openqcat(
                     created_at=created_at,
                     creator=creator,
                     catalog_id=catalog_id,
+                    creator_id=creator_id,
                 )
                 yield header
             continue
@@ -253,6 +255,7 @@ def read_openqcat(
             catalog_id = _text(element, "CATALOG/CATALOG_ID")
             created_at = _text(element, "CATALOG/GENERATION_DATE")
             creator = _text(element, "SUPPLIER/SUPPLIER_NAME")
+            creator_id = _text(element, "SUPPLIER/SUPPLIER_ID")
         elif name == "SERVICE" and local_name(parent.tag) in _CONTAINERS:
             container = local_name(parent.tag)
             counts[container] = counts.get(container, 0) + 1

@@ -240,8 +240,7 @@ def read_openvhs(
 ) -> Iterator[DocumentHeader | Record]:
     """The header first (an OpenVHS export is always the whole programme), then the courses."""
     header_sent = False
-    created_at: str | None = None
-    creator: str | None = None
+    about: dict[str, str | None] = {}
     position = 0
     for event, element in iter_xml(stream, limits, warnings):
         name = local_name(element.tag)
@@ -258,20 +257,18 @@ def read_openvhs(
                 )
             if name == "veranstaltung" and not header_sent:
                 header_sent = True
-                yield DocumentHeader(
-                    Format.OPENVHS, full=True, created_at=created_at, creator=creator
-                )
+                yield DocumentHeader(Format.OPENVHS, full=True, **about)
             continue
         if parent is None:
             continue  # the root's end; iter_xml still reads to the end of the file
         if name == "export" and parent.getparent() is None:
             fields = _children(element)
-            created_at = _first(fields, "erstellungszeitpunkt")
-            creator = (
-                _first(_children(fields["ersteller"][0]), "name")
-                if fields.get("ersteller")
-                else None
-            )
+            maker = _children(fields["ersteller"][0]) if fields.get("ersteller") else {}
+            about = {
+                "created_at": _first(fields, "erstellungszeitpunkt"),
+                "creator": _first(maker, "name"),
+                "creator_id": _first(maker, "guid"),
+            }
         elif name == "veranstaltung" and parent.getparent() is None:
             position += 1
             errors: list[FieldError] = []
@@ -294,4 +291,4 @@ def read_openvhs(
         while element.getprevious() is not None:
             del parent[0]
     if not header_sent:
-        yield DocumentHeader(Format.OPENVHS, full=True, created_at=created_at, creator=creator)
+        yield DocumentHeader(Format.OPENVHS, full=True, **about)

@@ -13,6 +13,7 @@ def test_a_full_catalogue_says_so_and_lends_the_angebot_to_its_veranstaltung(fix
     assert document.header.format is Format.OPENQCAT
     assert document.header.full is True
     assert document.header.catalog_id == "BWN-2027"
+    assert document.header.creator_id == "204711"
     assert [c.code for c in courses] == ["SCHW-MAG-135-V001", "PFL-DIGI-07"]
     welding = courses[0].payload_without_revision
     assert welding["title"] == "Schweißen MAG 135 – Grundlehrgang nach DIN EN ISO 9606-1"

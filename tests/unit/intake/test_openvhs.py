@@ -13,6 +13,7 @@ def test_a_vhs_export_becomes_courses_with_every_field_it_carries(fixture_bytes)
     assert document.header.format is Format.OPENVHS
     assert document.header.full is True
     assert document.header.creator == "vhs Region Kassel"
+    assert document.header.creator_id == "vhs-region-kassel"
     assert len(courses) == 3
     excel = courses[0].payload_without_revision
     assert excel["course_id"] == "vhs-kassel:4D1C7E2A-0B6F-4C3E-9A51-2F7E1D0C9B11"
