@@ -1,0 +1,50 @@
+"""A generated export is streamed: peak memory does not grow with the number of courses."""
+
+from __future__ import annotations
+
+import tracemalloc
+
+from bench.openvhs_corpus import write_corpus
+from services.intake import ImportedCourse, Refusal, read_document
+
+
+def _peak_while_reading(path) -> tuple[int, int]:
+    tracemalloc.start()
+    try:
+        with open(path, "rb") as stream:
+            document = read_document(stream, "vhs-kassel")
+            taken = refused = 0
+            for record in document.records:
+                taken += isinstance(record, ImportedCourse)
+                refused += isinstance(record, Refusal)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert refused == 0
+    return taken, peak
+
+
+def test_the_generated_corpus_is_realistic(tmp_path):
+    path = tmp_path / "openvhs-20.xml"
+    with open(path, "wb") as out:
+        write_corpus(out, 20)
+    text = path.read_text("utf-8")
+
+    assert text.count("<veranstaltung>") == 20
+    assert "<![CDATA[" in text
+    assert "ü" in text
+
+
+def test_peak_memory_for_8000_courses_is_that_of_2000(tmp_path):
+    small, large = tmp_path / "openvhs-2000.xml", tmp_path / "openvhs-8000.xml"
+    for path, count in ((small, 2_000), (large, 8_000)):
+        with open(path, "wb") as out:
+            write_corpus(out, count)
+
+    taken_small, peak_small = _peak_while_reading(small)
+    taken_large, peak_large = _peak_while_reading(large)
+
+    assert (taken_small, taken_large) == (2_000, 8_000)
+    assert large.stat().st_size > 3.5 * small.stat().st_size
+    # Four times the file, not four times the memory.
+    assert peak_large < 1.5 * peak_small, (peak_small, peak_large)
