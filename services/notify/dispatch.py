@@ -19,6 +19,7 @@ from services.notify import domain
 from services.notify import store_deliveries as queue
 from services.notify.config import NotifySettings
 from services.notify.store import WAKE_CHANNEL
+from zll.platform.listening import listen
 
 log = logging.getLogger(__name__)
 
@@ -46,21 +47,26 @@ class Dispatcher:
         self._backlog = False
 
     async def run(self) -> None:
-        async with self.pool.acquire() as listener:
-            await listener.add_listener(WAKE_CHANNEL, self._on_notify)
-            recorder = asyncio.create_task(self._record_loop(), name="notify-recorder")
-            try:
-                await self._claim_loop()
-            finally:
-                recorder.cancel()
-                for task in self._in_flight:
-                    task.cancel()
-                with contextlib.suppress(Exception):
-                    await listener.remove_listener(WAKE_CHANNEL, self._on_notify)
-                await self._flush_outcomes()
-
-    def _on_notify(self, *_: object) -> None:
-        self._wake.set()
+        wake = self._wake.set
+        listener = asyncio.create_task(
+            listen(
+                self.pool,
+                WAKE_CHANNEL,
+                lambda _payload: wake(),
+                on_listening=wake,  # deliveries queued while nobody listened
+                name="notify dispatcher",
+            ),
+            name="notify-dispatcher-listener",
+        )
+        recorder = asyncio.create_task(self._record_loop(), name="notify-recorder")
+        try:
+            await self._claim_loop()
+        finally:
+            listener.cancel()
+            recorder.cancel()
+            for task in self._in_flight:
+                task.cancel()
+            await self._flush_outcomes()
 
     async def _claim_loop(self) -> None:
         while True:

@@ -21,6 +21,7 @@ from prometheus_client import Gauge
 
 from services.notify import store, texts
 from services.notify.domain import Recipient
+from zll.platform.listening import listen
 
 log = logging.getLogger(__name__)
 
@@ -95,28 +96,19 @@ class InboxHub:
 
     async def run(self) -> None:
         """Hold the LISTEN connection; after losing it, every stream re-reads what it missed."""
-        while True:
-            try:
-                async with self.pool.acquire() as listener:
-                    lost = asyncio.Event()
+        await listen(
+            self.pool,
+            INBOX_CHANNEL,
+            self._on_notify,
+            on_listening=self._listening,
+            on_lost=self.listening.clear,
+            retry_seconds=self.retry_seconds,
+            name="notify live inbox",
+        )
 
-                    def on_lost(_conn: object, lost: asyncio.Event = lost) -> None:
-                        lost.set()
-
-                    listener.add_termination_listener(on_lost)
-                    await listener.add_listener(INBOX_CHANNEL, self._on_notify)
-                    self.listening.set()
-                    self._resync_all()  # anything committed while nobody listened
-                    try:
-                        await lost.wait()
-                    finally:
-                        listener.remove_termination_listener(on_lost)
-                        with contextlib.suppress(Exception):
-                            await listener.remove_listener(INBOX_CHANNEL, self._on_notify)
-            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
-                log.warning("inbox listener lost (%s); listening again", error)
-            self.listening.clear()
-            await asyncio.sleep(self.retry_seconds)
+    def _listening(self) -> None:
+        self.listening.set()
+        self._resync_all()  # anything committed while nobody listened
 
     def close_all(self) -> None:
         """End every open stream (the server is stopping; clients reconnect elsewhere)."""
@@ -131,7 +123,7 @@ class InboxHub:
                 subscriber.resync = True
                 subscriber.wake.set()
 
-    def _on_notify(self, conn: Any, pid: int, channel: str, payload: object) -> None:
+    def _on_notify(self, payload: str) -> None:
         for notification_id, kind, recipient_id in json.loads(str(payload)):
             if Recipient(kind, recipient_id) in self._watchers:
                 self._wanted.add(int(notification_id))

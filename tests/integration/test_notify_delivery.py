@@ -9,8 +9,9 @@ import os
 import socket
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -26,8 +27,10 @@ from services.notify.domain import Recipient
 from services.notify.handlers import HANDLERS
 from services.notify.senders import EmailSender, WebhookSender
 from tests.integration.databases import fresh_database
+from zll.devstack.infra import EmbeddedPostgres
 from zll.devstack.mailsink import read_mail, stored_mails
 from zll.devstack.stack import DevStack
+from zll.platform import db
 from zll.platform.consumer import BatchConsumer
 from zll.platform.kafka import InboundRecord
 
@@ -415,3 +418,55 @@ async def _all_tried(pool: asyncpg.Pool, partner: str) -> bool:
     return all(
         d["attempts"] == 1 and d["last_error"] for d in await deliveries(pool, "partner", partner)
     )
+
+
+# --- a PostgreSQL restart under the dispatcher ---------------------------------------------
+
+
+@pytest.fixture
+def own_postgres(tmp_path: Path) -> Iterator[EmbeddedPostgres]:
+    """A PostgreSQL of this test's own: the test restarts it under a running dispatcher."""
+    postgres = EmbeddedPostgres(tmp_path / "pgdata")
+    postgres.start()
+    try:
+        yield postgres
+    finally:
+        postgres.stop()
+
+
+async def test_after_a_postgresql_restart_the_dispatcher_still_wakes_at_once(
+    own_postgres: EmbeddedPostgres, infra: DevStack
+) -> None:
+    """A NOTIFY wakes the dispatcher; it polls only every minute here. After the restart it
+    must listen again, or a new delivery would wait for the poll."""
+    url = own_postgres.uri("notify_restart")
+    await db.ensure_database(url)
+    pool = await db.open_pool(url)
+    try:
+        await db.migrate(pool, Path(__file__).parents[2] / "services" / "notify" / "migrations")
+        feed, partner = Feed(pool), unique("vhs")
+
+        def refusal(n: int) -> InboundRecord:
+            return on(feed, "zll.feedback.rejected.v1", {
+                "provider_id": partner, "original_ce_id": f"ce-{n}", "topic": "t",
+                "errors": [{"field": "f", "message": "m"}]})  # fmt: skip
+
+        async with Receiver() as receiver:
+            async with pool.acquire() as conn:
+                await store.put_webhook(conn, partner, receiver.url, SECRET, [])
+            async with dispatching(pool, fast(infra, poll_seconds=60)):
+                await feed.apply(refusal(1))
+                await until(lambda: asyncio.sleep(0, len(receiver.requests) == 1), timeout=10)
+                await asyncio.to_thread(own_postgres.restart)
+                await until(lambda: _reachable(pool), timeout=20)
+                await feed.apply(refusal(2))
+                await until(lambda: asyncio.sleep(0, len(receiver.requests) == 2), timeout=10)
+    finally:
+        await pool.close()
+
+
+async def _reachable(pool: asyncpg.Pool) -> bool:
+    try:
+        return bool(await pool.fetchval("SELECT true"))
+    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+        return False

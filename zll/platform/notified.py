@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 
 import asyncpg
 
-from zll.platform.db import Connection
+from zll.platform.listening import listen
 
 log = logging.getLogger(__name__)
 
@@ -22,8 +22,8 @@ class NotifiedLoop:
     """Runs `step` at once while full batches come back, else on NOTIFY `channel` or after
     `idle_seconds` (a safety net: a notification sent while nobody listened is not lost work).
 
-    A PostgreSQL restart closes the LISTEN connection; the loop then takes a fresh one, so
-    wake-ups stay instant rather than falling back to polling.
+    The LISTEN connection is `listening.listen`'s: after a PostgreSQL restart it listens
+    again, so wake-ups stay instant rather than falling back to polling.
 
     `observe` (a backlog gauge for /metrics, say) runs after a step at most every
     `observe_seconds`: counting a long backlog reads all of it, and during a load the steps
@@ -55,25 +55,22 @@ class NotifiedLoop:
 
     async def run(self) -> None:
         """Work until cancelled."""
-        while True:
-            try:
-                async with self._pool.acquire() as listener:
-                    await listener.add_listener(self._channel, self._on_notify)
-                    try:
-                        await self._loop(listener)
-                    finally:
-                        with contextlib.suppress(Exception):
-                            await listener.remove_listener(self._channel, self._on_notify)
-            except Exception as error:  # the loop must outlive any failure, or work piles up
-                log.warning("%s lost its listener (%r); reconnecting", self._name, error)
-                await asyncio.sleep(1.0)
+        wake = self._wake.set
+        async with asyncio.TaskGroup() as group:
+            group.create_task(
+                listen(
+                    self._pool,
+                    self._channel,
+                    lambda _payload: wake(),
+                    on_listening=wake,  # work announced while nobody listened
+                    name=self._name,
+                )
+            )
+            group.create_task(self._loop())
 
-    def _on_notify(self, *_: object) -> None:
-        self._wake.set()
-
-    async def _loop(self, listener: Connection) -> None:
+    async def _loop(self) -> None:
         failures = 0
-        while _alive(listener):
+        while True:
             self._wake.clear()
             try:
                 done = await self._step()
@@ -97,12 +94,3 @@ class NotifiedLoop:
             return
         self._observed_at = now
         await self._observe()
-
-
-def _alive(connection: Connection) -> bool:
-    """False once the server closed it: the pool then detaches the proxy, and even asking
-    `is_closed()` raises."""
-    try:
-        return not connection.is_closed()
-    except asyncpg.InterfaceError:
-        return False

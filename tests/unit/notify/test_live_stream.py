@@ -18,7 +18,7 @@ import pytest
 
 from services.notify import live, store
 from services.notify.domain import Recipient
-from services.notify.live import INBOX_CHANNEL, InboxHub
+from services.notify.live import InboxHub
 
 LENA = Recipient("learner", "lena")
 TOM = Recipient("learner", "tom")
@@ -62,11 +62,11 @@ class FakeInbox:
         )
         payload = json.dumps([[notification_id, who.kind, who.id]])
         assert self.hub is not None
-        on_notify = self.hub._on_notify  # what asyncpg calls for a NOTIFY on the channel
+        on_notify = self.hub._on_notify  # what the listener calls for a NOTIFY's payload
         if announce == "at-once":
-            on_notify(None, 0, INBOX_CHANNEL, payload)
+            on_notify(payload)
         elif announce == "late":
-            asyncio.get_running_loop().call_later(0.01, on_notify, None, 0, INBOX_CHANNEL, payload)
+            asyncio.get_running_loop().call_later(0.01, on_notify, payload)
         return notification_id
 
     def _of(self, who: Recipient) -> list[dict[str, Any]]:
