@@ -7,37 +7,34 @@ import time
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
+from tests.browser import chromium
 from tests.e2e.test_walking_skeleton import course, publish_binary
 from zll.devstack.stack import DevStack
 from zll.platform.auth import mint_token
 from zll.platform.settings import Settings
 
-CHROMIUM = "/usr/bin/chromium"
 ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run",
 ]  # fmt: skip
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists(),
-        reason=f"no browser: {CHROMIUM} is missing; install Debian's chromium (make browser)",
-    ),
-]
-sync_api = pytest.importorskip("playwright.sync_api", reason="pip package playwright missing")
+pytestmark = [pytest.mark.e2e, chromium.required()]
+try:
+    from playwright import sync_api
+except ImportError:  # chromium.required() has skipped every test here (or failed under CI)
+    sync_api = None
+
 LIVE = 20_000  # ms a live update may take at most before the test fails
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        launched = playwright.chromium.launch(executable_path=chromium.CHROMIUM, args=ARGS)
         yield launched
         launched.close()
 
