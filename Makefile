@@ -36,10 +36,11 @@ browser: $(AXE)
 	@if [ -x /usr/bin/chromium ]; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver) \
-		|| echo "!! could not install chromium: the browser tests will be SKIPPED (no browser)"; \
+		|| echo "!! could not install chromium: the browser tests will be SKIPPED (no browser; under CI=true they FAIL)"; \
 	else \
 		echo "!! /usr/bin/chromium is missing and cannot be installed here (needs root and apt-get):"; \
-		echo "!! the browser tests will be SKIPPED. Install it: sudo apt-get install chromium chromium-driver"; \
+		echo "!! the browser tests will be SKIPPED (under CI=true they FAIL)."; \
+		echo "!! Install it: sudo apt-get install chromium chromium-driver"; \
 	fi
 
 lint: $(STAMP)

@@ -8,20 +8,23 @@ import pkgutil
 import sys
 import tempfile
 import warnings
+from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 
 from rich.console import Console
 from rich.table import Table
 
 import bench
-from bench.harness import BenchContext, Result, measure_baseline
+from bench.harness import BenchContext, Result, exit_status, failures, measure_baseline
 from zll.devstack.stack import DevStack, StackLayout
 
 console = Console()
 RESULTS = Path(__file__).parent / "RESULTS.md"
 
 
-def main(names: list[str]) -> None:
+def main(names: list[str]) -> int:
+    """Runs the chosen benchmarks, writes RESULTS.md; 1 if any of them failed."""
     warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
     modules = sorted(
         m.name for m in pkgutil.iter_modules(bench.__path__) if m.name.startswith("bench_")
@@ -36,6 +39,9 @@ def main(names: list[str]) -> None:
         finally:
             stack.stop()
     _report(results)
+    for failure in failures(results):
+        console.print(f"[bold red]FAILED[/] {failure.bench}: {failure.note}")
+    return exit_status(results)
 
 
 async def _run(stack: DevStack, modules: list[str]) -> list[Result]:
@@ -49,14 +55,22 @@ async def _run(stack: DevStack, modules: list[str]) -> list[Result]:
             "msg/s",
         ),
     ]
+    return results + await run_each(ctx, modules, importlib.import_module)
+
+
+async def run_each(
+    ctx: BenchContext, modules: list[str], load: Callable[[str], ModuleType]
+) -> list[Result]:
+    """Each benchmark module's results; a module that raises gives one failed row instead."""
+    results: list[Result] = []
     for name in modules:
         console.print(f"[bold]{name}[/]…")
-        module = importlib.import_module(f"bench.{name}")
         try:
-            results += await module.run(ctx)
+            results += await load(f"bench.{name}").run(ctx)
         except Exception as error:  # one broken bench must not lose the others' figures
             console.print_exception()
-            results.append(Result(name.removeprefix("bench_"), "FAILED", 0, "", note=repr(error)))
+            bench_name = name.removeprefix("bench_")
+            results.append(Result(bench_name, "FAILED", 0, "", note=repr(error), failed=True))
     return results
 
 
@@ -88,4 +102,4 @@ def _ports() -> dict[str, int]:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    sys.exit(main(sys.argv[1:]))

@@ -100,6 +100,11 @@ def library_round(
     return answer, built - started, solved - built
 
 
+def _spaced(number: int) -> str:
+    """1 000 000, as the README writes figures."""
+    return f"{number:,}".replace(",", " ")
+
+
 def timed_round(
     offers: list[Offer], applications: list[Application]
 ) -> tuple[dict[str, str | None], float]:
@@ -119,39 +124,42 @@ async def run(ctx: BenchContext) -> list[Result]:
     same = ours == reference
     size = f"{learners} learners x {offers} offers x 5 choices"
     library_s = build_s + solve_s
+    # The speed-up quoted first is the cautious one: our whole round, setup included, against
+    # the library's solve() alone; beside it, against the library's build + solve.
     results = [
         Result(BENCH, "round: matching library, build + solve", library_s, "s", note=size),
         Result(
             BENCH,
-            "round: our deferred acceptance",
+            "round: ours (setup included) vs the library's solve() alone",
             ours_s * 1000,
             "ms",
-            baseline="matching library build + solve, same instance",
-            ratio=library_s / ours_s,
-            goal=">= 50x faster",
-            note=f"{size}; identical assignments: {same}",
+            baseline=f"library solve() alone, {solve_s:.2f} s",
+            ratio=solve_s / ours_s,
+            note=f"{size}; its game construction (checks, deep copies) excluded",
         ),
         Result(
             BENCH,
-            "round: ours vs the library's solve() alone",
+            "round: ours vs the library's build + solve",
             ours_s * 1000,
             "ms",
-            baseline=f"library solve() only, {solve_s:.2f} s",
-            ratio=solve_s / ours_s,
-            note="its game construction (checks, deep copies) excluded",
+            baseline=f"library build + solve, {library_s:.2f} s, same instance",
+            ratio=library_s / ours_s,
+            goal=">= 50x faster than build + solve",
+            note=f"{size}; identical assignments: {same}",
         ),
     ]
-    big_learners = ctx.scale(200_000, 20_000)
-    big = round_instance(big_learners, ctx.scale(10_000, 1_000), 5, seed=7)
+    big_learners, big_offers = ctx.scale(200_000, 20_000), ctx.scale(10_000, 1_000)
+    big = round_instance(big_learners, big_offers, 5, seed=7)
     _, big_s = timed_round(*big)
     results.append(
         Result(
             BENCH,
-            "round: 1 000 000 applications" if not ctx.quick else "round: 100 000 applications",
+            f"round: {_spaced(big_learners)} learners x 5 wishes"
+            f" ({_spaced(big_learners * 5)} applications, {_spaced(big_offers)} offers)",
             big_s,
             "s",
             goal="< 30 s",
-            note=f"{big_learners} learners x 5 choices, {big_learners * 5 / big_s:,.0f} per s",
+            note=f"{big_learners * 5 / big_s:,.0f} applications per s",
         )
     )
     if not same:

@@ -131,11 +131,13 @@ async def _inbox(ctx: BenchContext, db: asyncpg.Pool, count: int) -> Result:
     start = time.perf_counter()
     await _publish(ctx.stack.bootstrap, "zll.enrolments.v1", events)
     await _until(all_there, 600)
-    rate = 2 * count / (time.perf_counter() - start)
+    # Per event, as the baseline counts records: each event is one record read, two rows.
+    rate = count / (time.perf_counter() - start)
     return Result(
-        BENCH, f"notifications into the inbox ({count} enrolment events)", rate, "notif/s",
-        baseline="raw consume", ratio=rate / ctx.baseline.consume_per_s,
-        note="publish → every notification committed; 2 per event, rendered de",
+        BENCH, f"enrolment events into the inbox ({count}, 2 notifications each)", rate,
+        "events/s", baseline="raw consume", ratio=rate / ctx.baseline.consume_per_s,
+        note=f"publish → both notifications committed (learner's, provider's; rendered de):"
+        f" {2 * rate:,.0f} notifications/s",
     )  # fmt: skip
 
 

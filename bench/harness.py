@@ -31,6 +31,17 @@ class Result:
     ratio: float | None = None
     goal: str = ""
     note: str = ""
+    failed: bool = False
+
+
+def failures(results: list[Result]) -> list[Result]:
+    """The benchmarks that broke (raised, timed out, or found an answer that differs)."""
+    return [r for r in results if r.failed]
+
+
+def exit_status(results: list[Result]) -> int:
+    """`make bench` fails when any benchmark failed: a FAILED row alone is easy to miss."""
+    return 1 if failures(results) else 0
 
 
 @dataclass

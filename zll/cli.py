@@ -65,6 +65,11 @@ def up(
             created = stack.start_infra()
         console.print(f"[green]✓[/] PostgreSQL in {layout.pgdata}, broker on {stack.bootstrap}")
         console.print(f"[green]✓[/] topics: {len(created)} created, the rest existed")
+        if stack.trace_endpoint is not None:
+            console.print(
+                f"[green]✓[/] traces go to {stack.trace_endpoint} (OTEL_EXPORTER_OTLP_ENDPOINT);"
+                " the local trace receiver is not started"
+            )
         with console.status("starting catalog, enrolment, matching, notify…"):
             stack.start_services()
         console.print("[green]✓[/] services ready")
@@ -103,7 +108,10 @@ def _print_welcome(stack: object) -> None:
     table.add_row("PostgreSQL", str(stack.layout.pgdata))
     table.add_row("logs", str(stack.layout.logs))
     table.add_row("mail sink", f"smtp 127.0.0.1:{stack.smtp_port}, see: zll mail list")
-    table.add_row("traces", f"OTLP http://127.0.0.1:{stack.traces_port}, see: zll trace")
+    if stack.trace_endpoint is None:
+        table.add_row("traces", f"OTLP http://127.0.0.1:{stack.traces_port}, see: zll trace")
+    else:
+        table.add_row("traces", f"sent to {stack.trace_endpoint} (no local receiver)")
     table.add_row("status", "zll status")
     table.add_row("portal", f"{stack.web_url}  (German; demo sign-in, live notifications)")
     console.print(table)
@@ -248,11 +256,22 @@ def trace(
         str | None, typer.Argument(help="A trace id; without it, the most recent traces")
     ] = None,
 ) -> None:
-    """Show a trace's spans across services as a tree (from the dev stack's trace receiver)."""
-    from zll.devstack.stack import StackLayout
-    from zll.devstack.traces import SpanStore, render_tree, summarise
+    """Show a trace's spans across services as a tree (from the dev stack's trace receiver).
 
-    store = SpanStore(StackLayout(home=_home()).spans)
+    When `zll up` sent the traces to an OTLP endpoint of the operator's, says where instead.
+    """
+    from zll.devstack.stack import StackLayout
+    from zll.devstack.traces import SpanStore, read_elsewhere, render_tree, summarise
+
+    layout = StackLayout(home=_home())
+    elsewhere = read_elsewhere(layout.traces_elsewhere)
+    if elsewhere is not None:
+        console.print(
+            f"traces went to {elsewhere}: `zll up` had OTEL_EXPORTER_OTLP_ENDPOINT set and"
+            " started no receiver of its own; look them up there"
+        )
+        raise typer.Exit(1)
+    store = SpanStore(layout.spans)
     lines = render_tree(store.trace(trace_id)) if trace_id else summarise(store.spans())
     if not lines:
         console.print("no such trace" if trace_id else f"no traces yet in {store.path}")

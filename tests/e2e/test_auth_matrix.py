@@ -3,15 +3,21 @@
 The endpoint list comes from each running service's OpenAPI document; an endpoint missing
 from MATRIX fails the test, so a new endpoint must be classified before it ships. Path
 parameters name the caller's *own* resources where a role owns any (the learner's id, the
-provider's id), so "allowed" means "allowed on what is theirs".
+provider's id), so "allowed" means "allowed on what is theirs". Those resources exist (the
+`seeded` fixture registers the provider, publishes its course, saves the learner's profile
+and the provider's webhook), so an allowed caller gets the operation's success status; only
+ids made up for the test (an enrolment, a placement, a certificate…) answer 404.
 """
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import functools
 import json
+import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -21,6 +27,7 @@ import pytest
 import schemathesis
 from hypothesis import find, settings
 
+from tests.e2e.matching_helpers import course, module, publish, skill
 from zll.devstack.stack import DevStack
 from zll.platform.auth import ROLES, mint_token
 from zll.platform.settings import SERVICE_NAMES, Settings
@@ -36,6 +43,10 @@ SUBS: dict[str, str] = {
     "counsellor": "matrix-counsellor", "operator": "matrix-operator",
 }  # fmt: skip
 OPS = frozenset({"GET /healthz", "GET /readyz", "GET /asyncapi.json"})
+TOWN = "Kassel"
+SKILL = skill("bookkeeping")
+COURSE = course(PROVIDER, "kurs", TOWN, [module("m1", [SKILL])])
+COURSE_ID = COURSE["course_id"]
 
 # service -> "METHOD /path" -> the roles allowed (on their own resources). Everyone else is
 # refused: anonymous with 401, a wrong role with 403 (or 404 where existence is hidden).
@@ -143,19 +154,90 @@ def _path_value(path: str, name: str, schema: dict[str, Any]) -> str:
     if name == "provider_id" or (name == "id" and path.startswith("/partners/")):
         return PROVIDER
     if name == "course_id":
-        return f"{PROVIDER}:kurs"
+        return COURSE_ID
     if schema.get("type") == "integer":
         return "1"
     return str(uuid.uuid4())
 
 
-# Bodies whose rules go beyond their JSON Schema (a checked secret format, ...).
-BODIES: dict[str, Any] = {
-    "PUT /partners/{id}/webhook": {
-        "url": "https://partner.example/zll-hooks",
-        "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
-    },
+WEBHOOK = {
+    "url": "https://partner.example/zll-hooks",
+    "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
 }
+PROFILE = {"goal": {"skills": [SKILL]}, "municipality": TOWN, "travel_km": 25}
+# Bodies whose rules go beyond their JSON Schema (a checked secret format, a live offer, ...).
+BODIES: dict[str, Any] = {
+    "PUT /partners/{id}/webhook": WEBHOOK,
+    "PUT /learners/{learner_id}/profile": PROFILE,
+    "POST /placements": {"learner_id": LEARNER, "offer_id": COURSE_ID, "offer_kind": "course"},
+}
+# Required query parameters, with values that name something that exists.
+QUERIES: dict[str, dict[str, str]] = {"GET /modules": {"skill": SKILL}}
+# Path parameters that name the caller's own (seeded) resources; any other is made up.
+OWNED = frozenset({"learner_id", "provider_id", "id", "course_id"})
+# What an allowed caller gets where it is not 200 (404 for made-up ids is the rule below).
+SUCCESS: dict[str, int] = {
+    "POST /enrolments": 201,
+    "POST /rounds": 201,
+    "POST /placements": 201,
+    "POST /learners/{learner_id}/erasure": 202,
+    "DELETE /partners/{id}/webhook": 204,
+}
+# Operations that remove what later ones read run last (reads, then writes, then removals).
+REMOVES = frozenset({"POST /learners/{learner_id}/erasure", "DELETE /partners/{id}/webhook"})
+
+
+def _expected_when_allowed(document: dict[str, Any], key: str) -> int:
+    method, path = key.split(" ", 1)
+    parameters = document["paths"][path][method.lower()].get("parameters", [])
+    made_up = [p["name"] for p in parameters if p["in"] == "path" and p["name"] not in OWNED]
+    return 404 if made_up else SUCCESS.get(key, 200)
+
+
+def _in_order(keys: list[str]) -> list[str]:
+    return sorted(keys, key=lambda k: (k in REMOVES, not k.startswith("GET "), k))
+
+
+@pytest.fixture(scope="module")
+def seeded(region: DevStack) -> None:
+    """The callers' own resources: the provider and its course (known to catalog, enrolment
+    and matching), the learner's profile, the provider's webhook."""
+    operator = _auth(mint_token(Settings(), role="operator", sub="ops"))
+    learner = _auth(mint_token(Settings(), role="learner", sub=LEARNER))
+    provider = _auth(mint_token(Settings(), role="provider", sub=PROVIDER))
+    registered = httpx.put(
+        f"{region.layout.url('catalog')}/providers/{PROVIDER}",
+        json={"name": "Matrix VHS", "kind": "volkshochschule", "municipality": TOWN},
+        headers=operator,
+    )
+    assert registered.status_code == 200, registered.text
+    published = publish(
+        region.bootstrap, "zll.provider.courses.v1", COURSE, key=COURSE_ID,
+        ce_type="zll.course.upserted.v1", sender=PROVIDER,
+    )  # fmt: skip
+    with ThreadPoolExecutor(1) as thread:  # no event loop of pytest-asyncio's is touched
+        thread.submit(asyncio.run, published).result()
+    profile = httpx.put(
+        f"{region.layout.url('matching')}/learners/{LEARNER}/profile", json=PROFILE, headers=learner
+    )
+    assert profile.status_code == 200, profile.text
+    webhook = httpx.put(
+        f"{region.layout.url('notify')}/partners/{PROVIDER}/webhook", json=WEBHOOK, headers=provider
+    )
+    assert webhook.status_code == 200, webhook.text
+    known = {  # where each service shows it knows the course (the seats name no course id)
+        "catalog": (f"/courses/{COURSE_ID}", COURSE_ID),
+        "enrolment": (f"/courses/{COURSE_ID}/seats", '"capacity"'),
+        "matching": (f"/learners/{LEARNER}/recommendations", COURSE_ID),
+    }
+    deadline = time.monotonic() + 30
+    for service, (path, shows) in known.items():
+        while True:
+            answer = httpx.get(f"{region.layout.url(service)}{path}", headers=learner)
+            if answer.status_code == 200 and shows in answer.text:
+                break
+            assert time.monotonic() < deadline, f"{service} never learned {COURSE_ID}"
+            time.sleep(0.2)
 
 
 @functools.cache
@@ -189,7 +271,10 @@ def _status(client: httpx.Client, region: DevStack, service: str, key: str, role
         headers["Authorization"] = f"Bearer {token}"
     base_url = region.layout.url(service)
     body = _minimal_body(base_url, method.lower(), path) if method != "GET" else None
-    with client.stream(method, f"{base_url}{url}", headers=headers, json=body) as response:
+    query = QUERIES.get(key, {})
+    with client.stream(
+        method, f"{base_url}{url}", headers=headers, json=body, params=query
+    ) as response:
         return response.status_code
 
 
@@ -197,33 +282,30 @@ def _refusal(role: str) -> str:
     return "anonymous" if role == "anonymous" else "wrong role"
 
 
-class _Not401Or403:
-    def __contains__(self, status: object) -> bool:
-        return status not in (401, 403)
-
-
-# allowed: anything but 401/403 (a 404 or 422 means the caller got past the gate);
-# anonymous: 401; a wrong role: 403, or 404 where the service hides what exists.
-_ACCEPTABLE: dict[str, Any] = {
-    "allowed": _Not401Or403(),
-    "anonymous": {401},
-    "wrong role": {403, 404},
-}
+# anonymous: 401; a wrong role: 403, or 404 where the service hides what exists. An allowed
+# caller gets the operation's own answer on what is theirs (see _expected_when_allowed).
+REFUSED: dict[str, set[int]] = {"anonymous": {401}, "wrong role": {403, 404}}
 
 
 @pytest.mark.parametrize("service", SERVICE_NAMES)
-def test_each_role_reaches_exactly_its_endpoints(region: DevStack, service: str) -> None:
+def test_each_role_reaches_exactly_its_endpoints(
+    region: DevStack, seeded: None, service: str
+) -> None:
+    document = _openapi(region, service)
     wrong = []
     with httpx.Client(timeout=10) as client:
         answers = {
             (key, role): _status(client, region, service, key, role)
-            for key in sorted(MATRIX[service])
+            for key in _in_order(list(MATRIX[service]))
             for role in ("anonymous", *ROLES)
         }
     for (key, role), status in answers.items():
-        expected = "allowed" if role in MATRIX[service][key] else "refused"
-        if status not in _ACCEPTABLE[expected if expected == "allowed" else _refusal(role)]:
-            wrong.append(f"{key} as {role}: {status} ({expected} expected)")
+        if role in MATRIX[service][key]:
+            expected = _expected_when_allowed(document, key)
+            if status != expected:
+                wrong.append(f"{key} as {role}: {status} (allowed: {expected} expected)")
+        elif status not in REFUSED[_refusal(role)]:
+            wrong.append(f"{key} as {role}: {status} ({REFUSED[_refusal(role)]} expected)")
     assert wrong == []
 
 

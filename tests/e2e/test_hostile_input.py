@@ -40,9 +40,6 @@ from zll.platform.settings import Settings
 pytestmark = pytest.mark.e2e
 
 PARTITION = 0  # every record of a run goes here, so order on the partition is the send order
-# A header that is not UTF-8: FastStream's batch parser used to drop the whole poll batch on it;
-# the platform's lenient parser now lets our decoding dead-letter just that record.
-BAD_HEADER_BYTES = True
 
 
 def _client(region: DevStack, service: str, role: Role = "operator", sub: str = "ops") -> Any:
@@ -168,7 +165,7 @@ async def test_hostile_courses_are_refused_and_the_next_good_one_lands(region: D
     own, other = f"hostile-{tag}", f"hostile-other-{tag}"
     await _register(region, own, other)
     case = courses_case(own)
-    records = corpus(case, own=own, other=other, tag=tag, bad_header_bytes=BAD_HEADER_BYTES)
+    records = corpus(case, own=own, other=other, tag=tag)
     good = _good(case, course(f"{own}:{tag}-good", own), own)
     offsets = await _produce(region.bootstrap, [*records, good])
 
@@ -200,7 +197,7 @@ async def test_hostile_enrolment_requests_are_refused_and_the_next_good_one_land
     await _publish_course_to_enrolment(region, course(course_id, own), own)
     await _publish_course_to_enrolment(region, course(f"{other}:{tag}-seats", other), other)
     case = enrolments_case(course_id, learner)
-    records = corpus(case, own=own, other=other, tag=tag, bad_header_bytes=BAD_HEADER_BYTES)
+    records = corpus(case, own=own, other=other, tag=tag)
     good = _good(case, case.good(f"{tag}-good"), own)
     offsets = await _produce(region.bootstrap, [*records, good])
 
@@ -237,7 +234,7 @@ async def test_hostile_opportunities_and_demand_reports_are_refused(region: DevS
     skill = vocabulary().resolve("harpsichord", kind="skill", limit=1)[0].uri
     town = f"Hostilehausen-{tag}"
     case = opportunities_case(own, skill, town)
-    records = corpus(case, own=own, other=other, tag=tag, bad_header_bytes=BAD_HEADER_BYTES)
+    records = corpus(case, own=own, other=other, tag=tag)
     good = _good(case, case.good(f"{tag}-good"), own)
     report = _good(
         case, demand_report(f"{tag}-report", own, skill, town), own, "zll.demand.reported.v1"

@@ -103,13 +103,10 @@ def _json(data: Any) -> bytes:
     return json.dumps(data).encode()
 
 
-def corpus(
-    case: TopicCase, *, own: str, other: str, tag: str, bad_header_bytes: bool = True
-) -> list[Hostile]:
+def corpus(case: TopicCase, *, own: str, other: str, tag: str) -> list[Hostile]:
     """Every hostile record for `case`'s topic, sent as `own` (a registered partner).
 
     `other` is another registered partner; `tag` makes every stored id unique to one run.
-    `bad_header_bytes=False` leaves out the header that is not UTF-8 (see README.md).
     """
     records: list[Hostile] = []
 
@@ -198,12 +195,11 @@ def corpus(
         _replace(headers_for(data), "ce_source", b"/services/catalog"),
         "ce_source must be /providers/",
     )  # fmt: skip
-    if bad_header_bytes:
-        data = good("source-bad-utf8")
-        dead(
-            "invalid-utf8-in-header", data, _json(data),
-            _replace(headers_for(data), "ce_source", b"/providers/\xff\xfe"), "is not UTF-8",
-        )  # fmt: skip
+    data = good("source-bad-utf8")
+    dead(
+        "invalid-utf8-in-header", data, _json(data),
+        _replace(headers_for(data), "ce_source", b"/providers/\xff\xfe"), "is not UTF-8",
+    )  # fmt: skip
     data = good("value-bad-utf8")
     raw = _json(data).replace(b'"' + case.key(data).encode() + b'"', b'"\xc3\x28\xff"', 1)
     dead("invalid-utf8-in-value", data, raw, tuple(headers_for(data)), "not JSON")

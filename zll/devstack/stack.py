@@ -25,6 +25,7 @@ from zll.devstack.infra import (
     wait_for_port,
     which_python,
 )
+from zll.devstack.traces import endpoint_elsewhere, note_elsewhere
 from zll.platform.kafka import ensure_topics
 from zll.platform.settings import DEFAULT_PORTS, SERVICE_NAMES
 
@@ -66,6 +67,11 @@ class StackLayout:
         """Where the local trace receiver keeps every span it was sent (`zll trace`)."""
         return self.home / "traces" / "spans.jsonl"
 
+    @property
+    def traces_elsewhere(self) -> Path:
+        """Written when traces go to the operator's OTLP endpoint, not to the receiver."""
+        return self.home / "traces" / "elsewhere.txt"
+
     def url(self, service: str) -> str:
         return f"http://127.0.0.1:{self.ports[service]}"
 
@@ -81,6 +87,9 @@ class DevStack:
         self.mailsink: subprocess.Popen[bytes] | None = None
         self.traces_port = layout.traces_port or _free_port()
         self.trace_receiver: subprocess.Popen[bytes] | None = None
+        # An endpoint given by the operator (Jaeger, a collector) takes the traces, and often
+        # its port (4318): then the dev stack starts no receiver of its own.
+        self.trace_endpoint = endpoint_elsewhere({**os.environ, **self.extra_env})
         self.web_port = layout.web_port or _free_port()
         self.web: subprocess.Popen[bytes] | None = None
 
@@ -108,13 +117,7 @@ class DevStack:
             self.layout.logs / "mailsink.log",
         )
         self._write_pid("mailsink", self.mailsink)
-        self.trace_receiver = _start_python_server(
-            "zll.devstack.traces",
-            ["--port", str(self.traces_port), "--file", str(self.layout.spans)],
-            self.traces_port,
-            self.layout.logs / "traces.log",
-        )
-        self._write_pid("traces", self.trace_receiver)
+        self.start_trace_receiver()
         services = {name: self.layout.url(name) for name in self.layout.ports}
         self.web = _start_python_server(
             "zll.devstack.web",
@@ -124,6 +127,19 @@ class DevStack:
         )
         self._write_pid("web", self.web)
         return asyncio.run(ensure_topics(self.bootstrap))
+
+    def start_trace_receiver(self) -> None:
+        """The local OTLP receiver (`zll trace`), unless the operator sends traces elsewhere."""
+        note_elsewhere(self.layout.traces_elsewhere, self.trace_endpoint)
+        if self.trace_endpoint is not None:
+            return
+        self.trace_receiver = _start_python_server(
+            "zll.devstack.traces",
+            ["--port", str(self.traces_port), "--file", str(self.layout.spans)],
+            self.traces_port,
+            self.layout.logs / "traces.log",
+        )
+        self._write_pid("traces", self.trace_receiver)
 
     def service_env(self, service: str) -> dict[str, str]:
         env = dict(os.environ)
@@ -141,13 +157,21 @@ class DevStack:
         env.setdefault(
             "ZLL_CORS_ORIGINS", f"http://127.0.0.1:{self.web_port},http://localhost:{self.web_port}"
         )
-        # Traces go to the local receiver unless the operator points them elsewhere (Jaeger…).
-        if not env.get("OTEL_EXPORTER_OTLP_ENDPOINT"):
-            env["OTEL_EXPORTER_OTLP_ENDPOINT"] = f"http://127.0.0.1:{self.traces_port}"
-            env["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf"
-            env.setdefault("OTEL_BSP_SCHEDULE_DELAY", "200")  # see a trace within a second
+        env.update(self.trace_env())
         env.update(self.extra_env)
         return env
+
+    def trace_env(self) -> dict[str, str]:
+        """Where the services send traces: the local receiver, unless the operator pointed
+        them elsewhere (Jaeger…); then their own OTEL_* variables pass through unchanged."""
+        if self.trace_endpoint is not None:
+            return {}
+        return {
+            "OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{self.traces_port}",
+            "OTEL_EXPORTER_OTLP_PROTOCOL": "http/protobuf",
+            # See a trace within a second.
+            "OTEL_BSP_SCHEDULE_DELAY": os.environ.get("OTEL_BSP_SCHEDULE_DELAY", "200"),
+        }
 
     def start_service(self, service: str) -> subprocess.Popen[bytes]:
         port = self.layout.ports[service]

@@ -2,7 +2,9 @@
 
 The dev stack points every service's `OTEL_EXPORTER_OTLP_ENDPOINT` here, so an operator can
 follow a request across services with `zll trace` and nothing else installed. For Jaeger or
-Tempo, point the same variable at their OTLP endpoint instead.
+Tempo, point the same variable at their OTLP endpoint instead: the dev stack then starts no
+receiver of its own (Jaeger listens on 4318 itself) and notes where the traces went, so
+`zll trace` can say so.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -80,6 +82,33 @@ def _attributes(pairs: Iterable[Any]) -> dict[str, Any]:
             else str(value)
         )
     return out
+
+
+ENDPOINT_VARIABLES = ("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_EXPORTER_OTLP_ENDPOINT")
+
+
+def endpoint_elsewhere(env: Mapping[str, str]) -> str | None:
+    """The OTLP endpoint the operator gave (the traces-only variable wins, as in the SDK), or
+    None when traces are the dev stack's own to receive."""
+    for name in ENDPOINT_VARIABLES:
+        if env.get(name, "").strip():
+            return env[name].strip()
+    return None
+
+
+def note_elsewhere(note: Path, endpoint: str | None) -> None:
+    """What `zll up` leaves for `zll trace`: where the traces go when not to the receiver."""
+    if endpoint is None:
+        note.unlink(missing_ok=True)
+        return
+    note.parent.mkdir(parents=True, exist_ok=True)
+    note.write_text(endpoint + "\n")
+
+
+def read_elsewhere(note: Path) -> str | None:
+    if not note.exists():
+        return None
+    return note.read_text().strip() or None
 
 
 class SpanStore:
