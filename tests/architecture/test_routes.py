@@ -47,3 +47,18 @@ def test_the_check_sees_a_route_that_does() -> None:
         "        await uow.flush()\n"
     )
     assert len(hand_managed(route)) == 5
+
+
+def test_tests_drive_services_through_their_real_wiring() -> None:
+    """Handlers are exercised by zll.platform.testing.Feed (the service's own definition and
+    the real consumer), not by a harness that imitates the consumer; only the consumer's own
+    tests build one."""
+    own_tests = {"test_plumbing.py"}
+    imitations = [
+        str(path.relative_to(ROOT))
+        for path in (ROOT / "tests").rglob("*.py")
+        if path.name not in own_tests
+        and "architecture" not in path.parts
+        and ("BatchConsumer(" in path.read_text() or "UnitOfWork(" in path.read_text())
+    ]
+    assert imitations == []

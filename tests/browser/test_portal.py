@@ -14,7 +14,7 @@ import pytest
 
 from tests.browser import axe
 from tests.browser.conftest import DESKTOP, needs_browser, screenshot
-from tests.e2e.test_walking_skeleton import course, publish_binary
+from tests.support.partner import course, publish_binary
 from zll.devstack.stack import DevStack
 from zll.platform.auth import mint_token
 from zll.platform.settings import Settings

@@ -23,7 +23,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from tests.e2e.test_notify_api import outcome, publish_outcome
-from tests.e2e.test_walking_skeleton import eventually
+from tests.support.partner import eventually
 from zll.devstack.stack import DevStack
 from zll.platform.auth import Role, mint_token
 from zll.platform.settings import SERVICE_NAMES, Settings

@@ -11,9 +11,9 @@ import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
 
-from tests.e2e.test_walking_skeleton import course, eventually
 from tests.kafka_tools import header, read_topic
 from tests.pages import every_item
+from tests.support.partner import course, eventually
 from zll.devstack.stack import DevStack
 from zll.platform.auth import mint_token
 from zll.platform.settings import Settings

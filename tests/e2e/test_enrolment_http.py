@@ -10,8 +10,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.test_walking_skeleton import course, eventually, publish_binary
 from tests.kafka_tools import header, read_topic, send_as_partner
+from tests.support.partner import course, eventually, publish_binary
 from zll.devstack.stack import DevStack
 from zll.platform.auth import Role, mint_token
 from zll.platform.settings import Settings

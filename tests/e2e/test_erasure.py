@@ -10,8 +10,8 @@ import httpx
 import pytest
 
 from tests.e2e.test_enrolment_http import PROVIDER, bearer, known_course
-from tests.e2e.test_walking_skeleton import eventually
 from tests.kafka_tools import send_as_partner
+from tests.support.partner import eventually
 from zll.devstack.stack import DevStack
 
 pytestmark = pytest.mark.e2e

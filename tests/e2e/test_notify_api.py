@@ -14,8 +14,8 @@ import pytest
 from standardwebhooks.webhooks import Webhook
 from zll_contracts import new_event, to_record
 
-from tests.e2e.test_walking_skeleton import PROVIDER, course, eventually, publish_binary
 from tests.integration.test_notify_delivery import Receiver
+from tests.support.partner import PROVIDER, course, eventually, publish_binary
 from zll.devstack.mailsink import read_mail, stored_mails
 from zll.devstack.stack import DevStack
 from zll.platform.auth import Role, mint_token

@@ -30,7 +30,7 @@ async def test_the_operator_metrics_are_exposed_after_real_traffic(region: DevSt
 
     import httpx
 
-    from tests.e2e.test_walking_skeleton import course, eventually, publish_binary, publish_raw
+    from tests.support.partner import course, eventually, publish_binary, publish_raw
 
     good = course(f"metrics-{uuid.uuid4().hex[:6]}")
     # A course for a provider nobody registered: refused with feedback.

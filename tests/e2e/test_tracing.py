@@ -15,8 +15,8 @@ import pytest
 from aiokafka import AIOKafkaProducer
 
 from tests.e2e.test_enrolment_http import PROVIDER, bearer, known_course
-from tests.e2e.test_walking_skeleton import course, eventually, publish_binary
 from tests.kafka_tools import header, read_topic
+from tests.support.partner import course, eventually, publish_binary
 from zll.devstack.stack import DevStack
 from zll.devstack.traces import Span, SpanStore
 

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from tests.e2e.test_notify_api import outcome, publish_outcome, token
-from tests.e2e.test_walking_skeleton import eventually
+from tests.support.partner import eventually
 from zll.devstack.sse import sse_messages
 from zll.devstack.stack import DevStack
 

@@ -13,8 +13,8 @@ from zll_contracts.payloads import CoursePublished, CourseUpserted, CourseWithdr
 
 from services.catalog import domain, indexer, search, store
 from services.catalog.indexer import SearchIndexer
-from tests.e2e.test_walking_skeleton import course
 from tests.integration.databases import fresh_database
+from tests.support.partner import course
 from zll.devstack.stack import DevStack
 
 PROVIDER = "vhs-index"

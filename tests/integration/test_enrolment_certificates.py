@@ -9,7 +9,8 @@ import asyncpg
 import pytest
 
 from services.enrolment import certificates
-from tests.integration.test_enrolment_ledger import Feed, events, pool  # noqa: F401
+from tests.integration.test_enrolment_ledger import pool  # noqa: F401
+from tests.support.enrolment import Feed, events
 
 pytestmark = pytest.mark.integration
 SKILL = "http://data.europa.eu/esco/skill/test-care"

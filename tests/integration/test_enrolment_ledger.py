@@ -3,28 +3,22 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from typing import Any
 
 import asyncpg
 import pytest
-from zll_contracts import new_event, to_record
 from zll_contracts.payloads import EnrolmentSource
 
 from services.enrolment import ledger
-from services.enrolment.handlers import HANDLERS
-from tests.e2e.test_walking_skeleton import course
 from tests.integration.databases import fresh_database
+from tests.support.enrolment import PROVIDER, Feed, events
 from zll.devstack.stack import DevStack
-from zll.platform.consumer import BatchConsumer
+from zll.platform.database import Database
 from zll.platform.kafka import InboundRecord
-from zll.platform.unit_of_work import UnitOfWork
 
 pytestmark = pytest.mark.integration
-PROVIDER = "vhs-testhausen"
 
 
 @pytest.fixture
@@ -33,101 +27,11 @@ async def pool(infra: DevStack) -> AsyncIterator[asyncpg.Pool]:
         yield pool
 
 
-class Feed:
-    """Events as they would arrive on the enrolment service's topics, applied in-process."""
-
-    def __init__(self, pool: asyncpg.Pool) -> None:
-        self.consumer = BatchConsumer(
-            service="enrolment",
-            source="/services/enrolment",
-            pool=pool,
-            handlers=HANDLERS,
-            topics=["zll.catalog.courses.v1", "zll.provider.enrolments.v1", "zll.placements.v1"],
-        )
-        self.offset = 0
-
-    def record(
-        self,
-        topic: str,
-        ce_type: str,
-        source: str,
-        data: dict[str, Any],
-        key: str,
-        ce_id: str | None = None,
-    ) -> InboundRecord:
-        self.offset += 1
-        kafka = to_record(new_event(ce_type, source, data, id=ce_id), key)
-        return InboundRecord(topic, 0, self.offset, kafka.key, kafka.value, kafka.headers)
-
-    async def course(
-        self, code: str, *, revision: int = 1, withdrawn: bool = False, **changes: Any
-    ) -> str:
-        data = course(code, revision=revision, **changes)
-        now = datetime.now(UTC).isoformat()
-        data |= {"reason": "x", "withdrawn_at": now} if withdrawn else {"published_at": now}
-        kind = "course-withdrawn" if withdrawn else "course-published"
-        await self.apply(
-            self.record(
-                "zll.catalog.courses.v1",
-                f"zll.catalog.{kind}.v1",
-                "/services/catalog",
-                data,
-                data["course_id"],
-            )
-        )
-        return str(data["course_id"])
-
-    def request(
-        self,
-        course_id: str,
-        learner: str,
-        *,
-        sender: str = PROVIDER,
-        enrolment_id: str | None = None,
-        ce_id: str | None = None,
-        contact: dict[str, str] | None = None,
-    ) -> InboundRecord:
-        data: dict[str, Any] = {
-            "enrolment_id": enrolment_id or str(uuid.uuid4()),
-            "course_id": course_id,
-            "learner_id": learner,
-            "requested_at": datetime.now(UTC).isoformat(),
-        }
-        if contact:
-            data["contact"] = contact
-        return self.record(
-            "zll.provider.enrolments.v1",
-            "zll.enrolment.requested.v1",
-            f"/providers/{sender}",
-            data,
-            course_id,
-            ce_id,
-        )
-
-    def partner(
-        self, ce_type: str, data: dict[str, Any], *, sender: str = PROVIDER
-    ) -> InboundRecord:
-        return self.record("zll.provider.enrolments.v1", ce_type, f"/providers/{sender}", data, "k")
-
-    async def apply(self, *records: InboundRecord) -> None:
-        await self.consumer.apply_batch(records)
-
-
 async def statuses(pool: asyncpg.Pool, course_id: str) -> list[tuple[str, str]]:
     rows = await pool.fetch(
         "SELECT learner_id, status FROM enrolments WHERE course_id = $1 ORDER BY seq", course_id
     )
     return [(r["learner_id"], r["status"]) for r in rows]
-
-
-async def events(pool: asyncpg.Pool, ce_type: str) -> list[dict[str, Any]]:
-    rows = await pool.fetch("SELECT value, header_names, header_values FROM outbox ORDER BY id")
-    found = []
-    for r in rows:
-        headers = dict(zip(r["header_names"], r["header_values"], strict=True))
-        if headers.get("ce_type") == ce_type.encode():
-            found.append(json.loads(r["value"]))
-    return found
 
 
 async def seats(pool: asyncpg.Pool, course_id: str) -> tuple[int, int, int]:
@@ -287,7 +191,7 @@ async def test_an_accepted_placement_confirms_or_says_the_seat_has_gone(
             "occurred_at": datetime.now(UTC).isoformat(),
         }
         return feed.record(
-            "zll.placements.v1", "zll.placement.accepted.v1", "/services/matching", data, learner
+            "zll.placement.accepted.v1", data, source="/services/matching", key=learner
         )
 
     await feed.apply(accepted("ada"), accepted("ben"))
@@ -303,13 +207,11 @@ async def test_http_and_partner_requests_at_once_never_overbook(pool: asyncpg.Po
     course_id = await feed.course("hot", capacity=7)
 
     async def http(n: int) -> None:
-        async with pool.acquire() as conn, conn.transaction():
-            uow = UnitOfWork(conn, "/services/enrolment")
-            wanted = ledger.Request(
-                uuid.uuid4(), course_id, f"h{n}", EnrolmentSource.HTTP, datetime.now(UTC)
-            )
+        wanted = ledger.Request(
+            uuid.uuid4(), course_id, f"h{n}", EnrolmentSource.HTTP, datetime.now(UTC)
+        )
+        async with Database(pool, "/services/enrolment").unit_of_work() as uow:
             await ledger.enrol(uow, [wanted], datetime.now(UTC).date())
-            await uow.flush()
 
     partner_batches = [
         feed.apply(*(feed.request(course_id, f"p{b}-{n}") for n in range(10))) for b in range(4)

@@ -11,7 +11,6 @@ from typing import Any
 import asyncpg
 import pytest
 from pydantic import BaseModel
-from zll_contracts import new_event, to_record
 from zll_contracts.payloads import (
     CoursePublished,
     EnrolmentCertified,
@@ -22,15 +21,13 @@ from zll_contracts.payloads import (
 )
 
 from services.matching import demand_service, store_counselling
+from services.matching.app import DEFINITION
 from services.matching.domain.demand import Horizon
-from services.matching.handlers import HANDLERS
 from tests.e2e.matching_helpers import course, module, skill
 from tests.integration.databases import fresh_database
 from zll.devstack.stack import DevStack
-from zll.platform.consumer import Batched, Message
-from zll.platform.errors import Refused
 from zll.platform.kafka import InboundRecord
-from zll.platform.unit_of_work import UnitOfWork
+from zll.platform.testing import Feed
 
 pytestmark = pytest.mark.integration
 WELDING, FORKLIFT = skill("welding"), skill("operate forklift")
@@ -43,34 +40,19 @@ async def pool(infra: DevStack) -> AsyncIterator[asyncpg.Pool]:
         yield pool
 
 
-async def deliver(pool: asyncpg.Pool, ce_type: str, payload: BaseModel, sender: str) -> None:
-    """Apply one event as the consumer would: its handler in one transaction."""
-    event = new_event(ce_type, sender, payload)
-    kafka = to_record(event, "k")
-    message = Message(
-        event, payload, InboundRecord("t", 0, 0, kafka.key, kafka.value, kafka.headers)
-    )
-    await deliver_all(pool, ce_type, [message])
+async def deliver(
+    pool: asyncpg.Pool, *payloads: BaseModel, sender: str, key: str = "k"
+) -> list[InboundRecord]:
+    """Apply events as one poll batch, through matching's real wiring."""
+    feed = Feed(DEFINITION, pool)
+    records = [feed.event(payload, source=sender, key=key) for payload in payloads]
+    await feed.apply(*records)
+    return records
 
 
-async def deliver_all(pool: asyncpg.Pool, ce_type: str, messages: list[Message]) -> None:
-    handler = HANDLERS[ce_type]
-    async with pool.acquire() as conn, conn.transaction():
-        uow = UnitOfWork(conn, "/services/test")
-        if isinstance(handler, Batched):
-            refused = await handler.apply(uow, messages)
-            if refused:
-                raise refused[0][1]
-        else:
-            for message in messages:
-                await handler(uow, message)
-        await uow.flush()
-
-
-def message_of(ce_type: str, payload: BaseModel, sender: str) -> Message:
-    event = new_event(ce_type, sender, payload)
-    kafka = to_record(event, "k")
-    return Message(event, payload, InboundRecord("t", 0, 0, kafka.key, kafka.value, kafka.headers))
+async def refusals(pool: asyncpg.Pool, record: InboundRecord) -> list[str]:
+    """The fields named in the feedback matching staged for `record`."""
+    return [error["field"] for error in await Feed(DEFINITION, pool).refusals(record)]
 
 
 async def publish_course(pool: asyncpg.Pool, town: str, **changes: Any) -> str:
@@ -82,7 +64,7 @@ async def publish_course(pool: asyncpg.Pool, town: str, **changes: Any) -> str:
         **changes,
     )
     payload = CoursePublished.model_validate(data | {"published_at": NOW.isoformat()})
-    await deliver(pool, "zll.catalog.course-published.v1", payload, "/services/catalog")
+    await deliver(pool, payload, sender="/services/catalog")
     return str(data["course_id"])
 
 
@@ -100,7 +82,7 @@ async def test_a_module_certificate_adds_the_skills_it_certifies(pool: asyncpg.P
     certified = outcome(
         EnrolmentCertified, course_id, "lea", uuid.uuid4(), certificate_id="cert-1", modules=["m1"]
     )
-    await deliver(pool, "zll.enrolment.certified.v1", certified, "/services/enrolment")
+    await deliver(pool, certified, sender="/services/enrolment")
     async with pool.acquire() as conn:
         assert await store_counselling.earned_skills(conn, "lea") == [WELDING]
 
@@ -112,7 +94,7 @@ async def test_waitlisted_learners_are_demand_until_they_get_a_seat(pool: asyncp
         waiting = outcome(
             EnrolmentWaitlisted, course_id, f"l{i}", enrolment, waitlist_position=i + 1
         )
-        await deliver(pool, "zll.enrolment.waitlisted.v1", waiting, "/services/enrolment")
+        await deliver(pool, waiting, sender="/services/enrolment")
 
     async def waitlisted() -> dict[str, int]:
         async with pool.acquire() as conn:
@@ -128,7 +110,7 @@ async def test_waitlisted_learners_are_demand_until_they_get_a_seat(pool: asyncp
         source="http",
         promoted_from_waitlist=True,
     )
-    await deliver(pool, "zll.enrolment.confirmed.v1", seated, "/services/enrolment")
+    await deliver(pool, seated, sender="/services/enrolment")
     assert await waitlisted() == {WELDING: 1, FORKLIFT: 1}
 
 
@@ -149,18 +131,15 @@ async def titles(pool: asyncpg.Pool) -> list[str]:
 async def test_opportunities_follow_the_revision_rule_and_stay_their_partners(
     pool: asyncpg.Pool,
 ) -> None:
-    await deliver(pool, "zll.opportunity.upserted.v1", opportunity(2), "/providers/betrieb-a")
-    await deliver(pool, "zll.opportunity.upserted.v1", opportunity(1), "/providers/betrieb-a")
+    await deliver(pool, opportunity(2), sender="/providers/betrieb-a")
+    await deliver(pool, opportunity(1), sender="/providers/betrieb-a")
     assert await titles(pool) == ["Rev 2"]
-    with pytest.raises(Refused) as refusal:
-        await deliver(
-            pool, "zll.opportunity.upserted.v1", opportunity(3, "betrieb-b"), "/providers/betrieb-b"
-        )
-    assert refusal.value.problems[0].field == "opportunity_id"
-    with pytest.raises(Refused):
-        await deliver(pool, "zll.opportunity.upserted.v1", opportunity(3), "/providers/betrieb-b")
+    [taken] = await deliver(pool, opportunity(3, "betrieb-b"), sender="/providers/betrieb-b")
+    assert await refusals(pool, taken) == ["opportunity_id"]
+    [foreign] = await deliver(pool, opportunity(3), sender="/providers/betrieb-b")
+    assert await refusals(pool, foreign) != []
     withdrawn = OpportunityWithdrawn(opportunity_id="job-1", partner_id="betrieb-a", revision=3)
-    await deliver(pool, "zll.opportunity.withdrawn.v1", withdrawn, "/providers/betrieb-a")
+    await deliver(pool, withdrawn, sender="/providers/betrieb-a")
     assert await titles(pool) == []
 
 
@@ -168,15 +147,11 @@ async def test_a_waitlist_reaching_the_threshold_reports_a_gap_once(pool: asyncp
     """Ten waiting for a course starting in 2095: short and medium have no seats for them."""
     course_id = await publish_course(pool, "Lage", start_date="2095-01-01", end_date="2095-02-01")
     waiting = [
-        message_of(
-            "zll.enrolment.waitlisted.v1",
-            outcome(EnrolmentWaitlisted, course_id, f"l{i}", uuid.uuid4(), waitlist_position=i + 1),
-            "/services/enrolment",
-        )
+        outcome(EnrolmentWaitlisted, course_id, f"l{i}", uuid.uuid4(), waitlist_position=i + 1)
         for i in range(11)
     ]
-    await deliver_all(pool, "zll.enrolment.waitlisted.v1", waiting[:10])
-    await deliver_all(pool, "zll.enrolment.waitlisted.v1", waiting[10:])  # still above: quiet
+    await deliver(pool, *waiting[:10], sender="/services/enrolment")
+    await deliver(pool, *waiting[10:], sender="/services/enrolment")  # still above: quiet
     async with pool.acquire() as conn:
         rows = await conn.fetch("SELECT key, value FROM outbox WHERE topic = 'zll.demand.v1'")
     gaps = sorted(

@@ -152,10 +152,7 @@ async def test_the_query_lets_through_every_course_counselling_accepts(
     rng = random.Random(5)
     published = [random_course(i, rng) for i in range(240)]
     for data in published:
-        await deliver(
-            pool, "zll.catalog.course-published.v1", CoursePublished.model_validate(data),
-            "/services/catalog",
-        )  # fmt: skip
+        await deliver(pool, CoursePublished.model_validate(data), sender="/services/catalog")
     everything = [as_published(data) for data in published]
     async with pool.acquire() as conn:
         if learned == "before migration 005":

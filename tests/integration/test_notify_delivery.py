@@ -10,29 +10,27 @@ import socket
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import asyncpg
 import pytest
 from standardwebhooks.webhooks import Webhook
-from zll_contracts import new_event, to_record
 
 from services.notify import store
 from services.notify import store_deliveries as queue
+from services.notify.app import DEFINITION
 from services.notify.config import NotifySettings
 from services.notify.dispatch import Dispatcher, Sender
 from services.notify.domain import Recipient
-from services.notify.handlers import HANDLERS
 from services.notify.senders import EmailSender, WebhookSender
 from tests.integration.databases import fresh_database
 from zll.devstack.infra import EmbeddedPostgres
 from zll.devstack.mailsink import read_mail, stored_mails
 from zll.devstack.stack import DevStack
 from zll.platform import db
-from zll.platform.consumer import BatchConsumer
 from zll.platform.kafka import InboundRecord
+from zll.platform.testing import Feed
 
 pytestmark = pytest.mark.integration
 SECRET = "whsec_" + base64.b64encode(os.urandom(32)).decode()
@@ -46,29 +44,9 @@ async def pool(infra: DevStack) -> AsyncIterator[asyncpg.Pool]:
         yield pool
 
 
-@dataclass
-class Feed:
-    """Events as the other services publish them, applied through notify's real consumer."""
-
-    pool: asyncpg.Pool
-    offset: int = 0
-    sent: list[InboundRecord] = field(default_factory=list)
-
-    def event(self, topic: str, ce_type: str, source: str, data: dict[str, Any]) -> InboundRecord:
-        event = new_event(ce_type, source, data)
-        kafka = to_record(event, "k")
-        self.offset += 1
-        return InboundRecord(topic, 0, self.offset, kafka.key, kafka.value, kafka.headers)
-
-    async def apply(self, *records: InboundRecord) -> None:
-        consumer = BatchConsumer(
-            service="notify",
-            source="/services/notify",
-            pool=self.pool,
-            handlers=HANDLERS,
-            topics=[r.topic for r in records],
-        )
-        await consumer.apply_batch(records)
+def notify_feed(pool: asyncpg.Pool) -> Feed:
+    """Events as the other services publish them, applied through notify's real wiring."""
+    return Feed(DEFINITION, pool)
 
 
 def enrolment(ce: str, course_id: str, learner: str, **extra: Any) -> tuple[str, dict[str, Any]]:
@@ -113,14 +91,15 @@ def published(course_id: str, revision: int, **changes: Any) -> dict[str, Any]:
 
 
 def on(feed: Feed, ce_type: str, data: dict[str, Any]) -> InboundRecord:
-    topic = {
-        "enrolment": ("zll.enrolments.v1", "/services/enrolment"),
-        "catalog": ("zll.catalog.courses.v1", "/services/catalog"),
-        "feedback": ("zll.provider.feedback.v1", "/services/catalog"),
-        "placement": ("zll.placements.v1", "/services/matching"),
-        "demand": ("zll.demand.v1", "/services/matching"),
+    """The event as the service that writes it would publish it."""
+    writer = {
+        "enrolment": "/services/enrolment",
+        "catalog": "/services/catalog",
+        "feedback": "/services/catalog",
+        "placement": "/services/matching",
+        "demand": "/services/matching",
     }[ce_type.split(".")[1]]
-    return feed.event(topic[0], ce_type, topic[1], data)
+    return feed.record(ce_type, data, source=writer)
 
 
 async def inbox(pool: asyncpg.Pool, kind: str, who: str) -> list[dict[str, Any]]:
@@ -139,7 +118,7 @@ def unique(prefix: str) -> str:
 
 
 async def test_every_learner_notification_lands_in_the_inbox_once(pool: asyncpg.Pool) -> None:
-    feed, course, lena = Feed(pool), f"{unique('vhs')}:sw", unique("lena")
+    feed, course, lena = notify_feed(pool), f"{unique('vhs')}:sw", unique("lena")
     batch = [
         on(feed, "zll.catalog.course-published.v1", published(course, 1)),
         on(feed, *enrolment("waitlisted", course, lena, waitlist_position=2)),
@@ -177,7 +156,7 @@ async def test_every_learner_notification_lands_in_the_inbox_once(pool: asyncpg.
 async def test_a_moved_course_reaches_its_learners_but_not_those_who_left(
     pool: asyncpg.Pool,
 ) -> None:
-    feed, course = Feed(pool), f"{unique('vhs')}:sw"
+    feed, course = notify_feed(pool), f"{unique('vhs')}:sw"
     stays, leaves = unique("stays"), unique("leaves")
     confirmed = enrolment("confirmed", course, leaves, source="http")
     await feed.apply(
@@ -202,7 +181,7 @@ async def test_a_moved_course_reaches_its_learners_but_not_those_who_left(
 
 
 async def test_providers_teaching_a_missing_skill_hear_of_the_gap(pool: asyncpg.Pool) -> None:
-    feed = Feed(pool)
+    feed = notify_feed(pool)
     teacher, other = unique("vhs"), unique("bs")
     await feed.apply(
         on(feed, "zll.catalog.course-published.v1", published(f"{teacher}:sw", 1)),
@@ -221,7 +200,7 @@ async def test_providers_teaching_a_missing_skill_hear_of_the_gap(pool: asyncpg.
 
 
 async def test_preferences_turn_a_channel_or_a_category_off(pool: asyncpg.Pool) -> None:
-    feed, course = Feed(pool), f"{unique('vhs')}:sw"
+    feed, course = notify_feed(pool), f"{unique('vhs')}:sw"
     quiet, no_mail = unique("quiet"), unique("nomail")
     async with pool.acquire() as conn:
         await store.put_preferences(
@@ -328,7 +307,7 @@ def fast(infra: DevStack, **overrides: Any) -> NotifySettings:
 async def test_an_email_has_text_and_html_and_a_resend_keeps_its_message_id(
     pool: asyncpg.Pool, infra: DevStack
 ) -> None:
-    feed, course, lena = Feed(pool), f"{unique('vhs')}:sw", unique("lena")
+    feed, course, lena = notify_feed(pool), f"{unique('vhs')}:sw", unique("lena")
     address = f"{lena}@example.org"
     await feed.apply(
         on(feed, *enrolment("waitlisted", course, lena, waitlist_position=3,
@@ -357,7 +336,7 @@ async def test_an_email_has_text_and_html_and_a_resend_keeps_its_message_id(
 async def test_webhooks_are_signed_retried_parked_and_replayable(
     pool: asyncpg.Pool, infra: DevStack
 ) -> None:
-    feed, partner = Feed(pool), unique("vhs")
+    feed, partner = notify_feed(pool), unique("vhs")
     async with Receiver() as receiver:
         async with pool.acquire() as conn:
             await store.put_webhook(conn, partner, receiver.url, SECRET, [])
@@ -391,7 +370,7 @@ async def test_webhooks_are_signed_retried_parked_and_replayable(
 async def test_a_receiver_that_is_down_does_not_hold_up_the_others(
     pool: asyncpg.Pool, infra: DevStack
 ) -> None:
-    feed, up, down = Feed(pool), unique("up"), unique("down")
+    feed, up, down = notify_feed(pool), unique("up"), unique("down")
     async with Receiver() as receiver:
         async with pool.acquire() as conn:
             await store.put_webhook(conn, up, receiver.url, SECRET, [])
@@ -444,7 +423,7 @@ async def test_after_a_postgresql_restart_the_dispatcher_still_wakes_at_once(
     pool = await db.open_pool(url)
     try:
         await db.migrate(pool, Path(__file__).parents[2] / "services" / "notify" / "migrations")
-        feed, partner = Feed(pool), unique("vhs")
+        feed, partner = notify_feed(pool), unique("vhs")
 
         def refusal(n: int) -> InboundRecord:
             return on(feed, "zll.feedback.rejected.v1", {

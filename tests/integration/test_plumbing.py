@@ -17,9 +17,9 @@ from faststream.kafka import KafkaBroker
 from zll_contracts import binary_record, new_event, to_record
 from zll_contracts.payloads import CoursePublished, CourseUpserted
 
-from tests.e2e.test_walking_skeleton import course
 from tests.integration.databases import fresh_database
 from tests.kafka_tools import header, read_topic
+from tests.support.partner import course
 from zll.devstack.stack import DevStack
 from zll.platform.consumer import BatchConsumer, Message
 from zll.platform.errors import Refused

@@ -9,7 +9,7 @@ import pytest
 from zll_contracts.payloads import CourseUpserted, CourseWithdrawn
 
 from services.catalog import domain
-from tests.e2e.test_walking_skeleton import course
+from tests.support.partner import course
 from zll.platform.errors import Refused
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
