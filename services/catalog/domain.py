@@ -17,6 +17,7 @@ from zll_contracts.payloads import (
 )
 
 from zll.platform.errors import Problem, Refused
+from zll.platform.geography import neighbours
 
 # --- ingestion -------------------------------------------------------------------------
 
@@ -88,19 +89,6 @@ def withdraw(
 
 # --- coordination: overlapping offers ---------------------------------------------------
 
-# Neighbouring municipalities, simply: the same partner region. Small on purpose; an
-# operator extends it when a new town joins.
-REGIONS: dict[str, frozenset[str]] = {
-    "Stadt und Landkreis Kassel": frozenset(
-        {"Kassel", "Baunatal", "Vellmar", "Hofgeismar", "Kaufungen", "Lohfelden", "Fuldatal",
-         "Niestetal", "Ahnatal", "Calden", "Schauenburg", "Wolfhagen", "Helsa"}
-    ),
-    "Kreis Lippe": frozenset(
-        {"Detmold", "Lemgo", "Bad Salzuflen", "Lage", "Blomberg", "Horn-Bad Meinberg",
-         "Oerlinghausen", "Leopoldshöhe", "Extertal", "Kalletal", "Barntrup",
-         "Schieder-Schwalenberg"}
-    ),
-}  # fmt: skip
 WEIGHTS = {"skills": 0.40, "text": 0.20, "place": 0.15, "dates": 0.15, "eqf": 0.10}
 THRESHOLD = 0.5
 _MONTHS = ("Jan", "Feb", "Mär", "Apr", "Mai", "Jun", "Jul", "Aug", "Sep", "Okt", "Nov", "Dez")
@@ -171,10 +159,6 @@ def containment(a: Iterable[str], b: Iterable[str]) -> float:
     """Shared share of the smaller set: a short text inside a long one still counts."""
     sa, sb = set(a), set(b)
     return len(sa & sb) / min(len(sa), len(sb)) if sa and sb else 0.0
-
-
-def neighbours(a: str, b: str) -> bool:
-    return a != b and any(a in towns and b in towns for towns in REGIONS.values())
 
 
 def place_score(a: str | None, b: str | None) -> float:

@@ -12,11 +12,7 @@ from __future__ import annotations
 
 import uuid
 
-from zll_contracts.payloads import LearnerErasureRequested
-
-from zll.platform.consumer import Message
 from zll.platform.db import Connection
-from zll.platform.unit_of_work import UnitOfWork
 
 _PSEUDONYMISE_ENROLMENTS = """
     UPDATE enrolments SET learner_id = $2, contact = NULL WHERE learner_id = $1
@@ -28,11 +24,6 @@ _DROP_CREDENTIALS = """
         jwt = ''
     WHERE learner_id = $1
 """
-
-
-async def erase_learner(uow: UnitOfWork, message: Message[LearnerErasureRequested]) -> None:
-    request = message.payload
-    await erase(uow.conn, request.learner_id)
 
 
 async def erase(conn: Connection, learner_id: str) -> str:

@@ -23,7 +23,7 @@ from zll_contracts.payloads import (
 
 from services.enrolment import certificates, erasure, ledger, store
 from services.enrolment.domain import Status
-from zll.platform.consumer import Batched, Message, Refusals, handlers, on
+from zll.platform.consumer import Batched, Message, Refusals, erasure_handler, handlers, on
 from zll.platform.errors import Problem, Refused
 from zll.platform.plain_text import check_plain_text, text_problems
 from zll.platform.unit_of_work import UnitOfWork
@@ -144,7 +144,7 @@ HANDLERS = handlers(
     on(EnrolmentCancelRequested, cancel_requested),
     on(EnrolmentCompleted, completed),
     on(PlacementAccepted, placement_accepted),
-    on(LearnerErasureRequested, erasure.erase_learner),
+    on(LearnerErasureRequested, erasure_handler(erasure.erase)),
 )
 # Proposals and declines are between the learner and matching; a seat is taken on acceptance.
 IGNORES = (PlacementProposed, PlacementDeclined)

@@ -14,7 +14,6 @@ from zll_contracts.payloads.courses import TargetGroup
 from services.matching import store_counselling
 from services.matching.config import matching_settings
 from services.matching.domain.counselling import Profile, best, pathway_of, suitable
-from services.matching.domain.geography import TOWNS, town
 from services.matching.domain.opportunities import fitting
 from services.matching.messages import MESSAGES
 from services.matching.schemas import (
@@ -26,6 +25,7 @@ from services.matching.schemas import (
 from services.matching.vocabulary import vocabulary
 from zll.platform.auth import Principal, require_role
 from zll.platform.database import Database, Db
+from zll.platform.geography import TOWNS, town
 from zll.platform.problems import ProblemError
 
 router = APIRouter(tags=["counselling"])

@@ -12,9 +12,7 @@ import uuid
 
 from zll_contracts.payloads import LearnerErasureRequested
 
-from zll.platform.consumer import Message
 from zll.platform.db import Connection
-from zll.platform.unit_of_work import UnitOfWork
 
 _DELETIONS = (
     "DELETE FROM learner_profiles WHERE learner_id = $1",
@@ -34,11 +32,6 @@ _PSEUDONYMISATIONS = (
 _RECORD_REQUEST = """
     INSERT INTO erasure_requests (learner_hash, requested_at, requested_by) VALUES ($1, $2, $3)
 """
-
-
-async def erase_learner(uow: UnitOfWork, message: Message[LearnerErasureRequested]) -> None:
-    request = message.payload
-    await erase(uow.conn, request.learner_id)
 
 
 async def erase(conn: Connection, learner_id: str) -> str:

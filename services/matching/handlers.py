@@ -20,7 +20,7 @@ from zll_contracts.payloads import (
 
 from services.matching import demand_service, erasure, store, store_counselling
 from services.matching.vocabulary import vocabulary
-from zll.platform.consumer import Batched, Message, Refusals, handlers, on
+from zll.platform.consumer import Batched, Message, Refusals, erasure_handler, handlers, on
 from zll.platform.errors import Problem, Refused
 from zll.platform.plain_text import check_plain_text
 from zll.platform.unit_of_work import UnitOfWork
@@ -136,5 +136,5 @@ HANDLERS = handlers(
     on(EnrolmentConfirmed, learn_left_waitlist),
     on(EnrolmentCancelled, learn_left_waitlist),
     on(EnrolmentRejected, learn_left_waitlist),
-    on(LearnerErasureRequested, erasure.erase_learner),
+    on(LearnerErasureRequested, erasure_handler(erasure.erase)),
 )

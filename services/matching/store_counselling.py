@@ -7,9 +7,9 @@ from datetime import date
 from typing import Any
 
 from services.matching.domain.counselling import CourseOffer, ModuleOffer, Profile, time_of_day
-from services.matching.domain.geography import town, towns_within
 from services.matching.domain.opportunities import Opportunity
 from zll.platform.db import Connection
+from zll.platform.geography import town, towns_within
 
 
 async def remember_course(conn: Connection, course_id: str, course: dict[str, Any]) -> None:

@@ -6,11 +6,7 @@ later about the learner's pseudonymised enrolments notify nobody reachable.
 
 from __future__ import annotations
 
-from zll_contracts.payloads import LearnerErasureRequested
-
-from zll.platform.consumer import Message
 from zll.platform.db import Connection
-from zll.platform.unit_of_work import UnitOfWork
 
 _STATEMENTS = (
     "DELETE FROM deliveries WHERE recipient_kind = 'learner' AND recipient_id = $1",
@@ -22,11 +18,6 @@ _STATEMENTS = (
     "DELETE FROM recipients WHERE recipient_kind = 'learner' AND recipient_id = $1",
     "DELETE FROM enrolled WHERE learner_id = $1",
 )
-
-
-async def erase_learner(uow: UnitOfWork, message: Message[LearnerErasureRequested]) -> None:
-    request = message.payload
-    await erase(uow.conn, request.learner_id)
 
 
 async def erase(conn: Connection, learner_id: str) -> None:

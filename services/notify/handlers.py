@@ -26,7 +26,7 @@ from zll_contracts.payloads.enrolments import EnrolmentOutcome
 from services.notify import domain, erasure, store, texts
 from services.notify.config import notify_settings
 from services.notify.domain import CourseFacts, Notice, Reach
-from zll.platform.consumer import Batched, Message, Refusals, handlers, on
+from zll.platform.consumer import Batched, Message, Refusals, erasure_handler, handlers, on
 from zll.platform.unit_of_work import UnitOfWork
 
 
@@ -210,7 +210,7 @@ HANDLERS = handlers(
     on(CourseWithdrawnFromCatalog, Batched(course_withdrawn)),
     on(DemandGapDetected, Batched(demand_gap_detected)),
     on(FeedbackRejected, Batched(feedback_rejected)),
-    on(LearnerErasureRequested, erasure.erase_learner),
+    on(LearnerErasureRequested, erasure_handler(erasure.erase)),
 )
 # A rejected request, and a placement's answer, were the learner's own doing: nothing to tell.
 IGNORES = (EnrolmentRejected, PlacementAccepted, PlacementDeclined)

@@ -19,7 +19,12 @@ from opentelemetry import context as otel_context
 from opentelemetry.context import Context
 from pydantic import BaseModel
 from zll_contracts import TOPICS, Event, UnreadableRecord, from_record
-from zll_contracts.payloads import PayloadRefused, event_type_of, parse_payload
+from zll_contracts.payloads import (
+    LearnerErasureRequested,
+    PayloadRefused,
+    event_type_of,
+    parse_payload,
+)
 
 from zll.platform import metrics, telemetry
 from zll.platform.db import CONNECTION_ERRORS, Connection
@@ -86,6 +91,19 @@ def on(payload: type[P], handler: Handler[P] | Batched[P]) -> tuple[str, AnyHand
     cannot be registered for `CourseUpserted`, and the `ce_type` comes from the contract.
     """
     return event_type_of(payload), handler
+
+
+Erase = Callable[[Connection, str], Awaitable[object]]
+"""Removes one learner's personal data from a service's tables."""
+
+
+def erasure_handler(erase: Erase) -> Handler[LearnerErasureRequested]:
+    """What every service does with `zll.learner.erasure-requested.v1`: its own `erase`."""
+
+    async def erase_learner(uow: UnitOfWork, message: Message[LearnerErasureRequested]) -> None:
+        await erase(uow.conn, message.payload.learner_id)
+
+    return erase_learner
 
 
 def handlers(*entries: tuple[str, AnyHandler]) -> dict[str, AnyHandler]:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from services.matching.domain.geography import haversine_km, town
+from zll.platform.geography import haversine_km, town
 
 Label = Callable[[str], str]
 _CLOCK = re.compile(r"(\d{1,2})[:.]\d{2}")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from services.matching.domain.counselling import Label, Profile
-from services.matching.domain.geography import haversine_km, town
+from zll.platform.geography import haversine_km, town
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,8 @@
-"""Where the region's towns are, and how far apart: haversine over approximate town centres.
+"""The region's one geography: its towns, which partner region each lies in, where it is.
+
+Catalog (overlaps between neighbouring towns) and matching (travel distance, demand by
+area) both ask this module, so they cannot disagree about where a town is or what is near
+(they kept two lists once: catalog 13 towns, matching 24). No I/O: a domain may import it.
 
 The coordinates are the centres of the municipalities of the city and county of Kassel and
 of the county of Lippe (WGS84, rounded to about 1 km, from public gazetteers). A course may
@@ -10,6 +14,9 @@ from __future__ import annotations
 from math import asin, cos, radians, sin, sqrt
 
 EARTH_RADIUS_KM = 6371.0
+
+KASSEL = "Stadt und Landkreis Kassel"
+LIPPE = "Kreis Lippe"
 
 TOWNS: dict[str, tuple[float, float]] = {
     # City and county of Kassel
@@ -55,6 +62,29 @@ TOWNS: dict[str, tuple[float, float]] = {
     "schieder-schwalenberg": (51.8775, 9.1919),
     "schlangen": (51.8089, 8.8458),
 }
+
+
+# The partner region of each town: the towns of one region count as neighbours. The two
+# counties lie apart north to south: Kassel's towns south of 51.7° N, Lippe's north of it.
+_REGION_OF: dict[str, str] = {
+    name: (KASSEL if lat < 51.7 else LIPPE) for name, (lat, _lon) in TOWNS.items()
+}
+REGIONS: dict[str, frozenset[str]] = {
+    region: frozenset(name for name, of in _REGION_OF.items() if of == region)
+    for region in (KASSEL, LIPPE)
+}
+"""Each partner region's towns, by their lower-case names."""
+
+
+def region_of(municipality: str | None) -> str | None:
+    """The partner region a municipality belongs to, if it is one of the region's towns."""
+    return _REGION_OF.get(municipality.strip().lower()) if municipality else None
+
+
+def neighbours(a: str, b: str) -> bool:
+    """Two different towns of the same partner region."""
+    region = region_of(a)
+    return region is not None and a.strip().lower() != b.strip().lower() and region == region_of(b)
 
 
 def town(municipality: str | None) -> tuple[float, float] | None:
