@@ -1,0 +1,214 @@
+"""A VHS uploads its OpenVHS export with curl's request, and its courses turn up in search.
+
+Against the running region: intake publishes on the provider's behalf, the catalog takes the
+events as that provider's own, and the reports say what became of every record.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.e2e.test_walking_skeleton import eventually
+from zll.devstack.stack import DevStack
+from zll.platform.auth import Role, mint_token
+from zll.platform.settings import Settings
+
+pytestmark = pytest.mark.e2e
+
+PROVIDER = f"vhs-intake-{uuid.uuid4().hex[:6]}"
+MARKER = "aquarell" + uuid.uuid4().hex[:6]  # one word only this test's courses carry
+
+
+def _token(role: Role, sub: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {mint_token(Settings(), role=role, sub=sub)}"}
+
+
+def veranstaltung(guid: str, title: str, *, start: str = "2027-03-03", end: str = "") -> str:
+    return f"""
+  <veranstaltung>
+    <guid>{guid}</guid>
+    <nummer>{guid}</nummer>
+    <name><![CDATA[{title}]]></name>
+    <maximale_teilnehmerzahl>12</maximale_teilnehmerzahl>
+    <beginn_datum>{start}</beginn_datum>
+    <ende_datum>{end or start}</ende_datum>
+    <dauer>8</dauer>
+    <zielgruppe>Erwachsene</zielgruppe>
+    <text><eigenschaft>text</eigenschaft><text>Farben, Pinsel und Papier.</text></text>
+    <veranstaltungsort><adresse><plz>34117</plz><ort>Kassel</ort></adresse></veranstaltungsort>
+    <preis><betrag>49,00</betrag></preis>
+  </veranstaltung>"""
+
+
+def export(*courses: str) -> bytes:
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<openvhs:veranstaltungen version="1.2" xmlns:openvhs="http://www.dvv-vhs.de/Open-VHS">'
+        f"<export><erstellungszeitpunkt>2026-12-04T02:00:00+01:00</erstellungszeitpunkt></export>"
+        f"{''.join(courses)}\n</openvhs:veranstaltungen>\n"
+    ).encode()
+
+
+AUTUMN = veranstaltung("A-101", f"{MARKER} für Einsteiger")
+SPRING = veranstaltung("A-102", f"{MARKER} im Frühling", start="2027-04-07")
+BROKEN = veranstaltung("A-103", f"{MARKER} rückwärts", start="2027-05-05", end="2027-05-01")
+
+
+@pytest.fixture(scope="module")
+async def clients(region: DevStack) -> Any:
+    async with (
+        httpx.AsyncClient(base_url=region.layout.url("intake"), timeout=30) as intake,
+        httpx.AsyncClient(base_url=region.layout.url("catalog"), timeout=10) as catalog,
+    ):
+        registered = await catalog.put(
+            f"/providers/{PROVIDER}",
+            json={"name": "vhs Intake-Test", "kind": "volkshochschule", "municipality": "Kassel"},
+            headers=_token("operator", "ops"),
+        )
+        assert registered.status_code == 200, registered.text
+        yield intake, catalog
+
+
+async def upload(intake: httpx.AsyncClient, body: bytes, **params: str) -> httpx.Response:
+    return await intake.post(
+        f"/providers/{PROVIDER}/imports",
+        content=body,
+        params=params,
+        headers=_token("provider", PROVIDER) | {"Content-Type": "application/xml"},
+    )
+
+
+async def live_titles(catalog: httpx.AsyncClient) -> set[str]:
+    found = (await catalog.get("/courses", params={"q": MARKER, "provider": PROVIDER})).json()
+    return {c["title"] for c in found["items"]}
+
+
+def counts(response: httpx.Response) -> dict[str, int]:
+    assert response.status_code == 201, response.text
+    return dict(response.json()["counts"])
+
+
+async def test_an_upload_becomes_searchable_and_a_reimport_publishes_nothing(clients) -> None:
+    intake, catalog = clients
+    dry = await upload(intake, export(AUTUMN, SPRING, BROKEN), dry_run="true")
+    assert counts(dry) == {"new": 2, "changed": 0, "unchanged": 0, "withdrawn": 0, "refused": 1}
+    assert dry.json()["dry_run"] is True
+
+    first = await upload(intake, export(AUTUMN, SPRING, BROKEN))
+    assert counts(first) == {"new": 2, "changed": 0, "unchanged": 0, "withdrawn": 0, "refused": 1}
+
+    async def both_findable() -> bool:
+        return len(await live_titles(catalog)) == 2
+
+    assert await eventually(both_findable, timeout=30)
+    # The dry run published nothing: both courses are at their first revision.
+    course = (await catalog.get(f"/courses/{PROVIDER}:A-101")).json()
+    assert course["revision"] == 1
+
+    again = await upload(intake, export(AUTUMN, SPRING, BROKEN))
+    assert counts(again) == {"new": 0, "changed": 0, "unchanged": 2, "withdrawn": 0, "refused": 1}
+
+    report = (
+        await intake.get(
+            f"/imports/{first.json()['import_id']}", headers=_token("provider", PROVIDER)
+        )
+    ).json()
+    english = (
+        await intake.get(
+            f"/imports/{first.json()['import_id']}",
+            headers=_token("provider", PROVIDER) | {"Accept-Language": "en"},
+        )
+    ).json()
+    [refused] = report["refused"]
+    assert refused["export_id"] == "A-103"
+    assert refused["line"] is not None
+    assert "Enddatum" in refused["message"]
+    assert "end date" in english["refused"][0]["message"].lower()
+
+
+async def test_a_full_export_without_a_course_withdraws_it_from_search(clients) -> None:
+    intake, catalog = clients
+    await upload(intake, export(AUTUMN, SPRING))
+
+    async def both_findable() -> bool:
+        return len(await live_titles(catalog)) == 2
+
+    assert await eventually(both_findable, timeout=30)
+
+    without_spring = await upload(intake, export(AUTUMN))
+    assert counts(without_spring)["withdrawn"] == 1
+
+    async def spring_gone() -> bool:
+        return await live_titles(catalog) == {f"{MARKER} für Einsteiger"}
+
+    assert await eventually(spring_gone, timeout=30)
+    course = (await catalog.get(f"/courses/{PROVIDER}:A-102")).json()
+    assert course["status"] == "withdrawn"
+
+
+async def test_an_empty_full_export_is_refused_and_withdraws_nothing(clients) -> None:
+    intake, catalog = clients
+    before = await live_titles(catalog)
+
+    refused = await upload(intake, export())
+
+    assert refused.status_code == 422
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    assert "keinen übernehmbaren Kurs" in refused.json()["detail"]
+    assert await live_titles(catalog) == before
+
+
+async def test_a_truncated_file_is_a_422_in_the_callers_language(clients) -> None:
+    intake, _ = clients
+    body = export(AUTUMN, SPRING).replace(b"</openvhs:veranstaltungen>", b"")  # cut short
+
+    german = await upload(intake, body)
+    english = await intake.post(
+        f"/providers/{PROVIDER}/imports",
+        content=body,
+        headers=_token("provider", PROVIDER) | {"Accept-Language": "en"},
+    )
+
+    assert (german.status_code, english.status_code) == (422, 422)
+    assert "Es wurde nichts übernommen." in german.json()["detail"]
+    assert "Nothing was taken." in english.json()["detail"]
+
+
+async def test_another_providers_token_is_refused(clients) -> None:
+    intake, _ = clients
+    other = await intake.post(
+        f"/providers/{PROVIDER}/imports",
+        content=export(AUTUMN),
+        headers=_token("provider", "vhs-lippe-west"),
+    )
+    learner = await intake.post(
+        f"/providers/{PROVIDER}/imports",
+        content=export(AUTUMN),
+        headers=_token("learner", PROVIDER),
+    )
+    listing = await intake.get(
+        f"/providers/{PROVIDER}/imports", headers=_token("provider", "vhs-lippe-west")
+    )
+
+    assert (other.status_code, learner.status_code, listing.status_code) == (403, 403, 403)
+
+
+async def test_the_reports_are_a_page_newest_first(clients) -> None:
+    intake, _ = clients
+    mine = _token("provider", PROVIDER)
+    first = await intake.get(f"/providers/{PROVIDER}/imports", params={"limit": 2}, headers=mine)
+    assert first.status_code == 200, first.text
+    page = first.json()
+    assert len(page["items"]) == 2
+    rest = await intake.get(
+        f"/providers/{PROVIDER}/imports",
+        params={"limit": 100, "cursor": page["next_cursor"]},
+        headers=mine,
+    )
+    times = [r["created_at"] for r in page["items"] + rest.json()["items"]]
+    assert times == sorted(times, reverse=True)
+    assert len(times) >= 5
