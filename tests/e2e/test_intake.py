@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from tests.e2e.test_walking_skeleton import eventually
+from tests.kafka_tools import header, read_topic
 from zll.devstack.stack import DevStack
 from zll.platform.auth import Role, mint_token
 from zll.platform.settings import Settings
@@ -148,6 +149,36 @@ async def test_a_full_export_without_a_course_withdraws_it_from_search(clients) 
     assert await eventually(spring_gone, timeout=30)
     course = (await catalog.get(f"/courses/{PROVIDER}:A-102")).json()
     assert course["status"] == "withdrawn"
+
+
+async def test_only_real_changes_were_published_on_the_providers_behalf_with_provenance(
+    region: DevStack, clients
+) -> None:
+    """The dry run and the unchanged re-imports published nothing: two new courses, then one
+    withdrawal, each with the provider's ce_source and the import that caused it."""
+    intake, _ = clients
+    listing = await intake.get(
+        f"/providers/{PROVIDER}/imports", params={"limit": 100}, headers=_token("operator", "ops")
+    )
+    taken = {r["import_id"] for r in listing.json()["items"] if not r["dry_run"]}
+
+    def mine(records: list[Any]) -> list[Any]:
+        return [r for r in records if r.key and r.key.decode().startswith(f"{PROVIDER}:")]
+
+    records = mine(
+        await read_topic(
+            region.bootstrap, "zll.provider.courses.v1", until=lambda rs: len(mine(rs)) >= 3
+        )
+    )
+
+    assert sorted((header(r, "ce_type"), r.key.decode()) for r in records) == [
+        ("zll.course.upserted.v1", f"{PROVIDER}:A-101"),
+        ("zll.course.upserted.v1", f"{PROVIDER}:A-102"),
+        ("zll.course.withdrawn.v1", f"{PROVIDER}:A-102"),
+    ]
+    assert {header(r, "ce_source") for r in records} == {f"/providers/{PROVIDER}"}
+    assert {header(r, "ce_zllfeed") for r in records} == {"upload"}
+    assert {header(r, "ce_zllimport") for r in records} <= taken
 
 
 async def test_an_empty_full_export_is_refused_and_withdraws_nothing(clients) -> None:
