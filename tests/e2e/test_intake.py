@@ -6,8 +6,11 @@ events as that provider's own, and the reports say what became of every record.
 
 from __future__ import annotations
 
+import asyncio
+import json
 import uuid
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -207,6 +210,37 @@ async def test_a_truncated_file_is_a_422_in_the_callers_language(clients) -> Non
     assert (german.status_code, english.status_code) == (422, 422)
     assert "Es wurde nichts übernommen." in german.json()["detail"]
     assert "Nothing was taken." in english.json()["detail"]
+
+
+async def test_a_file_declared_larger_than_the_limit_is_a_413_before_it_is_sent(
+    region: DevStack,
+) -> None:
+    """A client announcing 300 MB gets its answer without sending a byte of the body."""
+    url = urlsplit(region.layout.url("intake"))
+    token = _token("provider", PROVIDER)["Authorization"]
+    reader, writer = await asyncio.open_connection(url.hostname, url.port)
+    try:
+        writer.write(
+            (
+                f"POST /providers/{PROVIDER}/imports HTTP/1.1\r\nHost: {url.netloc}\r\n"
+                f"Authorization: {token}\r\nContent-Type: application/xml\r\n"
+                f"Content-Length: {300 * 1024 * 1024}\r\n\r\n"
+            ).encode()
+        )
+        await writer.drain()
+        head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), timeout=10)
+        length = next(
+            int(line.split(b":", 1)[1])
+            for line in head.split(b"\r\n")
+            if line.lower().startswith(b"content-length:")
+        )
+        body = await asyncio.wait_for(reader.readexactly(length), timeout=10)
+    finally:
+        writer.close()
+
+    assert head.startswith(b"HTTP/1.1 413"), head
+    assert b"application/problem+json" in head
+    assert json.loads(body)["title"] == "Datei zu groß"
 
 
 async def test_another_providers_token_is_refused(clients) -> None:
