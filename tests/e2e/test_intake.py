@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -24,6 +25,7 @@ from zll.platform.settings import Settings
 pytestmark = pytest.mark.e2e
 
 PROVIDER = f"vhs-intake-{uuid.uuid4().hex[:6]}"
+FIXTURES = Path(__file__).parents[1] / "unit" / "intake" / "fixtures"
 MARKER = "aquarell" + uuid.uuid4().hex[:6]  # one word only this test's courses carry
 
 
@@ -277,3 +279,37 @@ async def test_the_reports_are_a_page_newest_first(clients) -> None:
     times = [r["created_at"] for r in page["items"] + rest.json()["items"]]
     assert times == sorted(times, reverse=True)
     assert len(times) >= 5
+
+
+async def test_an_open_qcat_update_catalogue_applies_only_its_own_entries(clients) -> None:
+    """KURSNET's full catalogue, then an update: the course the update does not name stays."""
+    intake, catalog = clients
+    provider = f"bz-intake-{uuid.uuid4().hex[:6]}"
+    registered = await catalog.put(
+        f"/providers/{provider}",
+        json={"name": "Bildungszentrum Test", "kind": "bildungstraeger", "municipality": "Kassel"},
+        headers=_token("operator", "ops"),
+    )
+    assert registered.status_code == 200, registered.text
+
+    async def upload_as_operator(name: str) -> httpx.Response:
+        return await intake.post(
+            f"/providers/{provider}/imports",
+            content=(FIXTURES / name).read_bytes(),
+            headers=_token("operator", "ops"),
+        )
+
+    full = await upload_as_operator("openqcat-full.xml")
+    assert counts(full) == {"new": 2, "changed": 0, "unchanged": 0, "withdrawn": 0, "refused": 1}
+    update = await upload_as_operator("openqcat-update.xml")
+    assert counts(update) == {"new": 1, "changed": 1, "unchanged": 0, "withdrawn": 0, "refused": 0}
+    assert update.json()["full_export"] is False
+
+    async def at(course_id: str, revision: int) -> bool:
+        found = await catalog.get(f"/courses/{provider}:{course_id}")
+        return found.status_code == 200 and found.json()["revision"] == revision
+
+    assert await eventually(lambda: at("PFL-DIGI-07", 2), timeout=30)
+    assert await at("SCHW-MAG-135-V001", 1)  # named only by the full catalogue: still live
+    kept = (await catalog.get(f"/courses/{provider}:SCHW-MAG-135-V001")).json()
+    assert kept["status"] == "live"
