@@ -35,6 +35,6 @@ def infra(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevStack]:
 
 @pytest.fixture(scope="session")
 def region(infra: DevStack) -> DevStack:
-    """The four services running as processes against the session's infrastructure."""
+    """The five services running as processes against the session's infrastructure."""
     infra.start_services()
     return infra

@@ -45,7 +45,7 @@ def up(
         bool, typer.Option(help="Load the demo region once the services are ready.")
     ] = True,
 ) -> None:
-    """Start PostgreSQL, the broker and the four services; Ctrl-C stops everything."""
+    """Start PostgreSQL, the broker and the five services; Ctrl-C stops everything."""
     from zll.devstack.stack import DevStack, StackLayout
 
     logging.basicConfig(level=logging.WARNING)

@@ -247,6 +247,11 @@ REAL_ERRORS: dict[str, list[tuple[str, str, dict[str, str]]]] = {
         ("GET", f"/learners/{OWNER}/notifications", _auth("learner", "someone-else")),
         ("POST", f"/partners/{OWNER}/deliveries/1/replay", _auth("provider")),
     ],
+    "intake": [
+        ("GET", "/imports/unbekannt", _auth("operator")),
+        ("POST", f"/providers/{OWNER}/imports", {}),
+        ("GET", f"/providers/{OWNER}/imports", _auth("provider", "someone-else")),
+    ],
 }
 
 

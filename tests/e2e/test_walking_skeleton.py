@@ -13,7 +13,7 @@ from tests.kafka_tools import header, read_topic
 from tests.support.partner import PROVIDER, course, eventually, publish_binary, publish_raw
 from zll.devstack.stack import DevStack
 from zll.platform.auth import mint_token
-from zll.platform.settings import Settings
+from zll.platform.settings import SERVICE_NAMES, Settings
 
 pytestmark = pytest.mark.e2e
 
@@ -179,7 +179,7 @@ async def test_structured_mode_is_accepted(region: DevStack, catalog: Any) -> No
 
 async def test_every_service_is_healthy_and_ready(region: DevStack) -> None:
     async with httpx.AsyncClient() as client:
-        for service in ("catalog", "enrolment", "matching", "notify"):
+        for service in SERVICE_NAMES:
             base = region.layout.url(service)
             assert (await client.get(f"{base}/healthz")).json() == {"status": "ok"}
             ready = await client.get(f"{base}/readyz")

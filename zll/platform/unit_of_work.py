@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -65,21 +65,28 @@ class UnitOfWork:
         key: str,
         subject: str | None = None,
         caused_by: Cause | None = None,
+        source: str | None = None,
+        extensions: Mapping[str, str] | None = None,
     ) -> KafkaRecord:
         """Stage an event on its topic; its `ce_type` and topic come from the payload's class
         (the contract's registry spells each once).
 
         A Batched handler passes `caused_by=message` so the event continues that message's
-        trace; elsewhere the current span (HTTP request, message) is used."""
+        trace; elsewhere the current span (HTTP request, message) is used. `source` overrides
+        the service's `ce_source` for an event published on a partner's behalf (intake);
+        `extensions` become CloudEvents extension attributes (`ce_<name>` headers)."""
         event_type = event_type_of(data)
         ctx = caused_by.trace_context if caused_by is not None else None
+        headers = self._trace_headers(ctx)
+        if extensions:
+            headers = headers | {f"ce_{name}": value for name, value in extensions.items()}
         record = binary_record(
             event_type,
-            self.source,
+            source or self.source,
             data.model_dump_json(exclude_none=True).encode(),
             key=key,
             subject=subject,
-            extra_headers=self._trace_headers(ctx),
+            extra_headers=headers,
         )
         self.stage(topic_carrying(event_type), record)
         return record

@@ -1,0 +1,139 @@
+"""What an import changes: each course new, changed, unchanged or withdrawn, and its revision.
+
+Pure: it compares what a document holds with what the same feed published before and says
+which events to publish. Every real change is exactly one new revision of the course; an
+unchanged course publishes nothing. A full export is authoritative for its feed (a course
+it no longer holds is withdrawn); an update catalogue applies only its own entries.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from services.intake.model import ImportedCourse, ImportedWithdrawal, Message
+
+UPLOAD_FEED = "upload"
+"""The feed of every uploaded file: uploads of one provider replace each other."""
+
+WITHDRAWN_ABSENT = "Nicht mehr im Export des Anbieters enthalten."
+WITHDRAWN_DELETED = "Vom Anbieter im Export gelöscht."
+
+
+@dataclass(frozen=True, slots=True)
+class Published:
+    """What the feed last published of one course."""
+
+    course_id: str
+    revision: int
+    fingerprint: str
+    live: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Upsert:
+    payload: dict[str, Any]  # a `zll.course.upserted.v1` payload with its revision
+    fingerprint: str
+
+
+@dataclass(frozen=True, slots=True)
+class Withdrawal:
+    course_id: str
+    revision: int
+    reason: str
+
+
+@dataclass
+class Changes:
+    """The events one import publishes, and its counts for the report."""
+
+    upserts: list[Upsert] = field(default_factory=list)
+    withdrawals: list[Withdrawal] = field(default_factory=list)
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+
+    @property
+    def withdrawn(self) -> int:
+        return len(self.withdrawals)
+
+    def state(self) -> list[Published]:
+        """What the feed has published once these events are out."""
+        return [
+            *(Published(u.payload["course_id"], u.payload["revision"], u.fingerprint, True)
+              for u in self.upserts),
+            *(Published(w.course_id, w.revision, "", False) for w in self.withdrawals),
+        ]  # fmt: skip
+
+
+class ImportRefused(Exception):
+    """The import as a whole is not taken, with a reason a person understands."""
+
+    def __init__(self, kind: str, message: Message) -> None:
+        super().__init__(message.en)
+        self.kind = kind
+        self.message = message
+
+
+EMPTY_FULL_EXPORT = Message(
+    "Der vollständige Export enthält keinen übernehmbaren Kurs. Er würde alle bisherigen Kurse "
+    "zurückziehen und wurde deshalb nicht übernommen; bitte prüfen Sie den Export.",
+    "The full export holds no course that could be taken. It would withdraw every course "
+    "published so far and was therefore not taken; please check the export.",
+)
+
+
+def fingerprint(payload_without_revision: Mapping[str, Any]) -> str:
+    """Equal for equal course contents, whatever the key order of the export."""
+    canonical = json.dumps(payload_without_revision, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def changes(
+    *,
+    full: bool,
+    courses: Sequence[ImportedCourse],
+    deletions: Sequence[ImportedWithdrawal],
+    provider_id: str,
+    published: Mapping[str, Published],
+) -> Changes:
+    """Compare one document with what its feed published before (`published` by course id).
+
+    Raises ImportRefused for a full export without a single course: far more likely a broken
+    export than a provider that closed, and taking it would empty the provider's catalogue.
+    """
+    if full and not courses:
+        raise ImportRefused("empty_full_export", EMPTY_FULL_EXPORT)
+    result = Changes()
+    seen: set[str] = set()
+    for course in courses:
+        payload = course.payload_without_revision
+        course_id = payload["course_id"]
+        seen.add(course_id)
+        print_ = fingerprint(payload)
+        before = published.get(course_id)
+        if before is not None and before.live and before.fingerprint == print_:
+            result.unchanged += 1
+            continue
+        if before is None or not before.live:
+            result.new += 1
+        else:
+            result.changed += 1
+        revision = before.revision + 1 if before is not None else 1
+        result.upserts.append(Upsert({**payload, "revision": revision}, print_))
+    gone: list[tuple[str, str]] = []
+    if full:
+        gone = [(c, WITHDRAWN_ABSENT) for c in sorted(published) if c not in seen]
+    for deletion in deletions:
+        course_id = f"{provider_id}:{deletion.code}"
+        if course_id not in seen:
+            gone.append((course_id, WITHDRAWN_DELETED))
+    for course_id, reason in gone:
+        before = published.get(course_id)
+        # Only what this feed published and is still live: nothing else is ours to withdraw.
+        if before is not None and before.live:
+            result.withdrawals.append(Withdrawal(course_id, before.revision + 1, reason))
+    return result
