@@ -15,7 +15,7 @@ import pytest
 from tests.browser import axe
 from tests.browser.conftest import DESKTOP, needs_browser, screenshot
 from tests.support.partner import course, publish_binary
-from zll.devstack.stack import DevStack
+from zll.devstack.stack import SERVICE_NAMES, DevStack
 from zll.platform.auth import mint_token
 from zll.platform.settings import Settings
 
@@ -140,8 +140,8 @@ def test_the_operator_sees_every_service_ready(region: DevStack, browser: Any) -
     page = browser.new_page(viewport=DESKTOP)
     page.goto(f"{region.web_url}/#/betrieb")
     rows = page.locator("tbody tr")
-    sync_api.expect(rows).to_have_count(4, timeout=LIVE)
-    for service in ("catalog", "enrolment", "matching", "notify"):
+    sync_api.expect(rows).to_have_count(len(SERVICE_NAMES), timeout=LIVE)
+    for service in SERVICE_NAMES:
         sync_api.expect(page.get_by_role("row", name=service)).to_contain_text("bereit")
     no_raw_values(page)
     axe.check(page, "operator: status")

@@ -19,6 +19,7 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -115,6 +116,12 @@ MATRIX: dict[str, dict[str, frozenset[str]]] = {
         "POST /learners/{id}/deliveries/{did}/replay": frozenset({"operator"}),
         "GET /deliveries/failed": frozenset({"operator"}),
     },
+    "intake": {
+        **dict.fromkeys(OPS, PUBLIC),
+        "POST /providers/{provider_id}/imports": frozenset({"provider", "operator"}),
+        "GET /providers/{provider_id}/imports": frozenset({"provider", "operator"}),
+        "GET /imports/{import_id}": frozenset({"provider", "operator"}),
+    },
 }
 # One protected endpoint per service for the bad-token checks.
 PROTECTED = {
@@ -122,6 +129,7 @@ PROTECTED = {
     "enrolment": ("GET", f"/learners/{LEARNER}/enrolments", None),
     "matching": ("GET", "/demand", None),
     "notify": ("GET", f"/learners/{LEARNER}/notifications", None),
+    "intake": ("GET", f"/providers/{PROVIDER}/imports", None),
 }
 
 
@@ -168,15 +176,25 @@ PROFILE = {"goal": {"skills": [SKILL]}, "municipality": TOWN, "travel_km": 25}
 # Bodies whose rules go beyond their JSON Schema (a checked secret format, a live offer, ...).
 BODIES: dict[str, Any] = {
     "PUT /partners/{id}/webhook": WEBHOOK,
+    # An OOAPI page of offerings, as a university's platform exports it.
+    "POST /providers/{provider_id}/imports": json.loads(
+        (
+            Path(__file__).parents[1] / "unit" / "intake" / "fixtures" / "ooapi-offerings.json"
+        ).read_text(encoding="utf-8")
+    ),
     "PUT /learners/{learner_id}/profile": PROFILE,
     "POST /placements": {"learner_id": LEARNER, "offer_id": COURSE_ID, "offer_kind": "course"},
 }
 # Required query parameters, with values that name something that exists.
-QUERIES: dict[str, dict[str, str]] = {"GET /modules": {"skill": SKILL}}
+QUERIES: dict[str, dict[str, str]] = {
+    "GET /modules": {"skill": SKILL},
+    "POST /providers/{provider_id}/imports": {"dry_run": "true"},  # a report, nothing published
+}
 # Path parameters that name the caller's own (seeded) resources; any other is made up.
 OWNED = frozenset({"learner_id", "provider_id", "id", "course_id"})
 # What an allowed caller gets where it is not 200 (404 for made-up ids is the rule below).
 SUCCESS: dict[str, int] = {
+    "POST /providers/{provider_id}/imports": 201,
     "POST /enrolments": 201,
     "POST /rounds": 201,
     "POST /placements": 201,
