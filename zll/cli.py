@@ -247,15 +247,47 @@ def trace(
     trace_id: Annotated[
         str | None, typer.Argument(help="A trace id; without it, the most recent traces")
     ] = None,
+    course: Annotated[
+        str | None, typer.Option(help="Only traces that handled this course (its id)")
+    ] = None,
+    key: Annotated[
+        str | None, typer.Option(help="Only traces that handled a record with this key")
+    ] = None,
+    since: Annotated[
+        str | None, typer.Option(help="Only traces started since: 10m, 2h, 1d, 14:05 or ISO")
+    ] = None,
+    limit: Annotated[int, typer.Option(min=1, help="How many traces to list")] = 20,
+    all_spans: Annotated[
+        bool, typer.Option("--all", help="Show bare SQL (BEGIN, COMMIT…) instead of folding it")
+    ] = False,
+    sql: Annotated[bool, typer.Option(help="Show every statement's SQL (implies --all)")] = False,
 ) -> None:
-    """Show a trace's spans across services as a tree (from the dev stack's trace receiver)."""
+    """List recent traces (start, root operation, topic, key, duration), or draw one as a tree.
+
+    With --course or --key, only the traces that handled that record, even when it came from
+    a partner's plain client without a traceparent (it is then in its poll batch's trace).
+    """
     from zll.devstack.stack import StackLayout
-    from zll.devstack.traces import SpanStore, render_tree, summarise
+    from zll.devstack.traces import HEADER, SpanStore, parse_since, render_tree, summarise
 
     store = SpanStore(StackLayout(home=_home()).spans)
-    lines = render_tree(store.trace(trace_id)) if trace_id else summarise(store.spans())
-    if not lines:
-        console.print("no such trace" if trace_id else f"no traces yet in {store.path}")
+    if trace_id:
+        lines = render_tree(store.trace(trace_id), everything=all_spans, sql=sql)
+        if not lines:
+            console.print(f"no trace {trace_id} in {store.path}")
+            raise typer.Exit(1)
+        for line in lines:
+            typer.echo(line)
+        return
+    try:
+        since_ns = parse_since(since) if since else None
+    except ValueError as error:
+        raise typer.BadParameter("say 10m, 2h, 1d, 14:05 or an ISO date-time") from error
+    found = summarise(store.spans(), limit, key=key, course=course, since_ns=since_ns)
+    if not found:
+        asked = f"course {course}" if course else f"key {key}" if key else "any record"
+        console.print(f"no traces of {asked} in {store.path}")
         raise typer.Exit(1)
-    for line in lines:
-        typer.echo(line)
+    typer.echo(HEADER)
+    for summary in found:
+        typer.echo(summary.line())

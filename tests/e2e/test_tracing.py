@@ -13,10 +13,12 @@ import uuid
 import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
+from typer.testing import CliRunner
 
 from tests.e2e.test_enrolment_http import PROVIDER, bearer, known_course
 from tests.e2e.test_walking_skeleton import course, eventually, publish_binary
 from tests.kafka_tools import header, read_topic
+from zll.cli import app
 from zll.devstack.stack import DevStack
 from zll.devstack.traces import Span, SpanStore
 
@@ -116,3 +118,43 @@ async def test_an_http_request_is_one_trace_from_enrolment_to_notification(
     assert any(s.kind == "server" and s.service == "zll-enrolment" for s in spans)
     assert any(s.name == "process zll.enrolments.v1" and s.service == "zll-notify" for s in spans)
     assert any(s.name.startswith("INSERT") or "postgresql" in str(s.attributes) for s in spans)
+
+
+async def test_an_operator_finds_the_trace_of_a_course_a_plain_client_sent(
+    region: DevStack,
+) -> None:
+    """`zll trace --course` finds the poll batch that handled it, though it carried no trace."""
+    data = course(f"find-{uuid.uuid4().hex[:6]}", provider=PROVIDER)
+    await publish_binary(
+        region.bootstrap, data, source=f"/providers/{PROVIDER}", ce_id=str(uuid.uuid4())
+    )
+    runner = CliRunner()
+    env = {"ZLL_HOME": str(region.layout.home)}
+
+    async def listed() -> str | None:
+        result = runner.invoke(
+            app, ["trace", "--course", data["course_id"], "--since", "5m"], env=env
+        )
+        return result.output if result.exit_code == 0 else None
+
+    listing = await eventually(listed, timeout=30)
+    assert listing is not None, "no trace of the course"
+    header, first = listing.splitlines()[:2]
+    assert header.split()[:4] == ["started", "root", "operation", "topic"]
+    assert "process batch" in first
+    assert "zll.provider.courses.v1" in first
+    assert data["course_id"] in first
+    trace_id = first.split()[-1]
+
+    async def drawn() -> list[str] | None:
+        tree = runner.invoke(app, ["trace", trace_id], env=env).output.splitlines()
+        return tree if any("zll-enrolment" in line for line in tree) else None
+
+    tree = await eventually(drawn, timeout=30) or []
+    assert tree[0].startswith("process batch  [zll-catalog, consumer]")
+    assert "bare SQL" in tree[0]  # BEGIN and COMMIT folded into the batch's line
+    assert any(line.strip().startswith("INSERT inbox") for line in tree)
+    assert not any(line.strip().startswith(("BEGIN", "COMMIT")) for line in tree)
+    everything = runner.invoke(app, ["trace", trace_id, "--all"], env=env).output.splitlines()
+    assert any(line.strip().startswith("BEGIN") for line in everything)
+    assert runner.invoke(app, ["trace", "--course", "nobody:none"], env=env).exit_code == 1

@@ -176,7 +176,9 @@ class BatchConsumer:
         contexts = [d.trace_parent for d in decoded]
         with (
             metrics.BATCH_SECONDS.labels(self.service).time(),
-            telemetry.batch_span([r.topic for r in records], contexts, self.group_id),
+            telemetry.batch_span(
+                [r.topic for r in records], contexts, self.group_id, [r.key for r in records]
+            ),
         ):
             await self._apply_batch(decoded)
 
