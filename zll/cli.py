@@ -46,6 +46,8 @@ def up(
     ] = True,
 ) -> None:
     """Start PostgreSQL, the broker and the four services; Ctrl-C stops everything."""
+    from zll_contracts.topics import TOPICS
+
     from zll.devstack.stack import DevStack, StackLayout
 
     logging.basicConfig(level=logging.WARNING)
@@ -55,6 +57,7 @@ def up(
         smtp_port=int(os.environ.get("ZLL_SMTP_PORT", "8025")),
         traces_port=int(os.environ.get("ZLL_TRACES_PORT", "4318")),
         web_port=int(os.environ.get("ZLL_WEB_PORT", "8000")),
+        ports={name: int(_service_port(name)) for name in SERVICE_NAMES},
     )
     stack = DevStack(layout)
     # Ctrl-C and SIGTERM stop cleanly, even where SIGINT arrives ignored (a background job).
@@ -62,9 +65,9 @@ def up(
         signal.signal(signum, _interrupt)
     try:
         with console.status("starting PostgreSQL and the broker…"):
-            created = stack.start_infra()
+            stack.start_infra()  # creates the topics the broker lacks
         console.print(f"[green]✓[/] PostgreSQL in {layout.pgdata}, broker on {stack.bootstrap}")
-        console.print(f"[green]✓[/] topics: {len(created)} created, the rest existed")
+        console.print(f"[green]✓[/] topics ready ({len(TOPICS)})")
         with console.status("starting catalog, enrolment, matching, notify…"):
             stack.start_services()
         console.print("[green]✓[/] services ready")
@@ -102,13 +105,15 @@ def _print_welcome(stack: object) -> None:
     table.add_row("Kafka bootstrap", stack.bootstrap)
     table.add_row("PostgreSQL", str(stack.layout.pgdata))
     table.add_row("logs", str(stack.layout.logs))
-    table.add_row("mail sink", f"smtp 127.0.0.1:{stack.smtp_port}, see: zll mail list")
-    table.add_row("traces", f"OTLP http://127.0.0.1:{stack.traces_port}, see: zll trace")
-    table.add_row("status", "zll status")
+    table.add_row("mail sink", f"smtp 127.0.0.1:{stack.smtp_port}, see: bin/zll mail list")
+    table.add_row(
+        "traces", f"OTLP http://127.0.0.1:{stack.traces_port}, see: bin/zll trace --course ID"
+    )
+    table.add_row("status", "bin/zll status")
     table.add_row("portal", f"{stack.web_url}  (German; demo sign-in, live notifications)")
     console.print(table)
-    console.print("Get a token:  .venv/bin/zll token --role learner --sub lena")
-    console.print("Try:          curl 'http://127.0.0.1:8001/courses?q=schweissen'")
+    console.print("Get a token:  bin/zll token --role learner --sub lena")
+    console.print(f"Try:          curl '{stack.layout.url('catalog')}/courses?q=schweissen'")
     console.print("Stop:         Ctrl-C")
 
 
@@ -235,10 +240,14 @@ def status() -> None:
         raise typer.Exit(1)
 
 
-def _service_url(name: str) -> str:
+def _service_port(name: str) -> str:
     from zll.platform.settings import DEFAULT_PORTS
 
-    port = os.environ.get(f"ZLL_{name.upper()}_PORT", str(DEFAULT_PORTS[name]))
+    return os.environ.get(f"ZLL_{name.upper()}_PORT", str(DEFAULT_PORTS[name]))
+
+
+def _service_url(name: str) -> str:
+    port = _service_port(name)
     return os.environ.get(f"ZLL_{name.upper()}_URL", f"http://127.0.0.1:{port}")
 
 
