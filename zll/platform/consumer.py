@@ -230,7 +230,9 @@ class BatchConsumer:
         try:
             payload = parse_payload(event.type, event.data)
         except PayloadRefused as refusal:
-            problems = [Problem(e.field, e.message) for e in refusal.errors]
+            problems = [
+                Problem(e.field, e.message, e.message_de, e.message_en) for e in refusal.errors
+            ]
             return _Decoded(record, event, refused=problems)
         return _Decoded(record, event, payload=payload)
 
@@ -384,6 +386,7 @@ class BatchConsumer:
             original_ce_id=event.id,
             topic=record.topic,
             problems=problems,
+            data=event.data,
         )
         metrics.FEEDBACK.labels(self.service, record.topic).inc()
 

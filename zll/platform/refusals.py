@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from zll_contracts import KafkaRecord
 from zll_contracts.topics import DLQ, FEEDBACK
 
 from zll.platform import metrics
 from zll.platform.unit_of_work import UnitOfWork
+
+if TYPE_CHECKING:
+    from zll_contracts.payloads import FieldError
 
 FEEDBACK_TYPE = "zll.feedback.rejected.v1"
 _PROVIDER_SOURCE = re.compile(r"^/providers/([a-z0-9-]{2,40})$")
@@ -22,6 +26,10 @@ class Problem:
 
     field: str
     message: str
+    # The same for a person at the provider's desk, when the rule that found it words it so
+    # (the contract's validation does); otherwise stage_feedback names the field at least.
+    message_de: str | None = None
+    message_en: str | None = None
 
 
 class Refused(Exception):
@@ -61,16 +69,32 @@ def stage_feedback(
     original_ce_id: str,
     topic: str,
     problems: Sequence[Problem],
+    data: Mapping[str, Any] | None = None,
 ) -> None:
-    from zll_contracts.payloads import FeedbackRejected, FieldError
+    """Tell the provider why its event had no effect, naming the course `data` describes."""
+    from zll_contracts.payloads import FeedbackRejected, RefusedSubject
 
     feedback = FeedbackRejected(
         provider_id=provider_id,
         original_ce_id=original_ce_id,
         topic=topic,
-        errors=[FieldError(field=p.field, message=p.message[:500]) for p in problems],
+        errors=[_field_error(p) for p in problems],
+        subject=RefusedSubject.of(data) if data is not None else None,
     )
     uow.publish(FEEDBACK, FEEDBACK_TYPE, feedback, key=provider_id)
+
+
+def _field_error(problem: Problem) -> FieldError:
+    from zll_contracts.field_texts import describe_problem
+    from zll_contracts.payloads import FieldError
+
+    worded = describe_problem(problem.field, problem.message)
+    return FieldError(
+        field=problem.field,
+        message=problem.message[:500],
+        message_de=(problem.message_de or worded.de)[:1000],
+        message_en=(problem.message_en or worded.en)[:1000],
+    )
 
 
 def stage_dead_letter(
