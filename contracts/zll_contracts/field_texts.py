@@ -143,14 +143,16 @@ def field_name(loc: Sequence[str | int]) -> FieldText:
             places_de.append(f"{item_de} {int(part) + 1}")
             places_en.append(f"{item_en} {int(part) + 1}")
             last = None
-        elif part in _NAMES:
-            last = part
+        else:
+            last = part if part in _NAMES else None
     if last is None and loc and isinstance(loc[-1], int):
         # the item itself is wrong ("Kompetenz 2"): it is named by its place alone
         return FieldText(": ".join(places_de), ": ".join(places_en))
-    de, en = _NAMES.get(last or "", (f"das Feld {'.'.join(map(str, loc)) or 'data'}",) * 2)
-    if last is None:
-        en = f"the field {'.'.join(map(str, loc)) or 'data'}"
+    if last is None:  # a field without a human name yet: its path, as programs see it
+        path = ".".join(map(str, loc)) or "data"
+        de, en = f"das Feld {path}", f"the field {path}"
+    else:
+        de, en = _NAMES[last]
     return FieldText(_join(places_de, de), _join(places_en, en))
 
 
