@@ -138,9 +138,9 @@ def batch_span(
 ) -> Iterator[Span | None]:
     """One span for a poll batch, linked to every message's own trace (span links).
 
-    It lists the batch's distinct record keys (`zll.batch.message_keys`, at most
-    MAX_BATCH_KEYS): a record without a trace of its own is processed in the batch's trace,
-    and its key is how an operator finds it (`zll trace --course`).
+    It lists the distinct keys of the records without a trace of their own
+    (`zll.batch.message_keys`, at most MAX_BATCH_KEYS): those are processed in the batch's
+    trace, and the key is how an operator finds it (`zll trace --course`).
     """
     if not _enabled:
         yield None
@@ -153,7 +153,11 @@ def batch_span(
     attributes = messaging_attributes(topic=",".join(sorted(set(topic_names))), group=group)
     attributes["messaging.batch.message_count"] = len(contexts)
     attributes["messaging.operation.type"] = "process"
-    distinct = list(dict.fromkeys(k.decode("utf-8", "replace") for k in keys if k is not None))
+    # Only records processed in this trace: one with a trace of its own is processed there
+    # (its `process <topic>` span carries its key), and naming it here too would list this
+    # batch's trace as one that handled it.
+    untraced = (k for k, c in zip(keys, contexts, strict=False) if not carries_trace(c))
+    distinct = list(dict.fromkeys(k.decode("utf-8", "replace") for k in untraced if k))
     if distinct:
         attributes["zll.batch.message_keys"] = distinct[:MAX_BATCH_KEYS]
     if len(distinct) > MAX_BATCH_KEYS:
