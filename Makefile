@@ -7,16 +7,21 @@ STAMP := $(VENV)/.installed
 
 .PHONY: install up test lint typecheck unit schemas bench clean stop docs browser
 
+# Quiet: pip's own warnings and setuptools' editable-install banner (a BuildBackendWarning the
+# build subprocess prints) say nothing a developer must act on; errors still show in full.
+PIP := PYTHONWARNINGS=ignore PIP_DISABLE_PIP_VERSION_CHECK=1 $(BIN)/python -m pip install -qq
+
 $(STAMP): pyproject.toml contracts/pyproject.toml
+	@echo "installing ZLL and its pinned dependencies into $(VENV) (about a minute, once)"
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ./contracts -e '.[dev]'
+	@$(PIP) --upgrade pip
+	@$(PIP) -e ./contracts -e '.[dev]'
 	@touch $(STAMP)
 
 install: $(STAMP)
 
 up: $(STAMP)
-	$(BIN)/zll up
+	@$(BIN)/zll up
 
 test: $(STAMP) lint browser
 	$(BIN)/python -m pytest -q

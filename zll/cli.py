@@ -46,6 +46,8 @@ def up(
     ] = True,
 ) -> None:
     """Start PostgreSQL, the broker and the five services; Ctrl-C stops everything."""
+    from zll_contracts.topics import TOPICS
+
     from zll.devstack.stack import DevStack, StackLayout
 
     logging.basicConfig(level=logging.WARNING)
@@ -55,6 +57,7 @@ def up(
         smtp_port=int(os.environ.get("ZLL_SMTP_PORT", "8025")),
         traces_port=int(os.environ.get("ZLL_TRACES_PORT", "4318")),
         web_port=int(os.environ.get("ZLL_WEB_PORT", "8000")),
+        ports={name: int(_service_port(name)) for name in SERVICE_NAMES},
     )
     stack = DevStack(layout)
     # Ctrl-C and SIGTERM stop cleanly, even where SIGINT arrives ignored (a background job).
@@ -62,9 +65,9 @@ def up(
         signal.signal(signum, _interrupt)
     try:
         with console.status("starting PostgreSQL and the broker…"):
-            created = stack.start_infra()
+            stack.start_infra()  # creates the topics the broker lacks
         console.print(f"[green]✓[/] PostgreSQL in {layout.pgdata}, broker on {stack.bootstrap}")
-        console.print(f"[green]✓[/] topics: {len(created)} created, the rest existed")
+        console.print(f"[green]✓[/] topics ready ({len(TOPICS)})")
         if stack.trace_endpoint is not None:
             console.print(
                 f"[green]✓[/] traces go to {stack.trace_endpoint} (OTEL_EXPORTER_OTLP_ENDPOINT);"
@@ -107,16 +110,18 @@ def _print_welcome(stack: object) -> None:
     table.add_row("Kafka bootstrap", stack.bootstrap)
     table.add_row("PostgreSQL", str(stack.layout.pgdata))
     table.add_row("logs", str(stack.layout.logs))
-    table.add_row("mail sink", f"smtp 127.0.0.1:{stack.smtp_port}, see: zll mail list")
+    table.add_row("mail sink", f"smtp 127.0.0.1:{stack.smtp_port}, see: bin/zll mail list")
     if stack.trace_endpoint is None:
-        table.add_row("traces", f"OTLP http://127.0.0.1:{stack.traces_port}, see: zll trace")
+        table.add_row(
+            "traces", f"OTLP http://127.0.0.1:{stack.traces_port}, see: bin/zll trace --course ID"
+        )
     else:
         table.add_row("traces", f"sent to {stack.trace_endpoint} (no local receiver)")
-    table.add_row("status", "zll status")
+    table.add_row("status", "bin/zll status")
     table.add_row("portal", f"{stack.web_url}  (German; demo sign-in, live notifications)")
     console.print(table)
-    console.print("Get a token:  .venv/bin/zll token --role learner --sub lena")
-    console.print("Try:          curl 'http://127.0.0.1:8001/courses?q=schweissen'")
+    console.print("Get a token:  bin/zll token --role learner --sub lena")
+    console.print(f"Try:          curl '{stack.layout.url('catalog')}/courses?q=schweissen'")
     console.print("Stop:         Ctrl-C")
 
 
@@ -243,10 +248,14 @@ def status() -> None:
         raise typer.Exit(1)
 
 
-def _service_url(name: str) -> str:
+def _service_port(name: str) -> str:
     from zll.platform.settings import DEFAULT_PORTS
 
-    port = os.environ.get(f"ZLL_{name.upper()}_PORT", str(DEFAULT_PORTS[name]))
+    return os.environ.get(f"ZLL_{name.upper()}_PORT", str(DEFAULT_PORTS[name]))
+
+
+def _service_url(name: str) -> str:
+    port = _service_port(name)
     return os.environ.get(f"ZLL_{name.upper()}_URL", f"http://127.0.0.1:{port}")
 
 
@@ -255,13 +264,36 @@ def trace(
     trace_id: Annotated[
         str | None, typer.Argument(help="A trace id; without it, the most recent traces")
     ] = None,
+    course: Annotated[
+        str | None, typer.Option(help="Only traces that handled this course (its id)")
+    ] = None,
+    key: Annotated[
+        str | None, typer.Option(help="Only traces that handled a record with this key")
+    ] = None,
+    since: Annotated[
+        str | None, typer.Option(help="Only traces started since: 10m, 2h, 1d, 14:05 or ISO")
+    ] = None,
+    limit: Annotated[int, typer.Option(min=1, help="How many traces to list")] = 20,
+    all_spans: Annotated[
+        bool, typer.Option("--all", help="Show bare SQL (BEGIN, COMMIT…) instead of folding it")
+    ] = False,
+    sql: Annotated[bool, typer.Option(help="Show every statement's SQL (implies --all)")] = False,
 ) -> None:
-    """Show a trace's spans across services as a tree (from the dev stack's trace receiver).
+    """List recent traces (start, root operation, topic, key, duration), or draw one as a tree.
 
+    With --course or --key, only the traces that handled that record, even when it came from
+    a partner's plain client without a traceparent (it is then in its poll batch's trace).
     When `zll up` sent the traces to an OTLP endpoint of the operator's, says where instead.
     """
     from zll.devstack.stack import StackLayout
-    from zll.devstack.traces import SpanStore, read_elsewhere, render_tree, summarise
+    from zll.devstack.traces import (
+        HEADER,
+        SpanStore,
+        parse_since,
+        read_elsewhere,
+        render_tree,
+        summarise,
+    )
 
     layout = StackLayout(home=_home())
     elsewhere = read_elsewhere(layout.traces_elsewhere)
@@ -272,9 +304,23 @@ def trace(
         )
         raise typer.Exit(1)
     store = SpanStore(layout.spans)
-    lines = render_tree(store.trace(trace_id)) if trace_id else summarise(store.spans())
-    if not lines:
-        console.print("no such trace" if trace_id else f"no traces yet in {store.path}")
+    if trace_id:
+        lines = render_tree(store.trace(trace_id), everything=all_spans, sql=sql)
+        if not lines:
+            console.print(f"no trace {trace_id} in {store.path}")
+            raise typer.Exit(1)
+        for line in lines:
+            typer.echo(line)
+        return
+    try:
+        since_ns = parse_since(since) if since else None
+    except ValueError as error:
+        raise typer.BadParameter("say 10m, 2h, 1d, 14:05 or an ISO date-time") from error
+    found = summarise(store.spans(), limit, key=key, course=course, since_ns=since_ns)
+    if not found:
+        asked = f"course {course}" if course else f"key {key}" if key else "any record"
+        console.print(f"no traces of {asked} in {store.path}")
         raise typer.Exit(1)
-    for line in lines:
-        typer.echo(line)
+    typer.echo(HEADER)
+    for summary in found:
+        typer.echo(summary.line())

@@ -54,7 +54,12 @@ def test_a_refusal_carries_field_errors_and_reads_well(course):
     with pytest.raises(PayloadRefused) as refused:
         parse_payload("zll.course.upserted.v1", course)
     assert refused.value.errors == [
-        FieldError(field="revision", message="Input should be greater than or equal to 1")
+        FieldError(
+            field="revision",
+            message="Input should be greater than or equal to 1",
+            message_de="Die Revisionsnummer muss mindestens 1 sein; angegeben war 0.",
+            message_en="The revision number must be at least 1; 0 was given.",
+        )
     ]
     assert "revision: Input should be greater than or equal to 1" in str(refused.value)
 

@@ -25,6 +25,7 @@ from zll_contracts import (
     OfferKind,
     PlacementDeclined,
     PlacementProposed,
+    RefusedSubject,
     RejectionReason,
     event_type_of,
     parse_payload,
@@ -147,12 +148,21 @@ def test_feedback_tells_the_partner_which_fields_broke():
         topic="zll.provider.courses.v1",
         errors=[FieldError(field="modules.0.eqf_level", message="at most 8")],
     )
-    assert feedback.model_dump(mode="json") == {
+    # On the wire (None left out) it reads as it did before the optional fields existed.
+    assert feedback.model_dump(mode="json", exclude_none=True) == {
         "provider_id": "vhs-jena",
         "original_ce_id": "abc-123",
         "topic": "zll.provider.courses.v1",
         "errors": [{"field": "modules.0.eqf_level", "message": "at most 8"}],
     }
+
+
+def test_feedback_names_the_course_it_refused():
+    subject = RefusedSubject.of({"course_id": "vhs-jena:k1", "title": "  Englisch\n B1 ", "x": 1})
+    assert subject == RefusedSubject(course_id="vhs-jena:k1", title="Englisch B1")
+    assert RefusedSubject.of({"title": 7, "course_id": ""}) is None
+    assert RefusedSubject.of({"title": "x" * 500}) == RefusedSubject(title="x" * 200)
+    assert RefusedSubject.of({"title": "Kurs \ud800\x00"}) == RefusedSubject(title="Kurs")
 
 
 def test_feedback_without_errors_is_not_feedback():

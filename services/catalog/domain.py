@@ -25,14 +25,26 @@ from zll.platform.geography import neighbours
 def check_sender(sender: str | None, provider_id: str) -> None:
     """A provider publishes only its own courses: `ce_source` must name the course's provider."""
     if sender != provider_id:
-        raise Refused(
-            [Problem("provider_id", f"sent by /providers/{sender}, so it must be {sender!r}")]
-        )
+        raise Refused([Problem(
+            "provider_id",
+            f"sent by /providers/{sender}, so it must be {sender!r}",
+            f"Die Anbieter-Kennung (provider_id) muss die Ihre sein, „{sender}“ (so steht es "
+            f"im Absender der Meldung); angegeben war „{provider_id}“.",
+            f"The provider id must be your own, \"{sender}\" (as the message's sender says); "
+            f"\"{provider_id}\" was given.",
+        )])  # fmt: skip
 
 
 def check_registered(provider_id: str, registered: bool) -> None:
     if not registered:
-        raise Refused.because("provider_id", f"{provider_id!r} is not a registered provider")
+        raise Refused([Problem(
+            "provider_id",
+            f"{provider_id!r} is not a registered provider",
+            f"Der Anbieter „{provider_id}“ ist bei ZLL nicht angemeldet; Anbieter meldet das "
+            "ZLL-Betriebsteam an, bitte wenden Sie sich dorthin.",
+            f"The provider \"{provider_id}\" is not registered with ZLL; the ZLL operators "
+            "register providers, please ask them.",
+        )])  # fmt: skip
 
 
 def supersedes(incoming_revision: int, stored_revision: int | None) -> bool:
@@ -78,7 +90,14 @@ def withdraw(
     already withdrawn only records the higher revision (no second announcement).
     """
     if stored is None:
-        raise Refused.because("course_id", f"unknown course {withdrawal.course_id!r}")
+        raise Refused([Problem(
+            "course_id",
+            f"unknown course {withdrawal.course_id!r}",
+            f"Einen Kurs „{withdrawal.course_id}“ gibt es im Kursangebot nicht; zurückziehen "
+            "lässt sich nur ein Kurs, der veröffentlicht wurde.",
+            f"There is no course \"{withdrawal.course_id}\" in the catalogue; only a published "
+            "course can be withdrawn.",
+        )])  # fmt: skip
     if not supersedes(withdrawal.revision, stored.revision) or not stored.live:
         return None
     state = {k: v for k, v in stored.document.items() if k not in ("published_at", "reason")}

@@ -189,9 +189,20 @@ def course_changed(
 
 
 def feedback_rejected(
-    provider_id: str, original_ce_id: str, topic: str, errors: Sequence[Mapping[str, str]]
+    provider_id: str,
+    original_ce_id: str,
+    topic: str,
+    errors: Sequence[Mapping[str, str | None]],
+    subject: Mapping[str, str | None] | None = None,
 ) -> list[Notice]:
-    data = {"original_ce_id": original_ce_id, "topic": topic, "errors": [dict(e) for e in errors]}
+    """The provider hears which of its courses was refused and, per field, why."""
+    data = {
+        "original_ce_id": original_ce_id,
+        "topic": topic,
+        "errors": [dict(e) for e in errors],
+        # not "subject": the templates' `subject` is the e-mail's subject line
+        "about": dict(subject) if subject else None,
+    }
     return [Notice(_partner(provider_id), "feedback.rejected", data)]
 
 

@@ -193,7 +193,8 @@ async def feedback_rejected(
     events = [m.payload for m in messages]
     await tell(uow, [
         (m, domain.feedback_rejected(e.provider_id, e.original_ce_id, e.topic,
-                                     [err.model_dump() for err in e.errors]))
+                                     [err.model_dump() for err in e.errors],
+                                     e.subject.model_dump() if e.subject else None))
         for m, e in zip(messages, events, strict=True)
     ])  # fmt: skip
     return []

@@ -54,7 +54,14 @@ def render(kind: str, locale: str, data: Mapping[str, Any]) -> Rendered:
 
 def _defaults(data: Mapping[str, Any]) -> dict[str, Any]:
     """Optional fields every template may test with `{% if %}` under StrictUndefined."""
-    return {"start_date": None, "end_date": None, "place": None, "reason": None, **data}
+    return {
+        "start_date": None,
+        "end_date": None,
+        "place": None,
+        "reason": None,
+        "about": None,  # a refusal sent before refusals named their course
+        **data,
+    }
 
 
 def localized(row: dict[str, Any], language: str) -> dict[str, Any]:

@@ -140,7 +140,20 @@ async def test_a_partner_hears_of_its_refused_course_and_of_a_new_enrolment(
 
     found = await eventually(inbox)
     [refusal] = [n for n in found if n["data"].get("original_ce_id") == ce_id]
-    assert "modules.0.eqf_level" in refusal["text"]
+    # The clerk reads which course, and what to fix in words, not the validator's English.
+    assert refusal["subject"] == f"Kurs „{bad['title']}“ nicht übernommen"
+    assert f"(Kurs-Kennung {bad['course_id']})" in refusal["text"]
+    assert (
+        "Modul 1: Das EQF-Niveau muss zwischen 1 und 8 liegen; angegeben war 9."
+        in (refusal["text"])
+    )
+    assert "modules.0.eqf_level" in refusal["text"]  # the path, for the partner's IT
+    english = await notify.get(
+        f"/partners/{PROVIDER}/notifications?limit=500",
+        headers={**token("provider", PROVIDER), "Accept-Language": "en"},
+    )
+    [in_english] = [n for n in english.json()["items"] if n["data"].get("original_ce_id") == ce_id]
+    assert "Module 1: The EQF level must be between 1 and 8; 9 was given." in in_english["text"]
     foreign = await notify.get(
         f"/partners/{PROVIDER}/notifications", headers=token("provider", "someone-else")
     )

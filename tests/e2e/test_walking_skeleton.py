@@ -132,9 +132,15 @@ async def test_a_refused_course_yields_feedback_and_the_next_good_one_still_land
     )
     by_id = {json.loads(r.value)["original_ce_id"]: json.loads(r.value) for r in feedback}
     assert by_id[refused_ids[0]]["errors"][0]["field"] == "provider_id"
-    assert by_id[refused_ids[1]]["errors"] == [
-        {"field": "modules.0.eqf_level", "message": by_id[refused_ids[1]]["errors"][0]["message"]}
-    ]
+    [eqf] = by_id[refused_ids[1]]["errors"]
+    assert eqf["field"] == "modules.0.eqf_level"  # for programs, as it always was
+    assert eqf["message_de"] == (
+        "Modul 1: Das EQF-Niveau muss zwischen 1 und 8 liegen; angegeben war 9."
+    )
+    assert by_id[refused_ids[1]]["subject"] == {
+        "course_id": bad_level["course_id"],
+        "title": bad_level["title"],
+    }
     assert by_id[refused_ids[1]]["provider_id"] == PROVIDER
 
 

@@ -97,3 +97,16 @@ def test_an_opportunity_title_with_markup_is_refused(rule: Callable[[Any], list[
     }
     problems = rule(OpportunityUpserted.model_validate(data))
     assert [p.field for p in problems] == ["title"]
+
+
+def test_a_refused_module_title_is_worded_for_the_clerk() -> None:
+    data = course("vhs-x:k1", "vhs-x") | {"description": None}
+    data["modules"][0]["title"] = "Kurs <b>fett</b>"
+    (problem,) = text_problems(CourseUpserted.model_validate(data))
+    assert problem.field == "modules.0.title"
+    assert problem.message_de == (
+        "Modul 1: Der Titel enthält Auszeichnungen (<b>); Titel und Namen sind reiner Text."
+    )
+    assert problem.message_en == (
+        "Module 1: The title contains markup (<b>); titles and names are plain text."
+    )

@@ -82,4 +82,5 @@ def test_a_later_stack_without_an_endpoint_receives_them_again(
     finally:
         stop_process(stack.trace_receiver)
     traced = CliRunner().invoke(app, ["trace"], env={"ZLL_HOME": str(tmp_path)})
-    assert "no traces yet" in traced.output
+    assert "no traces of any record" in traced.output  # the local store, not "went to …"
+    assert "went to" not in traced.output

@@ -11,11 +11,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+from zll_contracts.topics import TOPICS
 
 _KINDS = {0: "unspecified", 1: "internal", 2: "server", 3: "client", 4: "producer", 5: "consumer"}
 
@@ -37,6 +41,25 @@ class Span:
     @property
     def duration_ms(self) -> float:
         return (self.end_ns - self.start_ns) / 1e6
+
+    @property
+    def keys(self) -> list[str]:
+        """The record keys this span handled: its one message's, or its poll batch's."""
+        one = self.attributes.get("messaging.kafka.message.key")
+        many = self.attributes.get("zll.batch.message_keys") or []
+        return ([str(one)] if one is not None else []) + [str(k) for k in many]
+
+    @property
+    def topics(self) -> list[str]:
+        """The topics it sent to or consumed from (a batch may span several)."""
+        names = str(self.attributes.get("messaging.destination.name") or "")
+        return [t for t in names.split(",") if t]
+
+    @property
+    def statement(self) -> str | None:
+        """The SQL of a database call, whitespace collapsed; None for other spans."""
+        sql = self.attributes.get("db.statement") or self.attributes.get("db.query.text")
+        return " ".join(str(sql).split()) if sql is not None else None
 
 
 def decode_export(body: bytes) -> list[Span]:
@@ -75,13 +98,17 @@ def _attributes(pairs: Iterable[Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for pair in pairs:
         value = pair.value
-        kind = value.WhichOneof("value")
-        out[pair.key] = (
-            getattr(value, kind)
-            if kind in {"string_value", "int_value", "bool_value", "double_value"}
-            else str(value)
-        )
+        out[pair.key] = _value(value)
     return out
+
+
+def _value(value: Any) -> Any:
+    kind = value.WhichOneof("value")
+    if kind in {"string_value", "int_value", "bool_value", "double_value"}:
+        return getattr(value, kind)
+    if kind == "array_value":
+        return [_value(v) for v in value.array_value.values]
+    return str(value)
 
 
 ENDPOINT_VARIABLES = ("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_EXPORTER_OTLP_ENDPOINT")
@@ -138,10 +165,44 @@ def _span(raw: dict[str, Any]) -> Span:
     return Span(**raw)
 
 
-def render_tree(spans: list[Span]) -> list[str]:
-    """One line per span, children indented under parents, with service and timing."""
+# The table after INSERT INTO, UPDATE, DELETE FROM; after FROM or JOIN, only when no call
+# follows (`FROM unnest($1)` reads no table).
+_TABLE = r'\s+(?:ONLY\s+)?"?([A-Za-z_][\w.]*)\b'
+_WRITES = (
+    ("INSERT", re.compile(r"\bINSERT\s+INTO" + _TABLE, re.I)),
+    # UPDATE t [AS] [alias] SET, not `FOR UPDATE SKIP LOCKED`
+    ("UPDATE", re.compile(r"\bUPDATE" + _TABLE + r'"?\s+(?:(?:AS\s+)?\w+\s+)?SET\b', re.I)),
+    ("DELETE", re.compile(r"\bDELETE\s+FROM" + _TABLE, re.I)),
+)
+_READS = re.compile(r"\b(?:FROM|JOIN)" + _TABLE + r'"?(?!\s*\()', re.I)
+
+
+def statement_label(sql: str) -> str | None:
+    """`INSERT inbox`, `SELECT courses`: the operation and the table a statement works on.
+
+    None for a bare statement without a table (BEGIN, COMMIT, SAVEPOINT, LISTEN, `SELECT
+    pg_advisory_xact_lock(…)`): the transaction's plumbing, not what it did.
+    """
+    for operation, pattern in _WRITES:
+        match = pattern.search(sql)
+        if match:
+            return f"{operation} {match.group(1)}"
+    match = _READS.search(sql)
+    if match:
+        return f"{sql.split(maxsplit=1)[0].upper()} {match.group(1)}"
+    return None
+
+
+def render_tree(spans: list[Span], *, everything: bool = False, sql: bool = False) -> list[str]:
+    """One line per span, children indented under parents, with service and timing.
+
+    Database calls are named by operation and table; bare statements (BEGIN, COMMIT…) are
+    folded into their parent's line as a count, unless `everything` is asked. `sql` shows
+    every statement's text too (and implies `everything`).
+    """
     if not spans:
         return []
+    everything = everything or sql
     by_parent: dict[str, list[Span]] = defaultdict(list)
     ids = {s.span_id for s in spans}
     for span in spans:
@@ -150,12 +211,21 @@ def render_tree(spans: list[Span]) -> list[str]:
     lines: list[str] = []
 
     def walk(parent: str, depth: int) -> None:
-        for span in sorted(by_parent.get(parent, []), key=lambda s: s.start_ns):
+        children = sorted(by_parent.get(parent, []), key=lambda s: s.start_ns)
+        for span in children:
+            statement = span.statement
+            label = statement_label(statement) if statement is not None else span.name
+            if label is None and not everything and not by_parent.get(span.span_id):
+                continue  # folded into the parent's line
             offset = (span.start_ns - origin) / 1e6
             mark = " ✗" if span.error else ""
+            inner = by_parent.get(span.span_id, [])
+            folded = 0 if everything else sum(1 for c in inner if _bare(c, by_parent))
+            note = f"  (+{folded} bare SQL)" if folded else ""
+            text = f"  {statement[:160]}" if sql and statement is not None else ""
             lines.append(
-                f"{'  ' * depth}{span.name}  [{span.service}, {span.kind}]"
-                f"  +{offset:.1f} ms, {span.duration_ms:.1f} ms{mark}"
+                f"{'  ' * depth}{label or span.name}  [{span.service}, {span.kind}]"
+                f"  +{offset:.1f} ms, {span.duration_ms:.1f} ms{mark}{note}{text}"
             )
             walk(span.span_id, depth + 1)
 
@@ -163,23 +233,130 @@ def render_tree(spans: list[Span]) -> list[str]:
     return lines
 
 
-def summarise(spans: list[Span], limit: int = 20) -> list[str]:
-    """The most recent traces: id, root span, services touched, span count, duration."""
+def _bare(span: Span, by_parent: dict[str, list[Span]]) -> bool:
+    statement = span.statement
+    return (
+        statement is not None
+        and statement_label(statement) is None
+        and not by_parent.get(span.span_id)
+    )
+
+
+@dataclass(frozen=True)
+class TraceSummary:
+    """One line of the trace list: when, what started it, which topic and key, how long."""
+
+    trace_id: str
+    start_ns: int
+    end_ns: int
+    root: str
+    topic: str
+    key: str
+    spans: int
+    services: tuple[str, ...]
+
+    @property
+    def duration_ms(self) -> float:
+        return (self.end_ns - self.start_ns) / 1e6
+
+    def line(self) -> str:
+        started = datetime.fromtimestamp(self.start_ns / 1e9).strftime("%Y-%m-%d %H:%M:%S")
+        return (
+            f"{started}  {self.root:<32.32}  {self.topic:<30.30}  {self.key:<28.28}"
+            f"  {self.duration_ms:9.1f} ms  {self.spans:>4} spans  {self.trace_id}"
+        )
+
+
+HEADER = (
+    f"{'started':<19}  {'root operation':<32}  {'topic':<30}  {'key':<28}"
+    f"  {'duration':>12}  {'':>10}  trace"
+)
+
+
+def traces(spans: Iterable[Span]) -> dict[str, list[Span]]:
     by_trace: dict[str, list[Span]] = defaultdict(list)
     for span in spans:
         by_trace[span.trace_id].append(span)
-    # Lone database calls are background polling (relay, delivery queue), not requests.
-    worth = {t: m for t, m in by_trace.items() if len(m) > 1 or m[0].kind != "client"}
-    recent = sorted(worth.items(), key=lambda kv: max(s.end_ns for s in kv[1]), reverse=True)
-    lines = []
-    for trace_id, members in recent[:limit]:
+    return by_trace
+
+
+def course_keyed(topic: str) -> bool:
+    """Whether a topic's records are keyed by course id (the registry says so)."""
+    registered = TOPICS.get(topic)
+    return registered is not None and registered.key == "course_id"
+
+
+def touches(members: Iterable[Span], key: str, *, course: bool = False) -> bool:
+    """Whether a trace handled a record with this key (on a course-keyed topic, for a course)."""
+    return any(
+        key in span.keys and (not course or any(course_keyed(t) for t in span.topics))
+        for span in members
+    )
+
+
+def summarise(
+    spans: Iterable[Span],
+    limit: int = 20,
+    *,
+    key: str | None = None,
+    course: str | None = None,
+    since_ns: int | None = None,
+) -> list[TraceSummary]:
+    """The most recent traces, newest first; only those that touched `key` or `course`,
+    or that started at or after `since_ns`, when asked."""
+    wanted = course or key
+    chosen = []
+    for trace_id, members in traces(spans).items():
+        if len(members) == 1 and members[0].kind == "client":
+            continue  # a lone database call is background polling (relay), not a request
+        if wanted is not None and not touches(members, wanted, course=course is not None):
+            continue
         root = min(members, key=lambda s: s.start_ns)
-        services = ", ".join(sorted({s.service for s in members}))
-        took = (max(s.end_ns for s in members) - root.start_ns) / 1e6
-        lines.append(
-            f"{trace_id}  {root.name:<40.40}  {len(members):>3} spans  {took:8.1f} ms  {services}"
-        )
-    return lines
+        if since_ns is not None and root.start_ns < since_ns:
+            continue
+        chosen.append(_summary(trace_id, root, members, wanted))
+    chosen.sort(key=lambda t: t.end_ns, reverse=True)
+    return chosen[:limit]
+
+
+def _summary(trace_id: str, root: Span, members: list[Span], wanted: str | None) -> TraceSummary:
+    messaging = [s for s in sorted(members, key=lambda s: s.start_ns) if s.topics]
+    first = root if root.topics else (messaging[0] if messaging else root)
+    keys = first.keys
+    # The key asked for, else the first: a batch's trace handled many.
+    shown = next((k for k in keys if k == wanted), keys[0] if keys else "")
+    if len(keys) > 1:
+        shown += f" (+{len(keys) - 1})"
+    return TraceSummary(
+        trace_id=trace_id,
+        start_ns=root.start_ns,
+        end_ns=max(s.end_ns for s in members),
+        root=root.name,
+        topic=",".join(first.topics),
+        key=shown,
+        spans=len(members),
+        services=tuple(sorted({s.service for s in members})),
+    )
+
+
+_AGO = re.compile(r"^(\d+(?:\.\d+)?)\s*([smhd])$")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_since(text: str, now: datetime | None = None) -> int:
+    """`10m`, `2h`, `90s`, `1d` ago, or a local time (`14:05`) or date-time (ISO 8601), as
+    nanoseconds since the epoch."""
+    now = now or datetime.now()
+    ago = _AGO.match(text.strip())
+    if ago:
+        seconds = float(ago.group(1)) * _UNIT_SECONDS[ago.group(2)]
+        return int((now.timestamp() - seconds) * 1e9)
+    try:
+        clock = datetime.strptime(text.strip(), "%H:%M").time()
+        return int(datetime.combine(now.date(), clock).timestamp() * 1e9)
+    except ValueError:
+        pass
+    return int(datetime.fromisoformat(text.strip()).timestamp() * 1e9)  # ValueError if not
 
 
 def receiver_app(store: SpanStore) -> Any:

@@ -217,7 +217,9 @@ class BatchConsumer:
         contexts = [d.trace_parent for d in decoded]
         with (
             metrics.BATCH_SECONDS.labels(self.service).time(),
-            telemetry.batch_span([r.topic for r in records], contexts, self.group_id),
+            telemetry.batch_span(
+                [r.topic for r in records], contexts, self.group_id, [r.key for r in records]
+            ),
         ):
             await self._apply_batch(decoded)
 
@@ -269,7 +271,9 @@ class BatchConsumer:
         try:
             payload = parse_payload(event.type, event.data)
         except PayloadRefused as refusal:
-            problems = [Problem(e.field, e.message) for e in refusal.errors]
+            problems = [
+                Problem(e.field, e.message, e.message_de, e.message_en) for e in refusal.errors
+            ]
             return _Decoded(record, event, refused=problems)
         return _Decoded(record, event, payload=payload)
 
@@ -421,6 +425,7 @@ class BatchConsumer:
             original_ce_id=event.id,
             topic=record.topic,
             problems=problems,
+            data=event.data,
         )
         metrics.FEEDBACK.labels(self.service, record.topic).inc()
 

@@ -17,6 +17,10 @@ class Problem:
 
     field: str
     message: str
+    # The same for a person at the provider's desk, when the rule that found it words it so
+    # (the contract's validation does); otherwise the feedback names the field at least.
+    message_de: str | None = None
+    message_en: str | None = None
 
 
 class Refused(Exception):

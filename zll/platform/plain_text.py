@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable
 
 from pydantic import BaseModel
+from zll_contracts.field_texts import field_name
 
 from zll.platform.errors import Problem, Refused
 
@@ -41,15 +42,29 @@ def text_problems(value: object, path: str = "") -> list[Problem]:
 def _string_problems(path: str, text: str) -> list[Problem]:
     multiline = path.rsplit(".", 1)[-1] in MULTILINE_FIELDS
     control = (_CONTROL if multiline else _LINE_CONTROL).search(text)
+    name = field_name(tuple(int(p) if p.isdigit() else p for p in path.split(".")))
     if control:
         allowed = "only tab and line breaks are allowed here" if multiline else "none allowed here"
         code = f"U+{ord(control.group()):04X}"
         where = f"at position {control.start()}"
-        return [Problem(path, f"contains control character {code} {where}; {allowed}")]
+        erlaubt = "erlaubt sind nur Tabulator und Zeilenumbruch" if multiline else "keine erlaubt"
+        return [Problem(
+            path,
+            f"contains control character {code} {where}; {allowed}",
+            f"{name.de} enthält ein Steuerzeichen ({code} an Stelle {control.start() + 1}); "
+            f"hier sind {erlaubt}.",
+            f"{name.en} contains a control character ({code} at position "
+            f"{control.start() + 1}); {allowed}.",
+        )]  # fmt: skip
     markup = None if multiline else _MARKUP.search(text)
     if markup:
         tag = markup.group()[:40]
-        return [Problem(path, f"contains markup {tag!r}; titles and names are plain text")]
+        return [Problem(
+            path,
+            f"contains markup {tag!r}; titles and names are plain text",
+            f"{name.de} enthält Auszeichnungen ({tag}); Titel und Namen sind reiner Text.",
+            f"{name.en} contains markup ({tag}); titles and names are plain text.",
+        )]  # fmt: skip
     return []
 
 

@@ -4,9 +4,12 @@ unreadable."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from zll_contracts import KafkaRecord
+from zll_contracts.field_texts import describe_problem
+from zll_contracts.payloads import FeedbackRejected, FieldError, RefusedSubject
 from zll_contracts.topics import DLQ
 
 from zll.platform import metrics
@@ -30,16 +33,27 @@ def stage_feedback(
     original_ce_id: str,
     topic: str,
     problems: Sequence[Problem],
+    data: Mapping[str, Any] | None = None,
 ) -> None:
-    from zll_contracts.payloads import FeedbackRejected, FieldError
-
+    """Tell the provider why its event had no effect, naming the course `data` describes."""
     feedback = FeedbackRejected(
         provider_id=provider_id,
         original_ce_id=original_ce_id,
         topic=topic,
-        errors=[FieldError(field=p.field, message=p.message[:500]) for p in problems],
+        errors=[_field_error(p) for p in problems],
+        subject=RefusedSubject.of(data) if data is not None else None,
     )
     uow.publish(feedback, key=provider_id)
+
+
+def _field_error(problem: Problem) -> FieldError:
+    worded = describe_problem(problem.field, problem.message)
+    return FieldError(
+        field=problem.field,
+        message=problem.message[:500],
+        message_de=(problem.message_de or worded.de)[:1000],
+        message_en=(problem.message_en or worded.en)[:1000],
+    )
 
 
 def stage_dead_letter(

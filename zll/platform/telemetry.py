@@ -124,11 +124,24 @@ def messaging_attributes(
     return attributes
 
 
+# How many distinct record keys a batch span lists: enough for any batch a partner's plain
+# client sends in one go, bounded so a 1000-record catch-up batch does not bloat its span.
+MAX_BATCH_KEYS = 200
+
+
 @contextmanager
 def batch_span(
-    topic_names: Sequence[str], contexts: Sequence[Context], group: str
+    topic_names: Sequence[str],
+    contexts: Sequence[Context],
+    group: str,
+    keys: Sequence[bytes | None] = (),
 ) -> Iterator[Span | None]:
-    """One span for a poll batch, linked to every message's own trace (span links)."""
+    """One span for a poll batch, linked to every message's own trace (span links).
+
+    It lists the distinct keys of the records without a trace of their own
+    (`zll.batch.message_keys`, at most MAX_BATCH_KEYS): those are processed in the batch's
+    trace, and the key is how an operator finds it (`zll trace --course`).
+    """
     if not _enabled:
         yield None
         return
@@ -140,6 +153,15 @@ def batch_span(
     attributes = messaging_attributes(topic=",".join(sorted(set(topic_names))), group=group)
     attributes["messaging.batch.message_count"] = len(contexts)
     attributes["messaging.operation.type"] = "process"
+    # Only records processed in this trace: one with a trace of its own is processed there
+    # (its `process <topic>` span carries its key), and naming it here too would list this
+    # batch's trace as one that handled it.
+    untraced = (k for k, c in zip(keys, contexts, strict=False) if not carries_trace(c))
+    distinct = list(dict.fromkeys(k.decode("utf-8", "replace") for k in untraced if k))
+    if distinct:
+        attributes["zll.batch.message_keys"] = distinct[:MAX_BATCH_KEYS]
+    if len(distinct) > MAX_BATCH_KEYS:
+        attributes["zll.batch.message_keys_omitted"] = len(distinct) - MAX_BATCH_KEYS
     with tracer.start_as_current_span(
         "process batch", kind=SpanKind.CONSUMER, links=links, attributes=attributes
     ) as span:

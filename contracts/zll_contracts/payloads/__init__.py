@@ -27,7 +27,7 @@ from zll_contracts.payloads.enrolments import (
     EnrolmentWaitlisted,
     RejectionReason,
 )
-from zll_contracts.payloads.feedback import FeedbackRejected, FieldError
+from zll_contracts.payloads.feedback import FeedbackRejected, FieldError, RefusedSubject
 from zll_contracts.payloads.learners import ErasureRequestedBy, LearnerErasureRequested
 from zll_contracts.payloads.opportunities import (
     OpportunityKind,
@@ -89,6 +89,7 @@ __all__ = [
     "PlacementDeclined",
     "PlacementEvent",
     "PlacementProposed",
+    "RefusedSubject",
     "RejectionReason",
     "TargetGroup",
     "UnknownEventType",

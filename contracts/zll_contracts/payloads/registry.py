@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from zll_contracts.field_texts import describe_error
 from zll_contracts.payloads.catalog import CoursePublished, CourseWithdrawnFromCatalog
 from zll_contracts.payloads.courses import CourseUpserted, CourseWithdrawn
 from zll_contracts.payloads.demand import DemandGapDetected, DemandReported
@@ -93,16 +94,27 @@ def event_type_of(model: BaseModel | type[BaseModel]) -> str:
     return _EVENT_TYPES[cls]
 
 
-def field_errors(error: ValidationError) -> list[FieldError]:
-    """One FieldError per broken field, in the order pydantic found them."""
-    messages: dict[str, list[str]] = {}
-    for detail in error.errors(include_url=False, include_input=False):
+def field_errors(error: ValidationError, model: type[BaseModel] | None = None) -> list[FieldError]:
+    """One FieldError per broken field, in the order pydantic found them, each also worded
+    for people in German and English (`model`, when given, tells what is allowed)."""
+    found: dict[str, list[tuple[str, str, str]]] = {}
+    for detail in error.errors(include_url=False):
         path = ".".join(str(part) for part in detail["loc"]) or ROOT_FIELD
-        messages.setdefault(path[:256], []).append(detail["msg"])
+        text = describe_error(detail, model)
+        found.setdefault(path[:256], []).append((detail["msg"], text.de, text.en))
     return [
-        FieldError(field=path, message="; ".join(dict.fromkeys(msgs))[:_MAX_MESSAGE])
-        for path, msgs in messages.items()
+        FieldError(
+            field=path,
+            message=_joined(m for m, _, _ in texts),
+            message_de=_joined((de for _, de, _ in texts), " "),
+            message_en=_joined((en for _, _, en in texts), " "),
+        )
+        for path, texts in found.items()
     ]
+
+
+def _joined(messages: Iterable[str], separator: str = "; ") -> str:
+    return separator.join(dict.fromkeys(messages))[:_MAX_MESSAGE]
 
 
 def parse_payload(event_type: str, data: Mapping[str, Any]) -> BaseModel:
@@ -117,4 +129,4 @@ def parse_payload(event_type: str, data: Mapping[str, Any]) -> BaseModel:
     try:
         return model.model_validate(data)
     except ValidationError as error:
-        raise PayloadRefused(event_type, field_errors(error)) from error
+        raise PayloadRefused(event_type, field_errors(error, model)) from error

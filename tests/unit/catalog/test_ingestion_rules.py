@@ -44,6 +44,13 @@ def test_an_unregistered_provider_is_refused_on_provider_id() -> None:
     with pytest.raises(Refused) as refused:
         domain.check_registered("unbekannt", registered=False)
     assert [p.field for p in refused.value.problems] == ["provider_id"]
+    # The clerk learns who can fix it, in German by default and in English on request.
+    [problem] = refused.value.problems
+    assert problem.message_de is not None
+    assert problem.message_de.startswith("Der Anbieter „unbekannt“ ist bei ZLL nicht angemeldet")
+    assert "ZLL-Betriebsteam" in problem.message_de
+    assert problem.message_en is not None
+    assert "the ZLL operators register providers" in problem.message_en
 
 
 def test_equal_or_lower_revisions_have_no_effect() -> None:

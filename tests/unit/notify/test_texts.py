@@ -86,3 +86,40 @@ def test_a_refusal_lists_every_broken_field() -> None:
     text = texts.render(notice.kind, "de", notice.data).text
     assert "- title: too long" in text
     assert "- capacity: < 0" in text
+
+
+def test_a_refused_course_is_named_and_each_field_worded_for_the_clerk() -> None:
+    errors = [
+        {
+            "field": "modules.0.eqf_level",
+            "message": "Input should be less than or equal to 8",
+            "message_de": "Modul 1: Das EQF-Niveau muss zwischen 1 und 8 liegen; angegeben war 9.",
+            "message_en": "Module 1: The EQF level must be between 1 and 8; 9 was given.",
+        }
+    ]
+    about = {"course_id": "vhs-kassel:sw-101", "title": "Schweißen <Grundkurs>"}
+    [notice] = domain.feedback_rejected(
+        "vhs-kassel", "ce-1", "zll.provider.courses.v1", errors, about
+    )
+
+    german = texts.render(notice.kind, "de", notice.data)
+    assert german.subject == "Kurs „Schweißen <Grundkurs>“ nicht übernommen"
+    assert "Ihr Kurs „Schweißen <Grundkurs>“ (Kurs-Kennung vhs-kassel:sw-101)" in german.text
+    assert "- Modul 1: Das EQF-Niveau muss zwischen 1 und 8 liegen; angegeben war 9." in german.text
+    assert "Input should be" not in german.text  # the validator's English is for programs
+    assert "Felder modules.0.eqf_level" in german.text  # …and the field path for their IT
+    assert "Schweißen &lt;Grundkurs&gt;" in german.html
+    assert "<li>Modul 1: Das EQF-Niveau muss zwischen 1 und 8 liegen" in german.html
+
+    english = texts.render(notice.kind, "en", notice.data)
+    assert english.subject == "Course “Schweißen <Grundkurs>” not accepted"
+    assert "- Module 1: The EQF level must be between 1 and 8; 9 was given." in english.text
+
+
+def test_a_refusal_without_a_course_or_worded_fields_still_reads() -> None:
+    errors = [{"field": "data", "message": "Input should be a valid dictionary"}]
+    [notice] = domain.feedback_rejected("vhs-kassel", "ce-9", "zll.provider.enrolments.v1", errors)
+    text = texts.render(notice.kind, "de", notice.data)
+    assert text.subject == "Ihre Meldung wurde nicht übernommen"
+    assert "- data: Input should be a valid dictionary" in text.text
+    assert "ce_id ce-9" in text.text
