@@ -84,7 +84,9 @@ def as_run(
         load=f"{config.seconds:.0f} s at {config.rate:g} op/s, seed {config.seed}",
         sent=sum(report.sent.values()),
         accepted=sum(report.accepted.values()),
-        faults=[(r.kind, r.target, r.ready_seconds, r.seconds) for r in report.recoveries],
+        faults=[(r.kind, r.target, r.at, r.ready_seconds, r.seconds) for r in report.recoveries],
+        quiet_after=report.quiet_after,
+        events=report.distinct_events,
         findings=report.findings,
     )
 
@@ -123,6 +125,10 @@ def render(report: Report, config: Config) -> str:
     lines.append(
         f"decision events: {report.distinct_events} distinct, "
         f"{report.findings.redelivered_copies} redelivered copies (same ce_id, one effect)"
+    )
+    lines.append(
+        f"confirmations replayed: {report.findings.confirmations}, of them"
+        f" {report.findings.bound_by_decrease} held to a capacity decrease seen in force"
     )
     for name, count in report.findings.counts().items():
         lines.append(f"  {name:<15}{count:>5}")

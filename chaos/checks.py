@@ -96,6 +96,8 @@ class Findings:
     not_notified: list[str] = field(default_factory=list)
     not_quiet: list[str] = field(default_factory=list)  # outbox or lag never reached zero
     redelivered_copies: int = 0  # the same ce_id more than once: allowed (at-least-once relay)
+    confirmations: int = 0  # replayed against the capacity in force
+    bound_by_decrease: int = 0  # of those, held to less than the largest capacity sent before
 
     NAMES = (
         "lost",
@@ -228,9 +230,11 @@ def check_seats(
                 if eid in queue:
                     queue.remove(eid)
             held[course].add(eid)
-            allowed = allowed_capacity(
-                ledger.courses.get(course, []), ledger.seen.get(course, []), event.at
-            )
+            revisions = ledger.courses.get(course, [])
+            allowed = allowed_capacity(revisions, ledger.seen.get(course, []), event.at)
+            findings.confirmations += 1
+            sent = [r.capacity for r in revisions if r.sent_at <= event.at]
+            findings.bound_by_decrease += allowed < max(sent, default=0)
             if len(held[course]) > allowed:
                 findings.overbooked.append(
                     f"{course}: {len(held[course])} seats held after {event.ce_id}"

@@ -32,8 +32,10 @@ class Run:
     load: str  # e.g. "120 s at 20 op/s, seed 1"
     sent: int
     accepted: int
-    faults: Sequence[tuple[str, str, float, float]]  # kind, target, ready after, end to end
+    faults: Sequence[tuple[str, str, float, float, float]]  # kind, target, at, ready, end to end
     findings: Findings
+    quiet_after: float = 0.0  # seconds from the load's end until the region was quiet
+    events: int = 0  # distinct events on zll.enrolments.v1
 
 
 def commit(root: Path = ROOT) -> str:
@@ -51,17 +53,22 @@ def section(run: Run) -> str:
     """The markdown both files carry."""
     counts = run.findings.counts()
     verdict = "every invariant held" if not any(counts.values()) else "**VIOLATED**"
+    found = run.findings
     lines = [
-        f"Run of {run.started:%Y-%m-%d %H:%M} UTC on commit `{run.commit}`, "
-        f"{run.seconds / 60:.1f} min in all; load {run.load}; {verdict}.",
+        f"Run of {run.started:%Y-%m-%d %H:%M} UTC on commit `{run.commit}`,"
+        f" {run.seconds / 60:.1f} min in all; load {run.load}, {len(run.faults)} faults;"
+        f" quiet {run.quiet_after:.1f} s after the load; {run.events} distinct events on"
+        f" `zll.enrolments.v1` ({found.redelivered_copies} redelivered copies);"
+        f" {found.confirmations} confirmations replayed, {found.bound_by_decrease} of them held"
+        f" to a capacity decrease seen in force; {verdict}.",
         "",
         "| sent | accepted | " + " | ".join(counts) + " |",
         "|---" * (2 + len(counts)) + "|",
         f"| {run.sent} | {run.accepted} | " + " | ".join(str(n) for n in counts.values()) + " |",
         "",
-        "| fault | target | ready after | end to end after |",
-        "|---|---|---|---|",
-        *(f"| {k} | {t} | {r:.1f} s | {e:.1f} s |" for k, t, r, e in run.faults),
+        "| fault | target | at | ready after | end to end after |",
+        "|---|---|---|---|---|",
+        *(f"| {k} | {t} | {a:.0f} s | {r:.1f} s | {e:.1f} s |" for k, t, a, r, e in run.faults),
     ]
     details = run.findings.details()
     if details:

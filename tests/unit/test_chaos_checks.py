@@ -118,6 +118,7 @@ def test_a_confirmation_after_a_capacity_decrease_is_overbooking() -> None:
     found = h.findings()
     assert reported(found) == {"overbooked": 1}
     assert "capacity in force ≤ 1" in found.overbooked[0]
+    assert (found.confirmations, found.bound_by_decrease) == (4, 1)
 
 
 def test_a_confirmation_before_the_decrease_was_seen_in_force_may_use_the_old_capacity() -> None:
