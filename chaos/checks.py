@@ -1,4 +1,8 @@
-"""The contract's invariants, checked against what was sent once the region is quiet."""
+"""The contract's invariants, checked against what was sent and accepted once the region is quiet.
+
+Plain functions over plain data (the ledger, the topic's events, what the services answered):
+tests/unit/test_chaos_checks.py feeds them deliberately broken histories.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-import httpx
-
-from chaos.load import Ledger
+from chaos.load import CourseRevision, Ledger
 
 CONFIRMED = "zll.enrolment.confirmed.v1"
 WAITLISTED = "zll.enrolment.waitlisted.v1"
@@ -18,6 +20,9 @@ REJECTED = "zll.enrolment.rejected.v1"
 CANCELLED = "zll.enrolment.cancelled.v1"
 CERTIFIED = "zll.enrolment.certified.v1"
 DECISIONS = (CONFIRMED, WAITLISTED, REJECTED)
+HTTP_ANSWERS = {"confirmed": CONFIRMED, "waitlisted": WAITLISTED, "rejected": REJECTED}
+FIRST_NOTICE = {CONFIRMED: "enrolment.confirmed", WAITLISTED: "enrolment.waitlisted"}
+HOLDS_SEAT = ("confirmed", "completed")
 
 
 @dataclass(frozen=True)
@@ -34,24 +39,50 @@ class Outcome:
         return str(self.data["enrolment_id"])
 
     @property
+    def course_id(self) -> str:
+        return str(self.data["course_id"])
+
+    @property
+    def at(self) -> datetime:
+        return datetime.fromisoformat(str(self.data["occurred_at"]))
+
+    @property
+    def promoted(self) -> bool:
+        return self.ce_type == CONFIRMED and bool(self.data.get("promoted_from_waitlist"))
+
+    @property
     def learner_kind(self) -> str | None:
         """The kind of the learner's notification this event must cause exactly once."""
-        if self.ce_type == CONFIRMED:
-            return (
-                "enrolment.promoted"
-                if self.data.get("promoted_from_waitlist")
-                else ("enrolment.confirmed")
-            )
+        if self.promoted:
+            return "enrolment.promoted"
         return {
-            WAITLISTED: "enrolment.waitlisted",
+            **FIRST_NOTICE,
             CANCELLED: "enrolment.cancelled",
             CERTIFIED: "certificate.issued",
         }.get(self.ce_type)
 
     @property
     def first_decision(self) -> bool:
-        promoted = self.ce_type == CONFIRMED and self.data.get("promoted_from_waitlist")
-        return self.ce_type in DECISIONS and not promoted
+        return self.ce_type in DECISIONS and not self.promoted
+
+
+@dataclass(frozen=True)
+class CourseState:
+    """A course as the services answer once the region is quiet (nothing restored yet)."""
+
+    revision: int  # the catalog's
+    capacity: int  # the enrolment service's, and its seat counts
+    confirmed: int
+    waitlisted: int
+
+
+@dataclass
+class Answers:
+    """What the services answered over HTTP after the load."""
+
+    statuses: dict[str, str] = field(default_factory=dict)  # enrolment_id -> status or "HTTP n"
+    courses: dict[str, CourseState] = field(default_factory=dict)
+    inboxes: dict[str, Counter[tuple[str, str]]] = field(default_factory=dict)  # learner -> notes
 
 
 @dataclass
@@ -59,20 +90,31 @@ class Findings:
     lost: list[str] = field(default_factory=list)
     duplicated: list[str] = field(default_factory=list)
     overbooked: list[str] = field(default_factory=list)
+    not_promoted: list[str] = field(default_factory=list)  # a free seat while someone waits
+    out_of_order: list[str] = field(default_factory=list)  # a promotion that skipped the queue
     notified_twice: list[str] = field(default_factory=list)
     not_notified: list[str] = field(default_factory=list)
     not_quiet: list[str] = field(default_factory=list)  # outbox or lag never reached zero
     redelivered_copies: int = 0  # the same ce_id more than once: allowed (at-least-once relay)
+    confirmations: int = 0  # replayed against the capacity in force
+    bound_by_decrease: int = 0  # of those, held to less than the largest capacity sent before
+
+    NAMES = (
+        "lost",
+        "duplicated",
+        "overbooked",
+        "not_promoted",
+        "out_of_order",
+        "notified_twice",
+        "not_notified",
+        "not_quiet",
+    )
 
     def counts(self) -> dict[str, int]:
-        return {
-            "lost": len(self.lost),
-            "duplicated": len(self.duplicated),
-            "overbooked": len(self.overbooked),
-            "notified-twice": len(self.notified_twice),
-            "not-notified": len(self.not_notified),
-            "not-quiet": len(self.not_quiet),
-        }
+        return {name.replace("_", "-"): len(getattr(self, name)) for name in self.NAMES}
+
+    def details(self) -> list[tuple[str, str]]:
+        return [(name, d) for name in self.NAMES for d in getattr(self, name)]
 
 
 def header(record: Any, name: str) -> str | None:
@@ -98,126 +140,197 @@ def distinct_events(records: list[Any], provider: str) -> list[Outcome]:
     return list(seen.values())
 
 
+def first_decisions(events: list[Outcome]) -> dict[str, str]:
+    decisions: dict[str, str] = {}
+    for event in events:
+        if event.first_decision:
+            decisions.setdefault(event.enrolment_id, event.ce_type)
+    return decisions
+
+
 def check_events(ledger: Ledger, events: list[Outcome], findings: Findings) -> None:
-    """No request lost and no effect doubled, as the topic tells it."""
+    """Every accepted request has its event, no effect has two, and the topic says what the
+    HTTP answer said."""
     by_enrolment: dict[str, Counter[str]] = defaultdict(Counter)
     for event in events:
-        by_enrolment[event.enrolment_id][event.ce_type] += 1
+        key = "promoted" if event.promoted else event.ce_type
+        by_enrolment[event.enrolment_id][key] += 1
         findings.redelivered_copies += event.copies - 1
     for eid, types in sorted(by_enrolment.items()):
-        first = sum(n for t, n in types.items() if t in DECISIONS) - _promotions(events, eid)
+        first = sum(n for t, n in types.items() if t in DECISIONS)
         if first > 1:
             findings.duplicated.append(f"{eid}: {first} first decisions")
         for ce_type, n in types.items():
-            if n > 1:
+            if n > 1 and ce_type not in DECISIONS:
                 findings.duplicated.append(f"{eid}: {n} distinct {ce_type} events")
-    for eid in ledger.enrolments:
-        if not any(by_enrolment[eid][t] for t in DECISIONS):
+    decisions = first_decisions(events)
+    for eid, sent in sorted(ledger.enrolments.items()):
+        if eid not in decisions:
             findings.lost.append(f"enrolment {eid}: no decision on zll.enrolments.v1")
-    for eid in ledger.completions:
+        elif sent.status is not None and HTTP_ANSWERS.get(sent.status) != decisions[eid]:
+            findings.lost.append(f"enrolment {eid}: answered {sent.status}, {decisions[eid]}")
+    for eid, via in sorted(ledger.cancels.items()):
+        if decisions.get(eid) != REJECTED and not by_enrolment[eid][CANCELLED]:
+            findings.lost.append(f"cancellation of {eid} ({via}): no cancelled event")
+    for eid in sorted(ledger.completions):
         if not by_enrolment[eid][CERTIFIED]:
             findings.lost.append(f"completion {eid}: no certified event")
 
 
-def _promotions(events: list[Outcome], eid: str) -> int:
-    return sum(
-        1
-        for e in events
-        if e.enrolment_id == eid and e.ce_type == CONFIRMED and e.data.get("promoted_from_waitlist")
-    )
+def allowed_capacity(
+    revisions: list[CourseRevision], seen: list[tuple[datetime, int]], at: datetime
+) -> int:
+    """The largest capacity that can have been in force in the enrolment service at `at`.
+
+    A revision cannot be in force before it was sent, and the service applies revisions in
+    order: once the chaos load saw it answer capacity c (`seen`), the one in force is at least
+    the earliest revision with capacity c not older than what was seen before. So a decrease
+    bounds every decision taken after it was seen in force.
+    """
+    floor = 0
+    for seen_at, capacity in sorted(seen):
+        if seen_at > at:
+            break
+        floor = next(
+            (
+                i
+                for i in range(floor, len(revisions))
+                if revisions[i].capacity == capacity and revisions[i].sent_at <= seen_at
+            ),
+            floor,
+        )
+    return max((r.capacity for r in revisions[floor:] if r.sent_at <= at), default=0)
 
 
-def check_overbooking(ledger: Ledger, events: list[Outcome], findings: Findings) -> None:
-    """Replay each course's events in order: after every confirmation the seats held may not
-    exceed the largest capacity sent for the course before that decision was taken (a capacity
-    decrease never revokes a seat, so the bound is the largest one that could be in force)."""
+def check_seats(
+    ledger: Ledger, events: list[Outcome], answers: Answers, findings: Findings
+) -> None:
+    """Replay each course's events in topic order (one key, one partition, decision order):
+    no confirmation beyond the capacity in force when it was made, promotions first come
+    first served; then the final seats against the final capacity and the events."""
     held: dict[str, set[str]] = defaultdict(set)
+    waiting: dict[str, list[str]] = defaultdict(list)
     for event in events:
-        course = str(event.data["course_id"])
-        if event.ce_type == CONFIRMED:
-            held[course].add(event.enrolment_id)
-            at = datetime.fromisoformat(str(event.data["occurred_at"]))
-            allowed = max(
-                (r.capacity for r in ledger.courses.get(course, []) if r.sent_at <= at), default=0
-            )
+        course, eid = event.course_id, event.enrolment_id
+        if event.ce_type == WAITLISTED:
+            waiting[course].append(eid)
+        elif event.ce_type == CANCELLED:
+            held[course].discard(eid)
+            if eid in waiting[course]:
+                waiting[course].remove(eid)
+        elif event.ce_type == CONFIRMED:
+            if event.promoted:
+                queue = waiting[course]
+                if eid not in queue:
+                    findings.out_of_order.append(f"{course}: {eid} promoted, never waiting")
+                elif queue[0] != eid:
+                    skipped = queue[: queue.index(eid)]
+                    ahead = ", ".join(skipped[:3]) + (" …" if len(skipped) > 3 else "")
+                    findings.out_of_order.append(f"{course}: {eid} promoted before {ahead}")
+                if eid in queue:
+                    queue.remove(eid)
+            held[course].add(eid)
+            revisions = ledger.courses.get(course, [])
+            allowed = allowed_capacity(revisions, ledger.seen.get(course, []), event.at)
+            findings.confirmations += 1
+            sent = [r.capacity for r in revisions if r.sent_at <= event.at]
+            findings.bound_by_decrease += allowed < max(sent, default=0)
             if len(held[course]) > allowed:
                 findings.overbooked.append(
-                    f"{course}: {len(held[course])} seats held after {event.ce_id},"
-                    f" capacity ≤ {allowed}"
+                    f"{course}: {len(held[course])} seats held after {event.ce_id}"
+                    f" at {event.at.isoformat()}, capacity in force ≤ {allowed}"
                 )
-        elif event.ce_type == CANCELLED:
-            held[course].discard(event.enrolment_id)
+    for course, state in sorted(answers.courses.items()):
+        revisions = ledger.courses.get(course, [])
+        final = next(
+            (r.capacity for r in reversed(revisions) if r.revision == state.revision), None
+        )
+        if final is not None and state.capacity != final:
+            findings.lost.append(
+                f"course {course}: enrolment knows capacity {state.capacity}, not {final}"
+            )
+        if (state.confirmed, state.waitlisted) != (len(held[course]), len(waiting[course])):
+            findings.lost.append(
+                f"course {course}: seats say {state.confirmed} held, {state.waitlisted} waiting;"
+                f" its events {len(held[course])} and {len(waiting[course])}"
+            )
+        if state.waitlisted and state.confirmed < state.capacity:
+            findings.not_promoted.append(
+                f"course {course}: {state.confirmed} of {state.capacity} seats held"
+                f" while {state.waitlisted} wait"
+            )
 
 
-async def check_ledger(
-    ledger: Ledger, enrolment: httpx.AsyncClient, catalog: httpx.AsyncClient, findings: Findings
-) -> None:
+def check_states(ledger: Ledger, answers: Answers, findings: Findings) -> None:
     """What the services answer over HTTP: every accepted request has its one effect."""
     for eid, sent in sorted(ledger.enrolments.items()):
-        response = await enrolment.get(f"/enrolments/{eid}")
-        if response.status_code != 200:
-            findings.lost.append(
-                f"enrolment {eid} ({sent.via}): GET answered {response.status_code}"
-            )
+        status = answers.statuses.get(eid, "unanswered")
+        if status not in ("confirmed", "waitlisted", "rejected", "cancelled", "completed"):
+            findings.lost.append(f"enrolment {eid} ({sent.via}): GET answered {status}")
             continue
-        status = response.json()["status"]
         if eid in ledger.cancels and status not in ("cancelled", "rejected"):
             findings.lost.append(f"cancellation of {eid} ({ledger.cancels[eid]}): still {status}")
         if eid in ledger.completions and status != "completed":
             findings.lost.append(f"completion of {eid}: still {status}")
     for course, revisions in sorted(ledger.courses.items()):
-        last = max(r.revision for r in revisions if r.acked)
-        stored = (await catalog.get(f"/courses/{course}")).json()
-        if stored.get("revision", 0) < last:
-            findings.lost.append(f"course {course}: revision {stored.get('revision')} < {last}")
-        seats = (await enrolment.get(f"/courses/{course}/seats")).json()
-        final = next(
-            r.capacity for r in reversed(revisions) if r.revision == stored.get("revision")
-        )
-        if seats["capacity"] != final:
+        acked = [r.revision for r in revisions if r.acked]
+        state = answers.courses.get(course)
+        if acked and (state is None or state.revision < max(acked)):
             findings.lost.append(
-                f"course {course}: enrolment knows capacity {seats['capacity']}, not {final}"
-            )
-        if seats["confirmed"] > seats["capacity"]:
-            findings.overbooked.append(
-                f"course {course}: {seats['confirmed']} > {seats['capacity']}"
+                f"course {course}: revision {state and state.revision} < {max(acked)}"
             )
 
 
-async def check_notifications(
-    events: list[Outcome], notify: httpx.AsyncClient, findings: Findings
-) -> None:
-    """Every learner heard of every event about them exactly once (notify's inbox)."""
-    expected: dict[str, Counter[tuple[str, str]]] = defaultdict(Counter)
+def expected_notices(
+    ledger: Ledger, events: list[Outcome], answers: Answers
+) -> dict[str, Counter[tuple[str, str]]]:
+    """Each learner's notices due, from what was accepted: a decision notice for every accepted
+    enrolment (its kind from the HTTP answer, else the decision event), a promotion for every
+    waitlisted one that now holds a seat, a cancellation for every accepted cancellation of a
+    live enrolment, a certificate for every accepted completion. Enrolments the ledger does not
+    know (a partner send that timed out but arrived) are due what their events say."""
+    due: dict[str, Counter[tuple[str, str]]] = defaultdict(Counter)
+    decisions = first_decisions(events)
+    promoted = {e.enrolment_id for e in events if e.promoted}
+    for eid, sent in ledger.enrolments.items():
+        learner = due[sent.learner_id]
+        decision = HTTP_ANSWERS.get(sent.status or "") or decisions.get(eid)
+        if decision is None:
+            learner[(eid, "a decision")] += 1
+        elif decision in FIRST_NOTICE:
+            learner[(eid, FIRST_NOTICE[decision])] += 1
+        status = answers.statuses.get(eid)
+        if decision == WAITLISTED and (eid in promoted or status in HOLDS_SEAT):
+            learner[(eid, "enrolment.promoted")] += 1
+        if eid in ledger.cancels and decision != REJECTED:
+            learner[(eid, "enrolment.cancelled")] += 1
+        if eid in ledger.completions:
+            learner[(eid, "certificate.issued")] += 1
     for event in events:
-        if event.learner_kind is not None:
-            expected[str(event.data["learner_id"])][(event.enrolment_id, event.learner_kind)] += 1
-    for learner, wanted in sorted(expected.items()):
-        got: Counter[tuple[str, str]] = Counter()
-        for note in await _inbox(notify, learner):
-            if "enrolment_id" in note["data"]:
-                got[(str(note["data"]["enrolment_id"]), note["kind"])] += 1
+        if event.enrolment_id not in ledger.enrolments and event.learner_kind is not None:
+            due[str(event.data["learner_id"])][(event.enrolment_id, event.learner_kind)] += 1
+    return due
+
+
+def check_notifications(
+    ledger: Ledger, events: list[Outcome], answers: Answers, findings: Findings
+) -> None:
+    """Every learner heard of every accepted request about them exactly once (notify's inbox)."""
+    due = expected_notices(ledger, events, answers)
+    for learner in sorted(set(due) | set(answers.inboxes)):
+        wanted, got = due.get(learner, Counter()), Counter(answers.inboxes.get(learner, {}))
+        for eid, kind in list(wanted):
+            if kind == "a decision":  # its kind unknown: either first notice will do
+                got[(eid, kind)] = sum(got.pop((eid, k), 0) for k in FIRST_NOTICE.values())
         for key in sorted(set(wanted) | set(got)):
             if got[key] > wanted[key]:
-                findings.notified_twice.append(
-                    f"{learner} {key}: {got[key]} for {wanted[key]} events"
-                )
+                findings.notified_twice.append(f"{learner} {key}: {got[key]} for {wanted[key]}")
             elif got[key] < wanted[key]:
-                findings.not_notified.append(
-                    f"{learner} {key}: {got[key]} for {wanted[key]} events"
-                )
+                findings.not_notified.append(f"{learner} {key}: {got[key]} for {wanted[key]}")
 
 
-async def _inbox(notify: httpx.AsyncClient, learner: str) -> list[dict[str, Any]]:
-    """The whole inbox, page by page (the cursor of each page leads to the next)."""
-    notes: list[dict[str, Any]] = []
-    cursor: str | None = None
-    while True:
-        params: dict[str, Any] = {"limit": 500, **({"cursor": cursor} if cursor else {})}
-        response = await notify.get(f"/learners/{learner}/notifications", params=params)
-        response.raise_for_status()
-        page = response.json()
-        notes += page["items"]
-        cursor = page["next_cursor"]
-        if cursor is None:
-            return notes
+def check_all(ledger: Ledger, events: list[Outcome], answers: Answers, findings: Findings) -> None:
+    check_events(ledger, events, findings)
+    check_seats(ledger, events, answers, findings)
+    check_states(ledger, answers, findings)
+    check_notifications(ledger, events, answers, findings)

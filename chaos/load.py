@@ -51,6 +51,9 @@ class Ledger:
     sent: Counter[str] = field(default_factory=Counter)
     accepted: Counter[str] = field(default_factory=Counter)
     touched: set[str] = field(default_factory=set)  # enrolments chosen for cancel or completion
+    # (answered at, capacity): what the enrolment service said a course's capacity was, so the
+    # checks know from when a capacity change was in force.
+    seen: dict[str, list[tuple[datetime, int]]] = field(default_factory=dict)
 
     def learners(self) -> set[str]:
         return {e.learner_id for e in self.enrolments.values()}
@@ -144,6 +147,7 @@ class Load:
         self.settings = Settings()
         self.tokens: dict[tuple[str, str], str] = {}
         self.in_flight: set[asyncio.Task[None]] = set()
+        self.watchers: set[asyncio.Task[None]] = set()
 
     def token(self, role: str, sub: str) -> str:
         if (role, sub) not in self.tokens:
@@ -168,9 +172,34 @@ class Load:
             if delay > 0:
                 await asyncio.sleep(delay)  # pacing, not correctness
         await asyncio.gather(*self.in_flight, return_exceptions=True)
+        for watcher in self.watchers:
+            watcher.cancel()  # their sightings so far are the evidence; none is owed
+        await asyncio.gather(*self.watchers, return_exceptions=True)
 
     async def close(self) -> None:
         await self.http.aclose()
+
+    async def look_at_capacity(self, course_id: str) -> int | None:
+        """The capacity the enrolment service answers now, noted in the ledger with the moment
+        the answer came (the capacity was in force at some point before it)."""
+        try:
+            response = await self.http.get(f"/courses/{course_id}/seats")
+        except httpx.HTTPError:
+            return None
+        if response.status_code != 200:
+            return None
+        capacity = int(response.json()["capacity"])
+        self.ledger.seen.setdefault(course_id, []).append((datetime.now(UTC), capacity))
+        return capacity
+
+    async def watch_capacity(self, course_id: str, revision: CourseRevision) -> None:
+        """Until the enrolment service answers this revision's capacity, or a newer revision
+        was sent (whose own watcher takes over)."""
+        revisions = self.ledger.courses[course_id]
+        while revisions[-1] is revision:
+            if await self.look_at_capacity(course_id) == revision.capacity:
+                return
+            await asyncio.sleep(0.1)  # a polling interval
 
     async def _one(self, gate: asyncio.Semaphore) -> None:
         try:
@@ -240,6 +269,9 @@ class Load:
         )
         if revision.acked:
             self.ledger.accepted["course change"] += 1
+            watcher = asyncio.create_task(self.watch_capacity(course_id, revision))
+            self.watchers.add(watcher)
+            watcher.add_done_callback(self.watchers.discard)
         return revision.acked
 
     def _untouched(self, http_confirmed: bool) -> str | None:

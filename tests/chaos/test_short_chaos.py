@@ -1,5 +1,6 @@
 """A short chaos run on its own dev stack: services killed, broker frozen, PostgreSQL
-restarted under load, then nothing lost, doubled, overbooked or told twice."""
+restarted under load, then nothing lost, doubled, overbooked, left waiting beside a free seat,
+promoted out of turn or told twice."""
 
 from __future__ import annotations
 
@@ -51,11 +52,14 @@ def test_under_faults_nothing_is_lost_doubled_overbooked_or_told_twice(own_stack
     for kind in ("http enrolment", "partner enrolment", "course change"):
         assert report.accepted[kind] > 0, kind
     assert report.distinct_events > 0
+    assert report.accepted["http cancellation"] + report.accepted["partner cancellation"] > 0
     assert report.findings.counts() == {
         "lost": 0,
         "duplicated": 0,
         "overbooked": 0,
+        "not-promoted": 0,
+        "out-of-order": 0,
         "notified-twice": 0,
         "not-notified": 0,
         "not-quiet": 0,
-    }, report.findings
+    }, report.findings.details()
