@@ -48,8 +48,12 @@ async def test_a_partners_course_is_served_and_announced(region: DevStack, catal
     assert stored["title"] == data["title"]
     assert stored["modules"][0]["eqf_level"] == 3
 
-    found = await catalog.get("/courses", params={"q": "Pflegekraft", "municipality": "Kassel"})
-    assert data["course_id"] in [c["course_id"] for c in found.json()["items"]]
+    # Search is derived behind ingestion by the catalog's indexer: findable a moment later.
+    async def findable() -> bool:
+        found = await catalog.get("/courses", params={"q": "Pflegekraft", "municipality": "Kassel"})
+        return data["course_id"] in [c["course_id"] for c in found.json()["items"]]
+
+    assert await eventually(findable), "stored, but never findable by search"
 
     announced = await read_topic(
         region.bootstrap,
