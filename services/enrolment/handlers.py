@@ -67,6 +67,14 @@ async def request_enrolments(
             problem = Problem("course_id", f"{message.sender!r} may enrol into its courses only")
             refused.append((message, Refused([problem])))
             continue
+        if message.record.key != request.course_id.encode():
+            # The key orders a course's requests (first come, first served) and puts a
+            # cancellation behind its request: under another key neither holds.
+            problem = Problem(
+                "key", f"the record's key must be the course_id {request.course_id!r}"
+            )
+            refused.append((message, Refused([problem])))
+            continue
         if problems := text_problems(request):
             refused.append((message, Refused(problems)))
             continue

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import uuid
 from collections.abc import AsyncIterator
@@ -205,6 +206,19 @@ async def test_a_request_from_another_provider_is_refused_with_feedback(
     feedback = await events(pool, "zll.feedback.rejected.v1")
     assert feedback[0]["provider_id"] == "vhs-other"
     assert feedback[0]["errors"][0]["field"] == "course_id"
+
+
+async def test_a_request_keyed_other_than_by_its_course_id_is_refused_on_key(
+    pool: asyncpg.Pool,
+) -> None:
+    feed = Feed(pool)
+    course_id = await feed.course("schluessel")
+    keyed_by_learner = feed.request(course_id, "ada")
+    keyed_by_learner = dataclasses.replace(keyed_by_learner, key=b"ada")
+    await feed.apply(keyed_by_learner, feed.request(course_id, "ben"))
+    assert await statuses(pool, course_id) == [("ben", "confirmed")]
+    [feedback] = await events(pool, "zll.feedback.rejected.v1")
+    assert [e["field"] for e in feedback["errors"]] == ["key"]
 
 
 async def test_a_cancellation_gives_the_seat_to_the_earliest_waitlisted(
