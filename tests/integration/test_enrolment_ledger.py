@@ -106,9 +106,10 @@ class Feed:
         )
 
     def partner(
-        self, ce_type: str, data: dict[str, Any], *, sender: str = PROVIDER
+        self, ce_type: str, data: dict[str, Any], *, key: str, sender: str = PROVIDER
     ) -> InboundRecord:
-        return self.record("zll.provider.enrolments.v1", ce_type, f"/providers/{sender}", data, "k")
+        """A cancellation or completion, keyed as the contract asks: by the course."""
+        return self.record("zll.provider.enrolments.v1", ce_type, f"/providers/{sender}", data, key)
 
     async def apply(self, *records: InboundRecord) -> None:
         await self.consumer.apply_batch(records)
@@ -221,6 +222,20 @@ async def test_a_request_keyed_other_than_by_its_course_id_is_refused_on_key(
     assert [e["field"] for e in feedback["errors"]] == ["key"]
 
 
+async def test_a_cancellation_keyed_other_than_by_its_course_is_refused_on_key(
+    pool: asyncpg.Pool,
+) -> None:
+    feed = Feed(pool)
+    course_id = await feed.course("schluessel-storno")
+    enrolment_id = str(uuid.uuid4())
+    await feed.apply(feed.request(course_id, "ada", enrolment_id=enrolment_id))
+    cancel = {"enrolment_id": enrolment_id}
+    await feed.apply(feed.partner("zll.enrolment.cancel-requested.v1", cancel, key=enrolment_id))
+    assert await statuses(pool, course_id) == [("ada", "confirmed")]
+    [feedback] = await events(pool, "zll.feedback.rejected.v1")
+    assert [e["field"] for e in feedback["errors"]] == ["key"]
+
+
 async def test_a_cancellation_gives_the_seat_to_the_earliest_waitlisted(
     pool: asyncpg.Pool,
 ) -> None:
@@ -232,7 +247,8 @@ async def test_a_cancellation_gives_the_seat_to_the_earliest_waitlisted(
         feed.request(course_id, "ben", contact={"email": "ben@example.org", "locale": "en"}),
         feed.request(course_id, "cem"),
     )
-    await feed.apply(feed.partner("zll.enrolment.cancel-requested.v1", {"enrolment_id": first}))
+    cancel = {"enrolment_id": first}
+    await feed.apply(feed.partner("zll.enrolment.cancel-requested.v1", cancel, key=course_id))
     assert await statuses(pool, course_id) == [
         ("ada", "cancelled"),
         ("ben", "confirmed"),
@@ -252,7 +268,10 @@ async def test_a_cancellation_by_another_provider_is_refused(pool: asyncpg.Pool)
     await feed.apply(feed.request(course_id, "ada", enrolment_id=enrolment_id))
     await feed.apply(
         feed.partner(
-            "zll.enrolment.cancel-requested.v1", {"enrolment_id": enrolment_id}, sender="vhs-evil"
+            "zll.enrolment.cancel-requested.v1",
+            {"enrolment_id": enrolment_id},
+            key=course_id,
+            sender="vhs-evil",
         )
     )
     assert await statuses(pool, course_id) == [("ada", "confirmed")]
