@@ -56,14 +56,15 @@ class Position:
         return f"{self.commit}-{self.id}"
 
 
-RESUME_PATTERN = r"^[0-9]{1,19}(-[0-9]{1,19})?$"
-"""An SSE id this service wrote, or a plain notification id (a page that loaded the inbox)."""
+RESUME_PATTERN = r"^[0-9]{1,18}(-[0-9]{1,18})?$"
+"""An SSE id this service wrote, or a plain notification id (a page that loaded the inbox).
+At most 18 digits each: always within PostgreSQL's bigint."""
 _RESUME = re.compile(RESUME_PATTERN)
 
 
 def resume_point(text: str) -> Position | int:
     """A `Last-Event-ID`: our own position, or a plain notification id (an int)."""
-    if not _RESUME.match(text):
+    if not _RESUME.fullmatch(text):
         raise ValueError(f"not a stream position: {text!r}")
     commit, _, notification_id = text.partition("-")
     return Position(int(commit), int(notification_id)) if notification_id else int(commit)

@@ -159,3 +159,21 @@ async def test_a_stream_ticket_opens_only_its_own_stream_and_is_no_bearer_token(
         f"/learners/{lena}/notifications/stream-ticket", headers=token("learner", mia)
     )
     assert foreign.status_code == 403
+
+
+async def test_a_resume_point_the_stream_never_wrote_is_a_422_naming_it(
+    client: httpx.AsyncClient,
+) -> None:
+    lena = f"lena-{uuid.uuid4().hex[:8]}"
+    stream = f"/learners/{lena}/notifications/stream"
+    ticket = await ticket_for(client, f"/learners/{lena}", token("learner", lena))
+    for garbled in ("7-", "x", "9" * 19):
+        header = await client.get(
+            stream, params={"ticket": ticket}, headers={"Last-Event-ID": garbled}
+        )
+        query = await client.get(stream, params={"ticket": ticket, "last_event_id": garbled})
+        for response in (header, query):
+            assert response.status_code == 422, response.text
+            assert response.headers["content-type"] == "application/problem+json"
+        assert "Last-Event-ID" in header.text
+        assert "last_event_id" in query.text

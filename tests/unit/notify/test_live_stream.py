@@ -294,6 +294,7 @@ def test_a_resume_point_is_an_sse_id_of_ours_or_a_notification_id() -> None:
     assert live.resume_point("7-42") == live.Position(7, 42)
     assert str(live.Position(7, 42)) == "7-42"
     assert live.resume_point("42") == 42
-    for garbled in ("", "1-", "-1", "1-2-3", "x", "1.5", " 1", "1" * 20):
+    assert live.resume_point("9" * 18) == int("9" * 18)
+    for garbled in ("", "1-", "-1", "1-2-3", "x", "1.5", " 1", "1\n", "9" * 19, "1-" + "9" * 19):
         with pytest.raises(ValueError, match="not a stream position"):
             live.resume_point(garbled)
