@@ -35,6 +35,20 @@ def check_sender(sender: str | None, provider_id: str) -> None:
         )])  # fmt: skip
 
 
+def check_key(key: bytes | None, course_id: str) -> None:
+    """The record's Kafka key must be its `course_id`: the key is the ordering key.
+
+    Under another key, an upsert and a later withdrawal of the same course may land on
+    different partitions and be applied in either order, so the partner is told at once
+    rather than finding a stale course later.
+    """
+    if key != course_id.encode():
+        shown = "none" if key is None else repr(key.decode("utf-8", "replace"))
+        raise Refused.because(
+            "key", f"the record's key is {shown}; it must be the course_id {course_id!r}"
+        )
+
+
 def check_registered(provider_id: str, registered: bool) -> None:
     if not registered:
         raise Refused([Problem(

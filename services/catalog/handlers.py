@@ -25,6 +25,7 @@ async def upsert_courses(
     for message, course in pairs:
         try:
             domain.check_sender(message.sender, course.provider_id)
+            domain.check_key(message.record.key, course.course_id)
             domain.check_registered(course.provider_id, course.provider_id in known)
             check_plain_text(course)
         except Refused as refusal:
@@ -46,6 +47,7 @@ async def upsert_courses(
 async def withdraw_course(uow: UnitOfWork, message: Message[CourseWithdrawn]) -> None:
     withdrawal = message.payload
     domain.check_sender(message.sender, withdrawal.provider_id)
+    domain.check_key(message.record.key, withdrawal.course_id)
     check_plain_text(withdrawal)
     stored = await store.stored_course(uow.conn, withdrawal.course_id)
     withdrawn = domain.withdraw(withdrawal, stored, datetime.now(UTC))

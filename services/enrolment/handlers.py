@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
+from typing import Any
 
 from zll_contracts.payloads import (
     CancelledBy,
@@ -67,6 +68,14 @@ async def request_enrolments(
             problem = Problem("course_id", f"{message.sender!r} may enrol into its courses only")
             refused.append((message, Refused([problem])))
             continue
+        if message.record.key != request.course_id.encode():
+            # The key orders a course's requests (first come, first served) and puts a
+            # cancellation behind its request: under another key neither holds.
+            problem = Problem(
+                "key", f"the record's key must be the course_id {request.course_id!r}"
+            )
+            refused.append((message, Refused([problem])))
+            continue
         if problems := text_problems(request):
             refused.append((message, Refused(problems)))
             continue
@@ -88,7 +97,8 @@ async def request_enrolments(
 async def cancel_requested(uow: UnitOfWork, message: Message[EnrolmentCancelRequested]) -> None:
     cancel = message.payload
     check_plain_text(cancel)
-    await _own_enrolment(uow, cancel.enrolment_id, message.sender)
+    _, course = await _own_enrolment(uow, cancel.enrolment_id, message.sender)
+    _check_key(message, course.course_id)
     await ledger.cancel(uow, cancel.enrolment_id, CancelledBy.PROVIDER, cancel.reason, _today())
 
 
@@ -96,6 +106,7 @@ async def completed(uow: UnitOfWork, message: Message[EnrolmentCompleted]) -> No
     """The course's own provider reports what was passed: one certificate per enrolment."""
     report = message.payload
     enrolment, course = await _own_enrolment(uow, report.enrolment_id, message.sender)
+    _check_key(message, course.course_id)
     if enrolment.certificate_id is not None:
         return  # already certified: a second report has no second effect
     if enrolment.status not in (Status.CONFIRMED, Status.COMPLETED):
@@ -119,6 +130,13 @@ async def _own_enrolment(
     if enrolment is None or course is None or course.provider_id != sender:
         raise Refused.because("enrolment_id", f"no enrolment {enrolment_id} in a course of yours")
     return enrolment, course
+
+
+def _check_key(message: Message[Any], course_id: str) -> None:
+    """A cancellation or completion names only its enrolment; its key must still be that
+    enrolment's course, or it could overtake the request it refers to."""
+    if message.record.key != course_id.encode():
+        raise Refused.because("key", f"the record's key must be the course_id {course_id!r}")
 
 
 async def placement_accepted(uow: UnitOfWork, message: Message[PlacementAccepted]) -> None:

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from services.notify.api import Caller, Lang, LearnerId, PartnerId, _admit, _who
 from services.notify.config import notify_settings
 from services.notify.domain import Recipient
-from services.notify.live import InboxHub, starting_point, stream
+from services.notify.live import RESUME_PATTERN, InboxHub, resume_point, starting_point, stream
 from services.notify.messages import MESSAGES
 from zll.platform.auth import Principal, verify_token
 from zll.platform.database import Database, Db
@@ -33,11 +33,17 @@ _AUDIENCE = "zll-notify-stream"
 TicketQuery = Annotated[
     str | None, Query(max_length=2000, description="A ticket from POST …/stream-ticket.")
 ]
+_RESUME_DOC = (
+    "Resume after this point: an SSE `id` this stream sent (opaque; the browser's"
+    " EventSource sends the last one by itself), or a notification id from the inbox."
+)
 LastIdQuery = Annotated[
-    int | None,
-    Query(ge=0, le=2**63 - 1, description="Resume after this notification id (as Last-Event-ID)."),
+    str | None, Query(pattern=RESUME_PATTERN, max_length=40, description=_RESUME_DOC)
 ]
-LastIdHeader = Annotated[int | None, Header(alias="Last-Event-ID", ge=0, le=2**63 - 1)]
+LastIdHeader = Annotated[
+    str | None,
+    Header(alias="Last-Event-ID", pattern=RESUME_PATTERN, max_length=40, description=_RESUME_DOC),
+]
 
 
 class StreamTicket(BaseModel):
@@ -108,7 +114,7 @@ async def _open(
     db: Database,
     who: Recipient,
     ticket: str | None,
-    last_ids: tuple[int | None, int | None],
+    last_ids: tuple[str | None, str | None],
     asked: Language,
 ) -> StreamingResponse:
     """`last_ids`: the `Last-Event-ID` header (an EventSource's reconnect sends it), then the
@@ -131,16 +137,19 @@ async def _open(
     heartbeat = notify_settings().stream_heartbeat_seconds
     # Before the response starts: what commits once the client sees the stream open is
     # newer than this, so it is sent (see `live.stream`).
-    start = await starting_point(pool, who, last_id)
+    resume = resume_point(last_id) if last_id is not None else None
+    start = await starting_point(pool, who, resume)
     body = stream(pool, hub, who, start, heartbeat, language)
     headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no", "Content-Language": language}
     return StreamingResponse(body, media_type="text/event-stream", headers=headers)
 
 
 _STREAM_DOC = (
-    "Server-Sent Events: one `notification` event per new inbox entry, its `id` the"
-    " notification id; a reconnect with `Last-Event-ID` (or `?last_event_id=`) resumes"
-    " without gap or duplicate. Comments every few seconds keep proxies from closing it."
+    "Server-Sent Events: one `notification` event per new inbox entry, in the order they"
+    " commit; its `id` is an opaque stream position. A reconnect with `Last-Event-ID` (or"
+    " `?last_event_id=`) resumes without gap or duplicate, also with several notify"
+    " instances. `last_event_id` may also be a notification id (a page that loaded the inbox"
+    " first). Comments every few seconds keep proxies from closing it."
 )
 
 

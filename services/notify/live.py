@@ -4,6 +4,9 @@ An idle stream is a `Subscriber` in a dict: no task of its own besides the respo
 thread, no database connection. When PostgreSQL announces committed inbox rows
 (`zll_notify_inbox`, see migration 003), the hub fetches the rows of recipients someone is
 watching with one short query and hands them to their subscribers.
+
+A stream's place is a `Position` in commit order (migration 004), not a notification id:
+with several notify instances ids can commit out of order, commit positions cannot.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import re
 from collections.abc import AsyncGenerator, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,6 +36,40 @@ MAX_PENDING = 200
 BACKLOG_PAGE = 500
 
 
+@dataclass(frozen=True, order=True, slots=True)
+class Position:
+    """Where a stream is: after the row `id` of the commit at `commit` (in commit order).
+
+    Written as the SSE `id:`, opaque to clients (`<commit>-<id>`); the browser sends it back
+    as `Last-Event-ID`. Positions of rows only go up in the order rows become visible, so
+    "everything up to here" is one position, whatever order the ids were taken in.
+    """
+
+    commit: int
+    id: int
+
+    @classmethod
+    def of(cls, row: dict[str, Any]) -> Position:
+        return cls(int(row["position"]), int(row["id"]))
+
+    def __str__(self) -> str:
+        return f"{self.commit}-{self.id}"
+
+
+RESUME_PATTERN = r"^[0-9]{1,18}(-[0-9]{1,18})?$"
+"""An SSE id this service wrote, or a plain notification id (a page that loaded the inbox).
+At most 18 digits each: always within PostgreSQL's bigint."""
+_RESUME = re.compile(RESUME_PATTERN)
+
+
+def resume_point(text: str) -> Position | int:
+    """A `Last-Event-ID`: our own position, or a plain notification id (an int)."""
+    if not _RESUME.fullmatch(text):
+        raise ValueError(f"not a stream position: {text!r}")
+    commit, _, notification_id = text.partition("-")
+    return Position(int(commit), int(notification_id)) if notification_id else int(commit)
+
+
 @dataclass(eq=False)
 class Subscriber:
     """One open stream: rows waiting to be sent, or a flag to re-read from the database."""
@@ -39,34 +77,24 @@ class Subscriber:
     who: Recipient
     pending: list[dict[str, Any]] = field(default_factory=list)
     resync: bool = False
-    # The lowest id dropped since the last take: a re-read must start below it, even if the
-    # stream has already sent newer rows (with several notify instances ids may commit out
-    # of order).
-    dropped: int | None = None
     closed: bool = False
     wake: asyncio.Event = field(default_factory=asyncio.Event)
 
     def offer(self, row: dict[str, Any]) -> None:
-        if not self.resync and len(self.pending) >= MAX_PENDING:
+        if len(self.pending) >= MAX_PENDING:
+            # Too far behind: drop what waits; the stream re-reads after its position.
             self.resync = True
-            self._drop(self.pending)
             self.pending = []
-        if self.resync:
-            self._drop([row])
-        else:
+        if not self.resync:
             self.pending.append(row)
         self.wake.set()
 
-    def take(self) -> tuple[list[dict[str, Any]], bool, int | None]:
-        """Rows to send; whether to re-read from the database, and the lowest id dropped."""
-        rows, resync, dropped = self.pending, self.resync, self.dropped
-        self.pending, self.resync, self.dropped = [], False, None
+    def take(self) -> tuple[list[dict[str, Any]], bool]:
+        """Rows to send, and whether to re-read from the database after them."""
+        rows, resync = self.pending, self.resync
+        self.pending, self.resync = [], False
         self.wake.clear()
-        return rows, resync, dropped
-
-    def _drop(self, rows: list[dict[str, Any]]) -> None:
-        lowest = min(row["id"] for row in rows)
-        self.dropped = lowest if self.dropped is None else min(self.dropped, lowest)
+        return rows, resync
 
 
 class InboxHub:
@@ -148,109 +176,82 @@ class InboxHub:
             self._fetching = None
 
 
-def sse_message(row: dict[str, Any], language: str = "de", resume_at: int | None = None) -> str:
-    """One notification as an SSE message; its `id` is where a reconnect resumes.
-
-    That is the notification's id, unless the stream already sent a newer one (`resume_at`):
-    a reconnect from the lower id would repeat the newer notifications.
-    """
-    said = texts.localized(row, language)
+def sse_message(row: dict[str, Any], language: str = "de") -> str:
+    """One notification as an SSE message; its `id` is its stream position."""
+    position = Position.of(row)
+    said = texts.localized({k: v for k, v in row.items() if k != "position"}, language)
     data = json.dumps(said, default=str, ensure_ascii=False, separators=(",", ":"))
-    sse_id = row["id"] if resume_at is None else max(row["id"], resume_at)
-    return f"id: {sse_id}\nevent: notification\ndata: {data}\n\n"
+    return f"id: {position}\nevent: notification\ndata: {data}\n\n"
 
 
-async def starting_point(pool: asyncpg.Pool, who: Recipient, last_id: int | None) -> int:
-    """Where a stream starts: after `Last-Event-ID`, or else after the newest inbox entry.
+async def starting_point(
+    pool: asyncpg.Pool, who: Recipient, resume: Position | int | None
+) -> Position:
+    """Where a stream starts: after `Last-Event-ID`, or else after everything committed now.
 
     Read before the response starts, so that whatever commits once the client holds an
-    open stream is newer than the starting point, and `stream` sends it.
+    open stream comes after the starting point, and `stream` sends it. A plain notification
+    id (a page that loaded the inbox, or a stream from before commit positions) starts
+    after that notification's commit.
     """
-    if last_id is not None:
-        return last_id
+    if isinstance(resume, Position):
+        return resume
     async with pool.acquire() as conn:
-        return await store.latest_inbox_id(conn, who)
-
-
-class _Sent:
-    """The ids a stream has sent after its starting point, so each is sent once.
-
-    Live rows usually come in id order, but a row can come twice (live and in a re-read),
-    and with several notify instances an older id can commit after a newer one was sent:
-    a set, not a high-water mark. Only the newest `KEEP` ids are kept; anything at or below
-    `floor` counts as sent.
-    """
-
-    KEEP = 1000
-
-    def __init__(self, floor: int) -> None:
-        self.floor = floor
-        self.newest = floor
-        self._ids: set[int] = set()
-
-    def __contains__(self, notification_id: int) -> bool:
-        return notification_id <= self.floor or notification_id in self._ids
-
-    def add(self, notification_id: int) -> None:
-        self._ids.add(notification_id)
-        self.newest = max(self.newest, notification_id)
-        if len(self._ids) > 2 * self.KEEP:
-            kept = sorted(self._ids)[-self.KEEP :]
-            self.floor = kept[0] - 1
-            self._ids = set(kept)
+        if resume is not None:
+            return Position(*await store.position_of(conn, who, resume))
+        # Every row committed later has a higher commit position, whatever its id.
+        return Position(await store.newest_commit_position(conn), 2**63 - 1)
 
 
 async def _inbox_after(
-    pool: asyncpg.Pool, who: Recipient, after: int
+    pool: asyncpg.Pool, who: Recipient, after: Position
 ) -> AsyncGenerator[dict[str, Any], None]:
-    """Inbox rows after `after` from the database, in id order, a page at a time."""
+    """Inbox rows after `after` from the database, in commit order, a page at a time."""
     while True:
         async with pool.acquire() as conn:  # not held while the rows are being sent
-            page = await store.inbox_since(conn, who, after, BACKLOG_PAGE)
+            page = await store.inbox_after(conn, who, after.commit, after.id, BACKLOG_PAGE)
         for row in page:
             yield row
         if len(page) < BACKLOG_PAGE:
             return
-        after = page[-1]["id"]
+        after = Position.of(page[-1])
 
 
 async def stream(
     pool: asyncpg.Pool,
     hub: InboxHub,
     who: Recipient,
-    start: int,
+    start: Position,
     heartbeat_seconds: float,
     language: str = "de",
 ) -> AsyncGenerator[str, None]:
-    """The body of one stream: every inbox entry after `start`, each once, as it commits.
+    """The body of one stream: every inbox entry after `start`, each once, in commit order.
 
     Subscribed first, then read from the database: an entry committed before the
     subscription (since `start`) comes from the database, one committed after it comes
-    live, one committed in between may come both ways and is sent once. Live entries are
-    sent in the order they commit; a re-read (the stream fell behind, or the hub lost its
-    LISTEN connection) starts below anything dropped.
+    live, one committed in between may come both ways. Live entries arrive in commit order
+    (NOTIFY is delivered in commit order, and so are positions taken), and what one read of
+    the database sees is a prefix of that order, so one position says what was sent: an
+    entry at or before it was, one after it was not. A re-read (the stream fell behind, or
+    the hub lost its LISTEN connection) starts after it.
     """
     yield f"retry: 2000\n: {who.kind} {who.id}\n\n"
-    sent = _Sent(start)
+    sent = start
     with hub.subscribe(who) as subscriber:
-        reread_after: int | None = start
+        reread = True
         while not subscriber.closed:
-            if reread_after is not None:
-                async with contextlib.aclosing(_inbox_after(pool, who, reread_after)) as backlog:
+            if reread:
+                async with contextlib.aclosing(_inbox_after(pool, who, sent)) as backlog:
                     async for row in backlog:
-                        if row["id"] not in sent:
-                            sent.add(row["id"])
-                            yield sse_message(row, language, resume_at=sent.newest)
-            rows, resync, dropped = subscriber.take()
+                        if Position.of(row) > sent:
+                            sent = Position.of(row)
+                            yield sse_message(row, language)
+            rows, reread = subscriber.take()
             for row in rows:
-                if row["id"] not in sent:
-                    sent.add(row["id"])
-                    yield sse_message(row, language, resume_at=sent.newest)
-            reread_after = None
-            if resync:
-                below = sent.newest if dropped is None else min(sent.newest, dropped - 1)
-                reread_after = max(sent.floor, below)
-            if rows or resync:
+                if Position.of(row) > sent:
+                    sent = Position.of(row)
+                    yield sse_message(row, language)
+            if rows or reread:
                 continue
             try:
                 await asyncio.wait_for(subscriber.wake.wait(), heartbeat_seconds)

@@ -349,38 +349,80 @@ async def get_preferences(conn: Connection, who: Recipient) -> dict[str, Any]:
 # --- the live inbox (Server-Sent Events) ------------------------------------------------------
 
 
+# A row's place in its stream: its commit's position (0 for rows from before migration 004),
+# then its id. See migration 004 for why the commit's position follows commit order.
+_COMMIT_POSITION = (
+    "COALESCE((SELECT c.position FROM inbox_commits c WHERE c.xact = n.xact), 0) AS position"
+)
+
+
 async def notifications_by_id(conn: Connection, ids: Sequence[int]) -> list[dict[str, Any]]:
-    """Inbox rows by id, oldest first, with their recipient (for the live fan-out)."""
+    """Inbox rows by id with their recipient and stream position, in commit order (the live
+    fan-out; it fetches rows whose commit it has been told of, so each has its position)."""
     rows = await conn.fetch(
-        f"SELECT {_NOTIFICATION_OUT}, recipient_kind, recipient_id FROM notifications"
-        " WHERE id = ANY($1::bigint[]) AND in_inbox ORDER BY id",
+        f"SELECT {_NOTIFICATION_OUT}, recipient_kind, recipient_id, {_COMMIT_POSITION}"
+        " FROM notifications n WHERE id = ANY($1::bigint[]) AND in_inbox"
+        " ORDER BY position, id",
         list(ids),
     )
     return [{**dict(r), "data": json.loads(r["data"])} for r in rows]
 
 
-async def inbox_since(
-    conn: Connection, who: Recipient, after: int, limit: int = 500
+async def inbox_after(
+    conn: Connection, who: Recipient, position: int, after_id: int, limit: int = 500
 ) -> list[dict[str, Any]]:
-    """What a reconnecting stream missed: inbox rows after `after`, oldest first."""
+    """What a stream has not sent yet: inbox rows after (`position`, `after_id`) in commit
+    order, oldest first.
+
+    Starts from the commits at or after `position` (usually a handful: those since the
+    stream last read) and looks up the recipient's rows of each; rows from before
+    migration 004 count as position 0.
+    """
     rows = await conn.fetch(
-        f"SELECT {_NOTIFICATION_OUT} FROM notifications"
-        " WHERE recipient_kind = $1 AND recipient_id = $2 AND in_inbox AND id > $3"
-        " ORDER BY id LIMIT $4",
+        f"""
+        SELECT * FROM (
+            SELECT {_NOTIFICATION_OUT}, c.position
+            FROM inbox_commits c
+            JOIN notifications n ON n.xact = c.xact
+             AND n.recipient_kind = $1 AND n.recipient_id = $2 AND n.in_inbox
+            WHERE c.position >= $3 AND (c.position, n.id) > ($3, $4)
+            UNION ALL
+            SELECT {_NOTIFICATION_OUT}, 0 AS position
+            FROM notifications n
+            WHERE $3 = 0 AND n.recipient_kind = $1 AND n.recipient_id = $2 AND n.in_inbox
+              AND n.xact IS NULL AND n.id > $4
+        ) found
+        ORDER BY position, id LIMIT $5
+        """,
         who.kind,
         who.id,
-        after,
+        position,
+        after_id,
         limit,
     )
     return [{**dict(r), "data": json.loads(r["data"])} for r in rows]
 
 
-async def latest_inbox_id(conn: Connection, who: Recipient) -> int:
-    """The newest inbox id of a recipient (0 for none): where a fresh stream starts."""
-    found = await conn.fetchval(
-        "SELECT max(id) FROM notifications"
-        " WHERE recipient_kind = $1 AND recipient_id = $2 AND in_inbox",
+async def newest_commit_position(conn: Connection) -> int:
+    """The newest commit position this reader can see (0 for none).
+
+    Every commit it cannot see yet will get a higher one (migration 004): a fresh stream
+    that starts after this position misses nothing and repeats nothing.
+    """
+    return int(await conn.fetchval("SELECT COALESCE(max(position), 0) FROM inbox_commits"))
+
+
+async def position_of(conn: Connection, who: Recipient, notification_id: int) -> tuple[int, int]:
+    """The stream position of one of the recipient's inbox rows, for a client that resumes
+    from a plain notification id (the inbox's `id`, as a page that loaded the inbox first
+    has it). For an id that is not the recipient's (erased, or 0 for an empty inbox): just
+    after their newest row at or below that id, else the very start."""
+    row = await conn.fetchrow(
+        f"SELECT id, {_COMMIT_POSITION} FROM notifications n"
+        " WHERE recipient_kind = $1 AND recipient_id = $2 AND in_inbox AND id <= $3"
+        " ORDER BY id = $3 DESC, position DESC, id DESC LIMIT 1",
         who.kind,
         who.id,
+        notification_id,
     )
-    return int(found or 0)
+    return (int(row["position"]), int(row["id"])) if row else (0, 0)

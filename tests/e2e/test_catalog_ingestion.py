@@ -29,12 +29,20 @@ class Partner:
         self.provider_id = provider_id
         self.producer = producer
 
-    async def send(self, ce_type: str, data: dict[str, Any], *, source: str | None = None) -> str:
+    async def send(
+        self,
+        ce_type: str,
+        data: dict[str, Any],
+        *,
+        source: str | None = None,
+        key: bytes | None = None,
+    ) -> str:
+        """Sends `data` keyed by its course_id, as the contract asks, unless `key` is given."""
         ce_id = str(uuid.uuid4())
         await self.producer.send_and_wait(
             "zll.provider.courses.v1",
             json.dumps(data).encode(),
-            key=data["course_id"].encode(),
+            key=key if key is not None else data["course_id"].encode(),
             headers=[
                 ("ce_specversion", b"1.0"),
                 ("ce_id", ce_id.encode()),
@@ -172,6 +180,30 @@ async def test_withdrawals_and_upserts_that_break_a_rule_get_feedback_per_field(
     assert [e["field"] for e in answers[wrong_prefix]["errors"]] == ["course_id"]
     assert all(a["provider_id"] == partner.provider_id for a in answers.values())
     assert await stored(http, foreign["course_id"]) is None
+
+
+async def test_a_course_keyed_other_than_by_its_course_id_is_refused_on_key(
+    region: DevStack, http: httpx.AsyncClient, partner: Partner
+) -> None:
+    # A common slip: keying every record by the provider, not the course.
+    by_provider = partner.course("falscher-schluessel")
+    upsert = await partner.send(UPSERTED, by_provider, key=partner.provider_id.encode())
+    live = partner.course("bleibt")
+    await partner.send(UPSERTED, live)
+    assert await eventually(lambda: stored(http, live["course_id"]))
+    withdrawal = partner.withdrawal("bleibt", 2)
+    withdraw = await partner.send(WITHDRAWN, withdrawal, key=b"bleibt")
+    after = partner.course("danach")
+    await partner.send(UPSERTED, after)
+
+    assert await eventually(lambda: stored(http, after["course_id"]))
+    answers = await feedback_for(region, [upsert, withdraw])
+    for ce_id in (upsert, withdraw):
+        [error] = answers[ce_id]["errors"]
+        assert error["field"] == "key"
+    assert by_provider["course_id"] in answers[upsert]["errors"][0]["message"]
+    assert await stored(http, by_provider["course_id"]) is None
+    assert await stored(http, live["course_id"], revision=1, status="live")
 
 
 async def test_providers_are_listed_with_their_kind_and_live_course_count(

@@ -183,6 +183,7 @@ async def test_structured_mode_is_accepted(region: DevStack, catalog: Any) -> No
         region.bootstrap,
         json.dumps(envelope).encode(),
         [("content-type", b"application/cloudevents+json")],
+        key=data["course_id"].encode(),  # the ordering key, as in binary mode
     )
     assert await eventually(lambda: course_in_catalog(catalog, data["course_id"]))
 

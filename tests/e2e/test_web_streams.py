@@ -20,12 +20,12 @@ pytestmark = pytest.mark.e2e
 
 
 async def next_messages(messages: AsyncIterator[dict[str, Any]], count: int) -> list[Any]:
-    """The next `count` notifications (with their SSE id), or fail after 20 s."""
+    """The next `count` notifications (with their SSE id, opaque), or fail after 20 s."""
     found = []
     async with asyncio.timeout(20):
         while len(found) < count:
             message = await anext(messages)
-            found.append((int(message["id"]), json.loads(message["data"])))
+            found.append((message["id"], json.loads(message["data"])))
     return found
 
 
@@ -57,7 +57,7 @@ async def test_a_confirmation_arrives_on_the_open_stream(
         )
         [(sse_id, notification)] = await next_messages(messages, 1)
     assert notification["kind"] == "enrolment.confirmed"
-    assert notification["id"] == sse_id
+    assert sse_id  # opaque: where a reconnect resumes
     assert notification["subject"] == f"Anmeldung bestätigt: {course_id}"
 
 
@@ -116,9 +116,11 @@ async def test_a_reconnect_with_last_event_id_resumes_without_gap_or_duplicate(
         live = await next_messages(messages, 1)
     kinds = [n["kind"] for _, n in missed + live]
     assert kinds == ["enrolment.promoted", "enrolment.cancelled", "enrolment.confirmed"]
-    ids = [sse_id for sse_id, _ in missed + live]
+    sse_ids = [sse_id for sse_id, _ in missed + live]
+    assert len(set([first, *sse_ids])) == 4, "a stream position repeated"
+    ids = [n["id"] for _, n in missed + live]
     assert ids == sorted(set(ids)), "a duplicate or out of order"
-    assert ids[0] > first
+    assert ids[0] > waitlisted["id"]
 
 
 async def test_a_partner_hears_a_new_enrolment_live(
@@ -157,3 +159,21 @@ async def test_a_stream_ticket_opens_only_its_own_stream_and_is_no_bearer_token(
         f"/learners/{lena}/notifications/stream-ticket", headers=token("learner", mia)
     )
     assert foreign.status_code == 403
+
+
+async def test_a_resume_point_the_stream_never_wrote_is_a_422_naming_it(
+    client: httpx.AsyncClient,
+) -> None:
+    lena = f"lena-{uuid.uuid4().hex[:8]}"
+    stream = f"/learners/{lena}/notifications/stream"
+    ticket = await ticket_for(client, f"/learners/{lena}", token("learner", lena))
+    for garbled in ("7-", "x", "9" * 19):
+        header = await client.get(
+            stream, params={"ticket": ticket}, headers={"Last-Event-ID": garbled}
+        )
+        query = await client.get(stream, params={"ticket": ticket, "last_event_id": garbled})
+        for response in (header, query):
+            assert response.status_code == 422, response.text
+            assert response.headers["content-type"] == "application/problem+json"
+        assert "Last-Event-ID" in header.text
+        assert "last_event_id" in query.text

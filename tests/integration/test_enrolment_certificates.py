@@ -40,10 +40,10 @@ async def enrolled(feed: Feed) -> tuple[str, str]:
 async def test_a_completion_issues_one_verifiable_certificate(pool: asyncpg.Pool) -> None:  # noqa: F811
     feed = Feed(pool)
     course_id, enrolment_id = await enrolled(feed)
-    report = feed.partner("zll.enrolment.completed.v1", completed(enrolment_id, ["m1", "m2"]))
-    await feed.apply(report)
+    done = completed(enrolment_id, ["m1", "m2"])
+    await feed.apply(feed.partner("zll.enrolment.completed.v1", done, key=course_id))
     await feed.apply(
-        feed.partner("zll.enrolment.completed.v1", completed(enrolment_id, ["m1"]))
+        feed.partner("zll.enrolment.completed.v1", completed(enrolment_id, ["m1"]), key=course_id)
     )  # a second report: no second certificate
 
     certified = await events(pool, "zll.enrolment.certified.v1")
@@ -66,8 +66,9 @@ async def test_a_completion_issues_one_verifiable_certificate(pool: asyncpg.Pool
 
 async def test_a_revoked_certificate_fails_verification(pool: asyncpg.Pool) -> None:  # noqa: F811
     feed = Feed(pool)
-    _, enrolment_id = await enrolled(feed)
-    await feed.apply(feed.partner("zll.enrolment.completed.v1", completed(enrolment_id, ["m1"])))
+    course_id, enrolment_id = await enrolled(feed)
+    done = completed(enrolment_id, ["m1"])
+    await feed.apply(feed.partner("zll.enrolment.completed.v1", done, key=course_id))
     row = await pool.fetchrow("SELECT certificate_id, jwt FROM certificates")
     await pool.execute(
         "UPDATE certificates SET revoked_at = now(), revocation_reason = 'issued in error'"
@@ -82,12 +83,15 @@ async def test_completions_by_strangers_or_for_foreign_modules_are_refused(
     pool: asyncpg.Pool,  # noqa: F811
 ) -> None:
     feed = Feed(pool)
-    _, enrolment_id = await enrolled(feed)
+    course_id, enrolment_id = await enrolled(feed)
     await feed.apply(
         feed.partner(
-            "zll.enrolment.completed.v1", completed(enrolment_id, ["m1"]), sender="vhs-other"
+            "zll.enrolment.completed.v1",
+            completed(enrolment_id, ["m1"]),
+            key=course_id,
+            sender="vhs-other",
         ),
-        feed.partner("zll.enrolment.completed.v1", completed(enrolment_id, ["m9"])),
+        feed.partner("zll.enrolment.completed.v1", completed(enrolment_id, ["m9"]), key=course_id),
     )
     assert await pool.fetchval("SELECT count(*) FROM certificates") == 0
     feedback = await events(pool, "zll.feedback.rejected.v1")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -111,6 +112,33 @@ async def test_a_request_from_another_provider_is_refused_with_feedback(
     assert feedback[0]["errors"][0]["field"] == "course_id"
 
 
+async def test_a_request_keyed_other_than_by_its_course_id_is_refused_on_key(
+    pool: asyncpg.Pool,
+) -> None:
+    feed = Feed(pool)
+    course_id = await feed.course("schluessel")
+    keyed_by_learner = feed.request(course_id, "ada")
+    keyed_by_learner = dataclasses.replace(keyed_by_learner, key=b"ada")
+    await feed.apply(keyed_by_learner, feed.request(course_id, "ben"))
+    assert await statuses(pool, course_id) == [("ben", "confirmed")]
+    [feedback] = await events(pool, "zll.feedback.rejected.v1")
+    assert [e["field"] for e in feedback["errors"]] == ["key"]
+
+
+async def test_a_cancellation_keyed_other_than_by_its_course_is_refused_on_key(
+    pool: asyncpg.Pool,
+) -> None:
+    feed = Feed(pool)
+    course_id = await feed.course("schluessel-storno")
+    enrolment_id = str(uuid.uuid4())
+    await feed.apply(feed.request(course_id, "ada", enrolment_id=enrolment_id))
+    cancel = {"enrolment_id": enrolment_id}
+    await feed.apply(feed.partner("zll.enrolment.cancel-requested.v1", cancel, key=enrolment_id))
+    assert await statuses(pool, course_id) == [("ada", "confirmed")]
+    [feedback] = await events(pool, "zll.feedback.rejected.v1")
+    assert [e["field"] for e in feedback["errors"]] == ["key"]
+
+
 async def test_a_cancellation_gives_the_seat_to_the_earliest_waitlisted(
     pool: asyncpg.Pool,
 ) -> None:
@@ -122,7 +150,8 @@ async def test_a_cancellation_gives_the_seat_to_the_earliest_waitlisted(
         feed.request(course_id, "ben", contact={"email": "ben@example.org", "locale": "en"}),
         feed.request(course_id, "cem"),
     )
-    await feed.apply(feed.partner("zll.enrolment.cancel-requested.v1", {"enrolment_id": first}))
+    cancel = {"enrolment_id": first}
+    await feed.apply(feed.partner("zll.enrolment.cancel-requested.v1", cancel, key=course_id))
     assert await statuses(pool, course_id) == [
         ("ada", "cancelled"),
         ("ben", "confirmed"),
@@ -142,7 +171,10 @@ async def test_a_cancellation_by_another_provider_is_refused(pool: asyncpg.Pool)
     await feed.apply(feed.request(course_id, "ada", enrolment_id=enrolment_id))
     await feed.apply(
         feed.partner(
-            "zll.enrolment.cancel-requested.v1", {"enrolment_id": enrolment_id}, sender="vhs-evil"
+            "zll.enrolment.cancel-requested.v1",
+            {"enrolment_id": enrolment_id},
+            key=course_id,
+            sender="vhs-evil",
         )
     )
     assert await statuses(pool, course_id) == [("ada", "confirmed")]

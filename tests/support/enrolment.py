@@ -64,9 +64,10 @@ class Feed(testing.Feed):
         )
 
     def partner(
-        self, ce_type: str, data: dict[str, Any], *, sender: str = PROVIDER
+        self, ce_type: str, data: dict[str, Any], *, key: str, sender: str = PROVIDER
     ) -> InboundRecord:
-        return self.record(ce_type, data, source=f"/providers/{sender}")
+        """A cancellation or completion, keyed as the contract asks: by the course."""
+        return self.record(ce_type, data, source=f"/providers/{sender}", key=key)
 
 
 async def events(pool: asyncpg.Pool, ce_type: str) -> list[dict[str, Any]]:

@@ -66,11 +66,13 @@ async def publish_binary(bootstrap: str, data: dict[str, Any], *, source: str, c
         await producer.stop()
 
 
-async def publish_raw(bootstrap: str, value: bytes, headers: list[tuple[str, bytes]]) -> None:
+async def publish_raw(
+    bootstrap: str, value: bytes, headers: list[tuple[str, bytes]], key: bytes = b"x"
+) -> None:
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=False)
     await producer.start()
     try:
-        await producer.send_and_wait("zll.provider.courses.v1", value, key=b"x", headers=headers)
+        await producer.send_and_wait("zll.provider.courses.v1", value, key=key, headers=headers)
     finally:
         await producer.stop()
 

@@ -15,23 +15,26 @@ export function onNotification(listener) {
 
 function show(notification, fresh) {
   const list = document.getElementById("notifications");
+  // A stream resumed from the inbox's newest id may bring one the page loaded already.
+  if (list.querySelector(`li[data-id="${notification.id}"]`)) return false;
   list.querySelector(".empty")?.remove();
-  const item = h("li", { class: fresh ? "fresh" : "", "data-kind": notification.kind },
+  const item = h("li", { class: fresh ? "fresh" : "", "data-kind": notification.kind, "data-id": String(notification.id) },
     h("strong", {}, notification.subject), h("br"),
     h("small", { class: "muted" }, formatDate(notification.created_at)));
   list.prepend(item);
+  return true;
 }
 
 async function open(base) {
   const { ticket } = await api("notify", `${base}/notifications/stream-ticket`, { method: "POST" });
-  const resume = lastId === null ? "" : `&last_event_id=${lastId}`;
+  const resume = lastId === null ? "" : `&last_event_id=${encodeURIComponent(lastId)}`;
   source = new EventSource(serviceUrl("notify", `${base}/notifications/stream?ticket=${encodeURIComponent(ticket)}${resume}`));
   const state = document.getElementById("live-state");
   source.onopen = () => { state.textContent = t("live.on"); };
   source.addEventListener("notification", (event) => {
-    lastId = Number(event.lastEventId);
+    lastId = event.lastEventId; // opaque: the stream's position, sent back as it came
     const notification = JSON.parse(event.data);
-    show(notification, true);
+    if (!show(notification, true)) return;
     for (const listener of listeners) listener(notification);
   });
   source.onerror = () => {
@@ -54,7 +57,8 @@ export async function start() {
     const { items } = await api("notify", `${base}/notifications?limit=20`);
     list.replaceChildren(...(items.length ? [] : [h("li", { class: "empty muted" }, t("live.none"))]));
     for (const notification of [...items].reverse()) show(notification, false);
-    lastId = items.length ? Math.max(...items.map((n) => n.id)) : 0;
+    // Before the first message, the inbox's newest id (the stream takes a plain id too).
+    lastId = String(items.length ? Math.max(...items.map((n) => n.id)) : 0);
   }
   await open(base);
 }

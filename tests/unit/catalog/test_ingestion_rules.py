@@ -40,6 +40,19 @@ def test_a_provider_may_only_send_its_own_courses() -> None:
     assert refused.value.problems[0].field == "provider_id"
 
 
+@pytest.mark.parametrize(
+    "key",
+    [b"vhs-testhausen:excel-2", b"vhs-testhausen", b"", None, b"VHS-TESTHAUSEN:EXCEL-1"],
+)
+def test_a_record_keyed_other_than_by_its_course_id_is_refused_on_key(key: bytes | None) -> None:
+    domain.check_key(b"vhs-testhausen:excel-1", "vhs-testhausen:excel-1")
+    with pytest.raises(Refused) as refused:
+        domain.check_key(key, "vhs-testhausen:excel-1")
+    [problem] = refused.value.problems
+    assert problem.field == "key"
+    assert "vhs-testhausen:excel-1" in problem.message  # says what the key must be
+
+
 def test_an_unregistered_provider_is_refused_on_provider_id() -> None:
     with pytest.raises(Refused) as refused:
         domain.check_registered("unbekannt", registered=False)

@@ -31,6 +31,7 @@ class FakeInbox:
     def __init__(self) -> None:
         self.rows: list[dict[str, Any]] = []
         self.last_id = 0
+        self.commits = 0  # inbox_commits: each commit's place in commit order
         self.hub: InboxHub | None = None
         self.before_backlog_read: list[Callable[[], None]] = []
         self.after_backlog_read: list[Callable[[], None]] = []
@@ -45,9 +46,11 @@ class FakeInbox:
     ) -> int:
         """Commit one inbox row; the hub hears of it `at-once`, a moment `late`r or `never`."""
         notification_id = id if id is not None else self.reserve()
+        self.commits += 1
         self.rows.append(
             {
                 "id": notification_id,
+                "position": self.commits,
                 "kind": "enrolment.confirmed",
                 "category": "enrolment",
                 "locale": "de",
@@ -73,27 +76,35 @@ class FakeInbox:
         mine = [
             r for r in self.rows if (r["recipient_kind"], r["recipient_id"]) == (who.kind, who.id)
         ]
-        return sorted(mine, key=lambda r: r["id"])
+        return sorted(mine, key=lambda r: (r["position"], r["id"]))
 
     @staticmethod
     def _out(row: dict[str, Any]) -> dict[str, Any]:
         return {k: v for k, v in row.items() if not k.startswith("recipient_")}
 
-    async def latest_inbox_id(self, _conn: object, who: Recipient) -> int:
-        return max((r["id"] for r in self._of(who)), default=0)
+    async def newest_commit_position(self, _conn: object) -> int:
+        return self.commits
 
-    async def inbox_since(
-        self, _conn: object, who: Recipient, after: int, limit: int = 500
+    async def position_of(
+        self, _conn: object, who: Recipient, notification_id: int
+    ) -> tuple[int, int]:
+        found = [r for r in self._of(who) if r["id"] == notification_id]
+        return (found[0]["position"], notification_id) if found else (0, 0)
+
+    async def inbox_after(
+        self, _conn: object, who: Recipient, position: int, after_id: int, limit: int = 500
     ) -> list[dict[str, Any]]:
         while self.before_backlog_read:
             self.before_backlog_read.pop(0)()
-        found = [self._out(r) for r in self._of(who) if r["id"] > after][:limit]
+        after = (position, after_id)
+        found = [self._out(r) for r in self._of(who) if (r["position"], r["id"]) > after]
         while self.after_backlog_read:
             self.after_backlog_read.pop(0)()
-        return found
+        return found[:limit]
 
     async def notifications_by_id(self, _conn: object, ids: Sequence[int]) -> list[dict[str, Any]]:
-        return [dict(r) for r in sorted(self.rows, key=lambda r: r["id"]) if r["id"] in ids]
+        rows = sorted(self.rows, key=lambda r: (r["position"], r["id"]))
+        return [dict(r) for r in rows if r["id"] in ids]
 
 
 class FakePool:
@@ -106,7 +117,8 @@ class FakePool:
 @pytest.fixture
 def inbox(monkeypatch: pytest.MonkeyPatch) -> FakeInbox:
     fake = FakeInbox()
-    for name in ("latest_inbox_id", "inbox_since", "notifications_by_id"):
+    names = ("newest_commit_position", "position_of", "inbox_after", "notifications_by_id")
+    for name in names:
         monkeypatch.setattr(store, name, getattr(fake, name))
     return fake
 
@@ -127,7 +139,7 @@ class Client:
 
     def __init__(self, body: AsyncGenerator[str, None]) -> None:
         self.body = body
-        self.sse_ids: list[int] = []
+        self.sse_ids: list[str] = []
         self.notifications: list[int] = []
 
     async def first_line(self) -> str:
@@ -144,7 +156,7 @@ class Client:
             idle = 0
             fields = dict(line.split(": ", 1) for line in chunk.strip().split("\n"))
             if "data" in fields:
-                self.sse_ids.append(int(fields["id"]))
+                self.sse_ids.append(fields["id"])
                 self.notifications.append(json.loads(fields["data"])["id"])
         return self.notifications
 
@@ -152,9 +164,11 @@ class Client:
         await self.body.aclose()
 
 
-async def open_stream(pool: Any, hub: InboxHub, last_id: int | None = None) -> Client:
-    """What the endpoint does: the starting point before the response starts, then the body."""
-    start = await live.starting_point(pool, LENA, last_id)
+async def open_stream(pool: Any, hub: InboxHub, last_id: int | str | None = None) -> Client:
+    """What the endpoint does: the starting point before the response starts, then the body.
+    `last_id`: a notification id (a page that loaded the inbox) or an SSE id sent before."""
+    resume = live.resume_point(str(last_id)) if last_id is not None else None
+    start = await live.starting_point(pool, LENA, resume)
     return Client(live.stream(pool, hub, LENA, start, HEARTBEAT))
 
 
@@ -198,7 +212,8 @@ async def test_a_notification_committed_once_the_stream_is_open_arrives_once(
     assert await client.read() == committed
     commit()
     assert await client.read() == committed, "the next one is lost"
-    assert client.sse_ids == client.notifications
+    assert client.sse_ids == sorted(client.sse_ids, key=live.resume_point), "not in order"
+    assert len(set(client.sse_ids)) == len(client.sse_ids)
     await client.close()
     assert hub._watchers == {}, "the stream is still subscribed after it closed"
 
@@ -237,19 +252,28 @@ async def test_an_older_id_committed_after_a_newer_one_is_sent_and_not_resumed_f
     client, slow, fast = await newer_id_sent_while_older_in_flight(pool, hub, inbox)
     inbox.commit(id=slow)
     assert await client.read() == [fast, slow]
-    assert client.sse_ids == [fast, fast], "a reconnect from the older id would repeat the newer"
+    after_fast, after_slow = client.sse_ids
     await client.close()
 
+    again = await open_stream(pool, hub, last_id=after_slow)
+    await again.first_line()
+    assert await again.read() == [], "a reconnect after both repeats one"
+    await again.close()
+    late = await open_stream(pool, hub, last_id=after_fast)
+    await late.first_line()
+    assert await late.read() == [slow], "a reconnect after the newer id misses the older one"
+    await late.close()
 
-async def test_a_stream_that_fell_behind_re_reads_below_what_it_dropped(
+
+async def test_a_stream_that_fell_behind_re_reads_what_it_dropped(
     pool: Any, hub: InboxHub, inbox: FakeInbox
 ) -> None:
     client, slow, fast = await newer_id_sent_while_older_in_flight(pool, hub, inbox)
     # More than a stream may hold arrive before it runs again, the older id among them: the
-    # hub drops them all, and the stream re-reads from below the older id.
+    # hub drops them all, and the stream re-reads them in the order they committed.
     burst = [inbox.commit() for _ in range(live.MAX_PENDING)]
     inbox.commit(id=slow)
-    assert await client.read() == [fast, slow, *burst]
+    assert await client.read() == [fast, *burst, slow]
     await client.close()
 
 
@@ -264,3 +288,13 @@ async def test_a_stream_re_reads_after_the_hub_lost_its_listen_connection(
     hub._resync_all()  # what the hub does once it listens again
     assert await client.read() == [unheard]
     await client.close()
+
+
+def test_a_resume_point_is_an_sse_id_of_ours_or_a_notification_id() -> None:
+    assert live.resume_point("7-42") == live.Position(7, 42)
+    assert str(live.Position(7, 42)) == "7-42"
+    assert live.resume_point("42") == 42
+    assert live.resume_point("9" * 18) == int("9" * 18)
+    for garbled in ("", "1-", "-1", "1-2-3", "x", "1.5", " 1", "1\n", "9" * 19, "1-" + "9" * 19):
+        with pytest.raises(ValueError, match="not a stream position"):
+            live.resume_point(garbled)
