@@ -38,7 +38,9 @@ async def course_in_catalog(catalog: httpx.AsyncClient, course_id: str) -> dict[
 
 
 async def test_a_partners_course_is_served_and_announced(region: DevStack, catalog: Any) -> None:
-    data = course("pflege-1")
+    # Many tests publish this title; a word of its own finds this one among them.
+    mark = f"zq{uuid.uuid4().hex[:10]}"
+    data = course(f"pflege-{mark}", description=f"Grundlagen der Pflege. Kurszeichen {mark}.")
     await publish_binary(
         region.bootstrap, data, source=f"/providers/{PROVIDER}", ce_id=str(uuid.uuid4())
     )
@@ -50,7 +52,8 @@ async def test_a_partners_course_is_served_and_announced(region: DevStack, catal
 
     # Search is derived behind ingestion by the catalog's indexer: findable a moment later.
     async def findable() -> bool:
-        found = await catalog.get("/courses", params={"q": "Pflegekraft", "municipality": "Kassel"})
+        query = {"q": f"Pflegekraft {mark}", "municipality": "Kassel"}
+        found = await catalog.get("/courses", params=query)
         return data["course_id"] in [c["course_id"] for c in found.json()["items"]]
 
     assert await eventually(findable), "stored, but never findable by search"
