@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Path, Query, Response
 
 from services.notify import store, texts
 from services.notify import store_deliveries as queue
+from services.notify.access import Caller, Lang, LearnerId, PartnerId, admit, named
 from services.notify.domain import Recipient
 from services.notify.messages import MESSAGES
 from services.notify.schemas import (
@@ -20,15 +21,13 @@ from services.notify.schemas import (
     WebhookIn,
     WebhookOut,
 )
-from zll.platform.auth import Principal, current_principal
+from zll.platform.auth import Principal
 from zll.platform.database import Database, Db
-from zll.platform.i18n import Language, request_language
+from zll.platform.i18n import Language
 from zll.platform.pagination import PageRequest, pages
 from zll.platform.problems import ProblemError
 
 router = APIRouter()
-LearnerId = Annotated[str, Path(pattern=r"^[^\s\x00-\x1f\x7f]{1,128}$")]
-PartnerId = Annotated[str, Path(pattern=r"^[a-z0-9-]{2,40}$", description="e.g. vhs-kassel")]
 # Row ids are PostgreSQL bigints: anything larger is simply not found, never a 500.
 RowId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 Pages = Annotated[PageRequest, Depends(pages(default=50, maximum=500))]
@@ -37,25 +36,6 @@ Before = Annotated[
     int | None,
     Query(ge=1, le=2**63 - 1, deprecated=True, description="Use `cursor`: ids below this."),
 ]
-Caller = Annotated[Principal, Depends(current_principal)]
-Lang = Annotated[Language, Depends(request_language)]
-
-# Who may read (and, in the second set, change) whose data, besides the owner.
-_STAFF_READ = {"learner": {"counsellor", "operator"}, "partner": {"operator"}}
-_OWNER_ROLES = {"learner": {"learner"}, "partner": {"provider", "employer"}}
-
-
-def _admit(caller: Principal, who: Recipient, *, staff: bool) -> None:
-    """Owners always; staff (counsellors for learners, operators) only where `staff` is true."""
-    if caller.role in _OWNER_ROLES[who.kind] and caller.sub == who.id:
-        return
-    if staff and caller.role in _STAFF_READ[who.kind]:
-        return
-    raise ProblemError(403, MESSAGES("forbidden"), MESSAGES("forbidden.not-yours", who=_who(who)))
-
-
-def _who(who: Recipient) -> Any:
-    return MESSAGES(f"who.{who.kind}", id=who.id)
 
 
 def _in(language: Language, response: Response) -> Language:
@@ -80,7 +60,7 @@ async def _list(
     unread: bool,
     language: Language,
 ) -> NotificationPage:
-    _admit(caller, who, staff=True)
+    admit(caller, who, staff=True)
     async with db.connection() as conn:
         rows = await store.inbox(
             conn, who, limit=page.limit + 1, before=_after(page, before), unread=unread
@@ -93,18 +73,18 @@ async def _list(
 async def _mark_read(
     db: Database, caller: Principal, who: Recipient, nid: int, language: Language
 ) -> Any:
-    _admit(caller, who, staff=False)
+    admit(caller, who, staff=False)
     async with db.connection() as conn:
         found = await store.mark_read(conn, who, nid)
     if found is None:
         raise ProblemError(
-            404, MESSAGES("not-found"), MESSAGES("notification-not-found", who=_who(who), id=nid)
+            404, MESSAGES("not-found"), MESSAGES("notification-not-found", who=named(who), id=nid)
         )
     return texts.localized(found, language)
 
 
 async def _get_preferences(db: Database, caller: Principal, who: Recipient) -> Any:
-    _admit(caller, who, staff=True)
+    admit(caller, who, staff=True)
     async with db.connection() as conn:
         return await store.get_preferences(conn, who)
 
@@ -112,7 +92,7 @@ async def _get_preferences(db: Database, caller: Principal, who: Recipient) -> A
 async def _put_preferences(
     db: Database, caller: Principal, who: Recipient, preferences: Preferences
 ) -> Preferences:
-    _admit(caller, who, staff=False)
+    admit(caller, who, staff=False)
     async with db.connection() as conn:
         await store.put_preferences(conn, who, **preferences.model_dump())
     return preferences
@@ -191,7 +171,7 @@ async def put_partner_preferences(
 async def put_webhook(db: Db, id: PartnerId, webhook: WebhookIn, caller: Caller) -> dict[str, Any]:
     """Register (or replace) the partner's webhook; the secret is never shown again."""
     who = Recipient("partner", id)
-    _admit(caller, who, staff=True)
+    admit(caller, who, staff=True)
     async with db.connection() as conn:
         await store.put_webhook(conn, id, str(webhook.url), webhook.secret, webhook.events)
         found = await store.get_webhook(conn, id)
@@ -201,7 +181,7 @@ async def put_webhook(db: Db, id: PartnerId, webhook: WebhookIn, caller: Caller)
 
 @router.get("/partners/{id}/webhook", response_model=WebhookOut, tags=["partners"])
 async def get_webhook(db: Db, id: PartnerId, caller: Caller) -> dict[str, Any]:
-    _admit(caller, Recipient("partner", id), staff=True)
+    admit(caller, Recipient("partner", id), staff=True)
     async with db.connection() as conn:
         found = await store.get_webhook(conn, id)
     if found is None:
@@ -215,7 +195,7 @@ def _no_webhook(partner_id: str) -> ProblemError:
 
 def _no_delivery(who: Recipient, delivery_id: int) -> ProblemError:
     return ProblemError(
-        404, MESSAGES("not-found"), MESSAGES("delivery-not-found", who=_who(who), id=delivery_id)
+        404, MESSAGES("not-found"), MESSAGES("delivery-not-found", who=named(who), id=delivery_id)
     )
 
 
@@ -249,7 +229,7 @@ async def list_deliveries(
 ) -> DeliveryPage:
     """The delivery log: every e-mail and webhook attempt for this partner, newest first."""
     who = Recipient("partner", id)
-    _admit(caller, who, staff=True)
+    admit(caller, who, staff=True)
     return await _deliveries(db, who, status, page, before)
 
 
@@ -259,7 +239,7 @@ async def list_deliveries(
 async def replay_delivery(db: Db, id: PartnerId, did: RowId, caller: Caller) -> dict[str, Any]:
     """Send a delivery again now, with a fresh retry budget and the same webhook-id."""
     who = Recipient("partner", id)
-    _admit(caller, who, staff=True)
+    admit(caller, who, staff=True)
     async with db.connection() as conn:
         found = await queue.replay(conn, who, did)
     if found is None:
@@ -270,7 +250,7 @@ async def replay_delivery(db: Db, id: PartnerId, did: RowId, caller: Caller) -> 
 @router.delete("/partners/{id}/webhook", status_code=204, tags=["partners"])
 async def delete_webhook(db: Db, id: PartnerId, caller: Caller) -> None:
     """Stop webhooks; deliveries still pending for it are parked as failed when due."""
-    _admit(caller, Recipient("partner", id), staff=True)
+    admit(caller, Recipient("partner", id), staff=True)
     async with db.connection() as conn:
         if not await store.delete_webhook(conn, id):
             raise _no_webhook(id)
@@ -287,7 +267,7 @@ async def learner_deliveries(
 ) -> DeliveryPage:
     """The e-mails sent to a learner, newest first: the learner, a counsellor, an operator."""
     who = Recipient("learner", id)
-    _admit(caller, who, staff=True)
+    admit(caller, who, staff=True)
     return await _deliveries(db, who, status, page, before)
 
 

@@ -17,7 +17,7 @@ from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.notify.api import Caller, Lang, LearnerId, PartnerId, _admit, _who
+from services.notify.access import Caller, Lang, LearnerId, PartnerId, admit, named
 from services.notify.config import notify_settings
 from services.notify.domain import Recipient
 from services.notify.live import RESUME_PATTERN, InboxHub, resume_point, starting_point, stream
@@ -93,7 +93,7 @@ def _check_ticket(settings: Settings, ticket: str, who: Recipient) -> Language |
             401, MESSAGES("invalid-ticket"), MESSAGES("invalid-ticket.detail", reason=str(error))
         ) from error
     if (claims.get("rk"), claims.get("sub")) != (who.kind, who.id):
-        raise ProblemError(403, MESSAGES("forbidden"), MESSAGES("ticket-not-yours", who=_who(who)))
+        raise ProblemError(403, MESSAGES("forbidden"), MESSAGES("ticket-not-yours", who=named(who)))
     language = claims.get("lang")
     return language if language in LANGUAGES else None
 
@@ -101,7 +101,7 @@ def _check_ticket(settings: Settings, ticket: str, who: Recipient) -> Language |
 async def _ticket(
     request: Request, caller: Principal, who: Recipient, language: Language
 ) -> StreamTicket:
-    _admit(caller, who, staff=True)
+    admit(caller, who, staff=True)
     config = notify_settings()
     ttl = timedelta(seconds=config.stream_ticket_seconds)
     ticket, expires = issue_ticket(request.app.state.settings, who, ttl, language)
@@ -131,7 +131,7 @@ async def _open(
             raise ProblemError(
                 401, MESSAGES("authentication-required"), MESSAGES("stream-authentication")
             )
-        _admit(verify_token(settings, token.strip()), who, staff=True)
+        admit(verify_token(settings, token.strip()), who, staff=True)
     hub: InboxHub = request.app.state.inbox_hub
     pool = db.pool
     heartbeat = notify_settings().stream_heartbeat_seconds

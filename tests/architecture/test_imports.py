@@ -115,3 +115,14 @@ def test_a_services_rules_load_without_any_io_library(module: str) -> None:
     ).stdout.split()
     offenders = sorted({m.split(".")[0] for m in loaded} & set(IO_LIBRARIES))
     assert offenders == [], f"importing {module} loads {offenders}"
+
+
+def test_no_module_imports_another_modules_private_names() -> None:
+    """A leading underscore means "this module's own": routes share what they share by name."""
+    offenders = []
+    for name, path in module_files().items():
+        for node in _imports(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("services"):
+                private = [a.name for a in node.names if a.name.startswith("_")]
+                offenders += [f"{name}: {node.module}.{p}" for p in private]
+    assert offenders == []
