@@ -44,9 +44,14 @@ def check_key(key: bytes | None, course_id: str) -> None:
     """
     if key != course_id.encode():
         shown = "none" if key is None else repr(key.decode("utf-8", "replace"))
-        raise Refused.because(
-            "key", f"the record's key is {shown}; it must be the course_id {course_id!r}"
-        )
+        raise Refused([Problem(
+            "key",
+            f"the record's key is {shown}; it must be the course_id {course_id!r}",
+            f"Der Schlüssel der Meldung (Kafka-Key) muss die Kurs-Kennung „{course_id}“ sein; "
+            f"angegeben war {shown}. Bitte senden Sie jeden Kurs unter seiner Kennung.",
+            f"The message's key (Kafka key) must be the course id \"{course_id}\"; {shown} was "
+            "given. Please send each course under its id.",
+        )])  # fmt: skip
 
 
 def check_registered(provider_id: str, registered: bool) -> None:

@@ -57,6 +57,15 @@ async def learn_course(
         await ledger.course_changed(uow, course.course_id, _today())
 
 
+def _wrong_key(course_id: str) -> Problem:
+    return Problem(
+        "key",
+        f"the record's key must be the course_id {course_id!r}",
+        f"Der Schlüssel der Meldung (Kafka-Key) muss die Kurs-Kennung „{course_id}“ sein.",
+        f'The message\'s key (Kafka key) must be the course id "{course_id}".',
+    )
+
+
 async def request_enrolments(
     uow: UnitOfWork, messages: Sequence[Message[EnrolmentRequested]]
 ) -> Refusals[EnrolmentRequested]:
@@ -65,15 +74,20 @@ async def request_enrolments(
     for message in messages:
         request = message.payload
         if request.course_id.split(":", 1)[0] != message.sender:
-            problem = Problem("course_id", f"{message.sender!r} may enrol into its courses only")
+            problem = Problem(
+                "course_id",
+                f"{message.sender!r} may enrol into its courses only",
+                f"Sie können nur in Ihre eigenen Kurse einschreiben; „{request.course_id}“ "
+                "ist nicht Ihrer.",
+                f'You can enrol learners into your own courses only; "{request.course_id}" '
+                "is not yours.",
+            )
             refused.append((message, Refused([problem])))
             continue
         if message.record.key != request.course_id.encode():
             # The key orders a course's requests (first come, first served) and puts a
             # cancellation behind its request: under another key neither holds.
-            problem = Problem(
-                "key", f"the record's key must be the course_id {request.course_id!r}"
-            )
+            problem = _wrong_key(request.course_id)
             refused.append((message, Refused([problem])))
             continue
         if problems := text_problems(request):
@@ -110,12 +124,26 @@ async def completed(uow: UnitOfWork, message: Message[EnrolmentCompleted]) -> No
     if enrolment.certificate_id is not None:
         return  # already certified: a second report has no second effect
     if enrolment.status not in (Status.CONFIRMED, Status.COMPLETED):
-        raise Refused.because("enrolment_id", f"the enrolment is {enrolment.status}, not confirmed")
+        raise Refused([Problem(
+            "enrolment_id",
+            f"the enrolment is {enrolment.status}, not confirmed",
+            f"Die Einschreibung ist nicht bestätigt (Stand: {enrolment.status}); ein Abschluss "
+            "kann nur für bestätigte Einschreibungen gemeldet werden.",
+            f"The enrolment is not confirmed (it is {enrolment.status}); completions can be "
+            "reported for confirmed enrolments only.",
+        )])  # fmt: skip
     modules = {m["module_id"]: m for m in course.modules}
     unknown = [m for m in report.modules_passed if m not in modules]
     if unknown or not report.modules_passed:
         detail = f"not modules of {course.course_id}: {unknown}" if unknown else "none named"
-        raise Refused.because("modules_passed", detail)
+        raise Refused([Problem(
+            "modules_passed",
+            detail,
+            f"Bestandene Module: {', '.join(unknown)} gehören nicht zu „{course.title}“"
+            if unknown else "Bitte nennen Sie mindestens ein bestandenes Modul.",
+            f"Modules passed: {', '.join(unknown)} are not modules of \"{course.title}\""
+            if unknown else "Please name at least one module that was passed.",
+        )])  # fmt: skip
     await store.set_status(uow.conn, [enrolment.enrolment_id], Status.COMPLETED.value)
     passed = [modules[m] for m in dict.fromkeys(report.modules_passed)]
     await certificates.certify(uow, enrolment, course, passed, report.completed_at)
@@ -128,7 +156,12 @@ async def _own_enrolment(
     enrolment = await store.get_enrolment(uow.conn, enrolment_id)
     course = await store.get_course(uow.conn, enrolment.course_id) if enrolment else None
     if enrolment is None or course is None or course.provider_id != sender:
-        raise Refused.because("enrolment_id", f"no enrolment {enrolment_id} in a course of yours")
+        raise Refused([Problem(
+            "enrolment_id",
+            f"no enrolment {enrolment_id} in a course of yours",
+            f"In Ihren Kursen gibt es keine Einschreibung {enrolment_id}.",
+            f"There is no enrolment {enrolment_id} in your courses.",
+        )])  # fmt: skip
     return enrolment, course
 
 
@@ -136,7 +169,7 @@ def _check_key(message: Message[Any], course_id: str) -> None:
     """A cancellation or completion names only its enrolment; its key must still be that
     enrolment's course, or it could overtake the request it refers to."""
     if message.record.key != course_id.encode():
-        raise Refused.because("key", f"the record's key must be the course_id {course_id!r}")
+        raise Refused([_wrong_key(course_id)])
 
 
 async def placement_accepted(uow: UnitOfWork, message: Message[PlacementAccepted]) -> None:

@@ -46,13 +46,34 @@ async def learn_supply(
 
 def _own(message: Message, partner_id: str) -> None:
     if message.sender is not None and message.sender != partner_id:
-        raise Refused.because("partner_id", "must be the sender's own id")
+        raise Refused([Problem(
+            "partner_id",
+            "must be the sender's own id",
+            f"Die Partner-Kennung muss die Ihre sein, „{message.sender}“; angegeben war "
+            f"„{partner_id}“.",
+            f"The partner id must be your own, \"{message.sender}\"; \"{partner_id}\" was "
+            "given.",
+        )])  # fmt: skip
+
+
+def _not_yours(field: str) -> Problem:
+    return Problem(
+        field,
+        "belongs to another partner",
+        "Dieses Angebot gehört einem anderen Partner.",
+        "This opportunity belongs to another partner.",
+    )
 
 
 def _unknown(field: str, uris: list[str]) -> list[Problem]:
     known = vocabulary().known
     return [
-        Problem(f"{field}.{i}", f"{uri} is not in the ESCO vocabulary")
+        Problem(
+            f"{field}.{i}",
+            f"{uri} is not in the ESCO vocabulary",
+            f"„{uri}“ ist keine ESCO-Kompetenz oder -Beruf, die ZLL kennt.",
+            f'"{uri}" is not an ESCO skill or occupation ZLL knows.',
+        )
         for i, uri in enumerate(uris)
         if not known(uri)
     ]
@@ -67,7 +88,7 @@ async def learn_opportunity(uow: UnitOfWork, message: Message[OpportunityUpserte
         raise Refused(problems)
     owner = await store_counselling.opportunity_owner(uow.conn, opportunity.opportunity_id)
     if owner not in (None, opportunity.partner_id):
-        raise Refused.because("opportunity_id", "belongs to another partner")
+        raise Refused([_not_yours("opportunity_id")])
     await store_counselling.upsert_opportunity(uow.conn, opportunity.model_dump())
 
 
@@ -77,7 +98,7 @@ async def forget_opportunity(uow: UnitOfWork, message: Message[OpportunityWithdr
     check_plain_text(withdrawn)
     owner = await store_counselling.opportunity_owner(uow.conn, withdrawn.opportunity_id)
     if owner not in (None, withdrawn.partner_id):
-        raise Refused.because("opportunity_id", "belongs to another partner")
+        raise Refused([_not_yours("opportunity_id")])
     await store_counselling.withdraw_opportunity(
         uow.conn, withdrawn.opportunity_id, withdrawn.partner_id, withdrawn.revision
     )
@@ -91,7 +112,12 @@ async def learn_demand(uow: UnitOfWork, message: Message[DemandReported]) -> Non
         "occupation", [report.occupation] if report.occupation else []
     )
     if problems:
-        raise Refused([Problem(p.field.removesuffix(".0"), p.message) for p in problems])
+        raise Refused(
+            [
+                Problem(p.field.removesuffix(".0"), p.message, p.message_de, p.message_en)
+                for p in problems
+            ]
+        )
     await demand_service.report(uow, report, message.event.time)
 
 

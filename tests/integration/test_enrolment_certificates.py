@@ -99,3 +99,10 @@ async def test_completions_by_strangers_or_for_foreign_modules_are_refused(
         ("vhs-other", "enrolment_id"),
         ("vhs-testhausen", "modules_passed"),
     ]
+    # A clerk reads why, in German by default and in English on request.
+    worded = [(f["errors"][0]["message_de"], f["errors"][0]["message_en"]) for f in feedback]
+    assert "keine Einschreibung" in worded[0][0]
+    assert "no enrolment" in worded[0][1]
+    assert "m9" in worded[1][0]
+    assert "gehören nicht zu" in worded[1][0]
+    assert "are not modules of" in worded[1][1]
