@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import asyncpg
 import pytest
 
 from services.enrolment import certificates
-from tests.integration.test_enrolment_ledger import pool  # noqa: F401
+from tests.integration.databases import fresh_database
 from tests.support.enrolment import Feed, events
+from zll.devstack.stack import DevStack
 
 pytestmark = pytest.mark.integration
 SKILL = "http://data.europa.eu/esco/skill/test-care"
@@ -20,6 +22,12 @@ MODULES = [
     {"module_id": "m2", "title": "Dokumentation", "workload_hours": 20, "eqf_level": 4,
      "skills": [], "certificate": "attendance"},
 ]  # fmt: skip
+
+
+@pytest.fixture
+async def pool(infra: DevStack) -> AsyncIterator[asyncpg.Pool]:
+    async with fresh_database(infra, "enrolment") as pool:
+        yield pool
 
 
 def completed(enrolment_id: str, modules: list[str]) -> dict[str, object]:
@@ -37,7 +45,7 @@ async def enrolled(feed: Feed) -> tuple[str, str]:
     return course_id, enrolment_id
 
 
-async def test_a_completion_issues_one_verifiable_certificate(pool: asyncpg.Pool) -> None:  # noqa: F811
+async def test_a_completion_issues_one_verifiable_certificate(pool: asyncpg.Pool) -> None:
     feed = Feed(pool)
     course_id, enrolment_id = await enrolled(feed)
     done = completed(enrolment_id, ["m1", "m2"])
@@ -64,7 +72,7 @@ async def test_a_completion_issues_one_verifiable_certificate(pool: asyncpg.Pool
     assert status == "completed"
 
 
-async def test_a_revoked_certificate_fails_verification(pool: asyncpg.Pool) -> None:  # noqa: F811
+async def test_a_revoked_certificate_fails_verification(pool: asyncpg.Pool) -> None:
     feed = Feed(pool)
     course_id, enrolment_id = await enrolled(feed)
     done = completed(enrolment_id, ["m1"])
@@ -80,7 +88,7 @@ async def test_a_revoked_certificate_fails_verification(pool: asyncpg.Pool) -> N
 
 
 async def test_completions_by_strangers_or_for_foreign_modules_are_refused(
-    pool: asyncpg.Pool,  # noqa: F811
+    pool: asyncpg.Pool,
 ) -> None:
     feed = Feed(pool)
     course_id, enrolment_id = await enrolled(feed)
