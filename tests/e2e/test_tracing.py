@@ -6,14 +6,12 @@ the test reads the spans it received.
 
 from __future__ import annotations
 
-import json
 import secrets
 import uuid
 from collections.abc import Set
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaProducer
 from typer.testing import CliRunner
 
 from tests.e2e.test_enrolment_http import PROVIDER, bearer, known_course
@@ -52,24 +50,13 @@ async def test_a_partners_traceparent_is_continued_through_every_service(region:
     await known_course(region, "trace-warmup", capacity=1)  # provider registered, ledger warm
     trace_id, parent = traceparent()
     data = course("traced", provider=PROVIDER)
-    producer = AIOKafkaProducer(bootstrap_servers=region.bootstrap, enable_idempotence=False)
-    await producer.start()
-    try:
-        await producer.send_and_wait(
-            "zll.provider.courses.v1",
-            json.dumps(data).encode(),
-            key=data["course_id"].encode(),
-            headers=[
-                ("ce_specversion", b"1.0"),
-                ("ce_id", str(uuid.uuid4()).encode()),
-                ("ce_source", f"/providers/{PROVIDER}".encode()),
-                ("ce_type", b"zll.course.upserted.v1"),
-                ("content-type", b"application/json"),
-                ("traceparent", parent.encode()),
-            ],
-        )
-    finally:
-        await producer.stop()
+    await publish_binary(
+        region.bootstrap,
+        data,
+        source=f"/providers/{PROVIDER}",
+        ce_id=str(uuid.uuid4()),
+        more_headers=(("traceparent", parent.encode()),),
+    )
 
     expected = {"zll-catalog", "zll-enrolment", "zll-matching"}
     spans = await spans_of(region, trace_id, expected)

@@ -44,8 +44,16 @@ def course(
     return data
 
 
-async def publish_binary(bootstrap: str, data: dict[str, Any], *, source: str, ce_id: str) -> None:
-    """Exactly what a partner's own client sends: CloudEvents binary mode, by hand."""
+async def publish_binary(
+    bootstrap: str,
+    data: dict[str, Any],
+    *,
+    source: str,
+    ce_id: str,
+    more_headers: tuple[tuple[str, bytes], ...] = (),
+) -> None:
+    """Exactly what a partner's own client sends: CloudEvents binary mode, by hand
+    (`more_headers`: e.g. the partner's own `traceparent`)."""
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=False)
     await producer.start()
     try:
@@ -60,6 +68,7 @@ async def publish_binary(bootstrap: str, data: dict[str, Any], *, source: str, c
                 ("ce_type", b"zll.course.upserted.v1"),
                 ("ce_time", b"2026-11-23T10:00:00Z"),
                 ("content-type", b"application/json"),
+                *more_headers,
             ],
         )
     finally:
