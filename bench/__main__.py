@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+import os
 import pkgutil
 import sys
 import tempfile
+import time
 import warnings
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
 
@@ -16,11 +19,12 @@ from rich.console import Console
 from rich.table import Table
 
 import bench
+from bench import record
 from bench.harness import BenchContext, Result, exit_status, failures, measure_baseline
 from zll.devstack.stack import DevStack, StackLayout
+from zll.run_records import commit
 
 console = Console()
-RESULTS = Path(__file__).parent / "RESULTS.md"
 
 
 def main(names: list[str]) -> int:
@@ -30,6 +34,7 @@ def main(names: list[str]) -> int:
         m.name for m in pkgutil.iter_modules(bench.__path__) if m.name.startswith("bench_")
     )
     chosen = [m for m in modules if not names or m.removeprefix("bench_") in names]
+    started, code, clock = datetime.now(UTC), commit(), time.monotonic()
     with tempfile.TemporaryDirectory(prefix="zll-bench-") as home:
         stack = DevStack(StackLayout(home=Path(home), kafka_port=_free_port(), ports=_ports()))
         try:
@@ -39,6 +44,18 @@ def main(names: list[str]) -> int:
         finally:
             stack.stop()
     _report(results)
+    run = record.Run(
+        started=started,
+        commit=code,
+        seconds=time.monotonic() - clock,
+        cores=os.cpu_count() or 0,
+        benches=[m.removeprefix("bench_") for m in chosen],
+        full=chosen == modules and os.environ.get("ZLL_BENCH_QUICK") != "1",
+    )
+    written = record.write(run, results)
+    console.print(
+        f"written to {written.relative_to(record.ROOT)}" + (" and the README" if run.full else "")
+    )
     for failure in failures(results):
         console.print(f"[bold red]FAILED[/] {failure.bench}: {failure.note}")
     return exit_status(results)
@@ -75,18 +92,13 @@ async def run_each(
 
 
 def _report(results: list[Result]) -> None:
-    table = Table(title="ZLL benchmarks (2 cores)")
+    table = Table(title="ZLL benchmarks")
     for column in ("bench", "metric", "value", "baseline", "ratio", "goal"):
         table.add_column(column)
-    lines = ["| bench | metric | value | baseline | ratio | goal |", "|---|---|---|---|---|---|"]
     for r in results:
         ratio = f"{r.ratio:.3g}×" if r.ratio is not None else ""
-        row = (r.bench, r.metric, f"{r.value:,.1f} {r.unit}", r.baseline, ratio, r.goal)
-        table.add_row(*row)
-        lines.append("| " + " | ".join(row) + " |")
+        table.add_row(r.bench, r.metric, f"{r.value:,.1f} {r.unit}", r.baseline, ratio, r.goal)
     console.print(table)
-    RESULTS.write_text("\n".join(lines) + "\n")
-    console.print(f"written to {RESULTS}")
 
 
 def _free_port() -> int:

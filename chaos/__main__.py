@@ -18,6 +18,7 @@ from chaos import record
 from chaos.runner import Config, Report, run_chaos
 from zll.devstack.stack import DevStack, StackLayout
 from zll.platform.settings import SERVICE_NAMES
+from zll.run_records import commit
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -54,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
         postgres_restarts=args.pg_restarts,
     )
     home = Path(tempfile.mkdtemp(prefix="zll-chaos-"))
-    started, code, clock = datetime.now(UTC), record.commit(), time.monotonic()
+    started, code, clock = datetime.now(UTC), commit(), time.monotonic()
     try:
         report = run_on_fresh_stack(home, config)
     finally:

@@ -7,18 +7,16 @@ tests/unit/test_chaos_record.py holds the two equal.
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from chaos.checks import Findings
+from zll.run_records import README, ROOT, between, replace_between
 
 BEGIN, END = "<!-- chaos:begin -->", "<!-- chaos:end -->"
-ROOT = Path(__file__).resolve().parent.parent
 RECORD = ROOT / "docs" / "chaos.md"
-README = ROOT / "README.md"
 TITLE = "# The latest chaos run\n\nWritten by `make chaos` (chaos/record.py); do not edit.\n\n"
 
 
@@ -36,17 +34,6 @@ class Run:
     findings: Findings
     quiet_after: float = 0.0  # seconds from the load's end until the region was quiet
     events: int = 0  # distinct events on zll.enrolments.v1
-
-
-def commit(root: Path = ROOT) -> str:
-    """`git rev-parse --short HEAD`, with "+dirty" when the tree has uncommitted changes."""
-
-    def git(*args: str) -> str:
-        done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True)
-        return done.stdout.strip() if done.returncode == 0 else ""
-
-    head = git("rev-parse", "--short", "HEAD") or "unknown"
-    return head + ("+dirty" if git("status", "--porcelain") else "")
 
 
 def section(run: Run) -> str:
@@ -78,8 +65,7 @@ def section(run: Run) -> str:
 
 def readme_section(readme: str) -> str:
     """What stands between the README's markers."""
-    start, end = readme.index(BEGIN) + len(BEGIN), readme.index(END)
-    return readme[start:end].strip("\n") + "\n"
+    return between(readme, BEGIN, END)
 
 
 def recorded_section(record: str) -> str:
@@ -90,6 +76,4 @@ def write(run: Run, record: Path = RECORD, readme: Path = README) -> None:
     """docs/chaos.md anew, and the README's section regenerated from it."""
     body = section(run)
     record.write_text(TITLE + body)
-    text = readme.read_text()
-    start, end = text.index(BEGIN) + len(BEGIN), text.index(END)
-    readme.write_text(text[:start] + "\n" + body + text[end:])
+    replace_between(readme, BEGIN, END, body)

@@ -1,12 +1,21 @@
-"""Schemathesis against every service's OpenAPI: never a 500, every error a problem document.
+"""Schemathesis against every service's OpenAPI: never a 500, every error a problem document,
+every success the shape the schema promises.
 
-Each operation of each running service gets a few generated requests that fit its schema
-(positive) and a few that break it (negative), as a staff role that reaches most handlers and
-anonymously. Generation is derandomized, so a run is repeatable and bounded in time.
+Each operation of each running service gets generated requests that fit its schema
+(positive), requests that break it (negative), and positive requests whose path names
+resources that exist (seeded: a registered provider, its course, a learner enrolled in it),
+so operations are exercised past their 404. It runs as two staff roles that reach most
+handlers and anonymously. A 2xx answer's body is validated against the operation's response
+schema. Generation is derandomized, so a run is repeatable and bounded in time.
 """
 
 from __future__ import annotations
 
+import asyncio
+import re
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
@@ -15,7 +24,9 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
+from schemathesis.specs.openapi.checks import response_schema_conformance
 
+from tests.e2e.matching_helpers import course, module, publish, skill
 from zll.devstack.stack import DevStack
 from zll.platform.auth import Role, mint_token
 from zll.platform.settings import SERVICE_NAMES, Settings
@@ -23,7 +34,10 @@ from zll.platform.settings import SERVICE_NAMES, Settings
 pytestmark = pytest.mark.e2e
 
 PROBLEM_JSON = "application/problem+json"
-EXAMPLES = {GenerationMode.POSITIVE: 6, GenerationMode.NEGATIVE: 4}
+EXAMPLES = {GenerationMode.POSITIVE: 8, GenerationMode.NEGATIVE: 5}
+SEEDED_EXAMPLES = 5
+PROVIDER = f"st-vhs-{uuid.uuid4().hex[:6]}"
+LEARNER = f"st-learner-{uuid.uuid4().hex[:6]}"
 # Counsellors reach learner-facing handlers (profiles, enrolling, cancelling); operators the
 # administrative ones (providers, revocations, parked deliveries).
 ROLES: tuple[Role | None, ...] = ("operator", "counsellor", None)
@@ -36,6 +50,11 @@ def _problems(response: Any) -> list[str]:
         return [f"{status}: {response.text[:300]}"]
     if status < 400:
         return []
+    return _problem_document(response)
+
+
+def _problem_document(response: Any) -> list[str]:
+    status = response.status_code
     content_type = _header(response, "content-type")
     if not content_type.startswith(PROBLEM_JSON):
         return [f"{status} as {content_type!r}: {response.text[:200]}"]
@@ -52,10 +71,27 @@ def _header(response: Any, name: str) -> str:
     return str(values[0] if isinstance(values, list) and values else values)
 
 
+def _unlike_its_schema(case: Any, response: Any) -> list[str]:
+    """A success whose body (and content type) is not what the operation's schema promises."""
+    if not 200 <= response.status_code < 300:
+        return []
+    try:
+        case.validate_response(response, checks=[response_schema_conformance])
+    except (Exception, BaseExceptionGroup) as failure:  # schemathesis' own failure (group)
+        return [f"{response.status_code} unlike its schema: {str(failure)[:400]}"]
+    return []
+
+
 def _explore(
-    operation: Any, mode: GenerationMode, examples: int, base_url: str, headers: dict[str, str]
+    operation: Any,
+    mode: GenerationMode,
+    examples: int,
+    base_url: str,
+    headers: dict[str, str],
+    seeded: dict[str, str] | None = None,
 ) -> list[str]:
-    """A few derandomized cases of one operation; what went wrong with their answers."""
+    """A few derandomized cases of one operation (their path ids replaced by `seeded` ones
+    when given); what went wrong with their answers."""
     found: list[str] = []
 
     @settings(
@@ -65,12 +101,12 @@ def _explore(
         deadline=None,
         suppress_health_check=list(HealthCheck),
     )
-    @given(case=operation.as_strategy(generation_mode=mode))
+    @given(case=operation.as_strategy(generation_mode=mode, path_parameters=seeded))
     def call(case: Any) -> None:
         response = case.call(base_url=base_url, headers=headers, timeout=5)
-        found.extend(
-            f"{case.method} {case.formatted_path} ({mode}): {p}" for p in _problems(response)
-        )
+        wrong = _problems(response) + _unlike_its_schema(case, response)
+        label = f"{mode}, seeded" if seeded is not None else str(mode)
+        found.extend(f"{case.method} {case.formatted_path} ({label}): {p}" for p in wrong)
 
     try:
         call()
@@ -80,10 +116,66 @@ def _explore(
     return found
 
 
+@pytest.fixture(scope="module")
+def existing(region: DevStack) -> dict[str, str]:
+    """Resources that exist, by path parameter name: a provider, its course, an enrolment."""
+    operator = _bearer("operator")
+    catalog, enrolment = region.layout.url("catalog"), region.layout.url("enrolment")
+    registered = httpx.put(
+        f"{catalog}/providers/{PROVIDER}",
+        json={"name": "VHS Schemathesis", "kind": "volkshochschule", "municipality": "Kassel"},
+        headers=operator,
+    )
+    assert registered.status_code == 200, registered.text
+    data = course(PROVIDER, "kurs", "Kassel", [module("m1", [skill("bookkeeping")])])
+    published = publish(
+        region.bootstrap, "zll.provider.courses.v1", data, key=data["course_id"],
+        ce_type="zll.course.upserted.v1", sender=PROVIDER,
+    )  # fmt: skip
+    with ThreadPoolExecutor(1) as thread:  # no event loop of pytest-asyncio's is touched
+        thread.submit(asyncio.run, published).result()
+    seats = f"{enrolment}/courses/{data['course_id']}/seats"
+    assert _eventually(lambda: httpx.get(seats).status_code == 200), "the ledger never learned it"
+    enrolled = httpx.post(
+        f"{enrolment}/enrolments",
+        json={"course_id": data["course_id"], "learner_id": LEARNER},
+        headers=_bearer("counsellor"),
+    )
+    assert enrolled.status_code in (200, 201), enrolled.text
+    return {
+        "provider_id": PROVIDER,
+        "course_id": data["course_id"],
+        "learner_id": LEARNER,
+        "enrolment_id": enrolled.json()["enrolment_id"],
+    }
+
+
+def _seeded(path: str, path_names: list[str], existing: dict[str, str]) -> dict[str, str] | None:
+    """Existing ids for every path parameter of the operation; None when one is unknown."""
+    owner = {"learners": existing["learner_id"], "partners": existing["provider_id"]}
+    known = existing | ({"id": owner[path.split("/")[1]]} if path.split("/")[1] in owner else {})
+    if not path_names or any(name not in known for name in path_names):
+        return None
+    return {name: known[name] for name in path_names}
+
+
+def _bearer(role: Role) -> dict[str, str]:
+    return {"Authorization": f"Bearer {mint_token(Settings(), role=role, sub=f'st-{role}')}"}
+
+
+def _eventually(check: Any, seconds: float = 30.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while not check():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.2)
+    return True
+
+
 @pytest.mark.parametrize("role", ROLES, ids=lambda r: r or "anonymous")
 @pytest.mark.parametrize("service", SERVICE_NAMES)
-def test_no_server_error_and_every_error_is_a_problem_document(
-    region: DevStack, service: str, role: Role | None
+def test_no_server_error_every_error_a_problem_every_success_its_schema(
+    region: DevStack, existing: dict[str, str], service: str, role: Role | None
 ) -> None:
     base_url = region.layout.url(service)
     schema = schemathesis.openapi.from_url(f"{base_url}/openapi.json")
@@ -98,6 +190,10 @@ def test_no_server_error_and_every_error_is_a_problem_document(
             continue  # server-sent events: a valid request keeps its connection open by design
         for mode, examples in EXAMPLES.items():
             found += _explore(operation, mode, examples, base_url, headers)
+        seeded = _seeded(operation.path, re.findall(r"\{(\w+)\}", operation.path), existing)
+        if seeded is not None:
+            positive = GenerationMode.POSITIVE
+            found += _explore(operation, positive, SEEDED_EXAMPLES, base_url, headers, seeded)
     assert sorted(set(found)) == []
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from chaos import record
 from chaos.checks import Findings
+from zll.run_records import commit
 
 
 def test_the_readme_section_is_the_recorded_run() -> None:
@@ -68,6 +69,6 @@ def test_the_commit_names_head_and_a_dirty_tree(tmp_path: Path) -> None:
     git("add", "a.txt")
     git("-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qm", "a")
     head = git("rev-parse", "--short", "HEAD")
-    assert record.commit(tmp_path) == head
+    assert commit(tmp_path) == head
     (tmp_path / "a.txt").write_text("b\n")
-    assert record.commit(tmp_path) == f"{head}+dirty"
+    assert commit(tmp_path) == f"{head}+dirty"

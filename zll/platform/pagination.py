@@ -21,7 +21,13 @@ from typing import Annotated, Any, Generic, TypeVar
 from uuid import UUID
 
 from fastapi import Query, Request
-from pydantic import BaseModel, Field, GetJsonSchemaHandler
+from pydantic import (
+    BaseModel,
+    Field,
+    GetJsonSchemaHandler,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+)
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
@@ -41,6 +47,15 @@ class Page(BaseModel, Generic[T]):
 
     items: list[T]
     next_cursor: str | None = Field(description=_NEXT_CURSOR_DOC)
+
+    # The return type is left out on purpose: pydantic would make it the serialization schema.
+    @model_serializer(mode="wrap")
+    def _always_says_whether_more_follow(self, handler: SerializerFunctionWrapHandler):  # type: ignore[no-untyped-def]
+        # A route that leaves out absent values (`response_model_exclude_none`) must not drop
+        # `next_cursor`: the schema requires it, and `null` is how a client knows it is done.
+        data: dict[str, Any] = handler(self)
+        data.setdefault("next_cursor", None)
+        return data
 
     @classmethod
     def __get_pydantic_json_schema__(
