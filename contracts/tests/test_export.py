@@ -35,8 +35,12 @@ def test_the_asyncapi_version_is_the_package_version():
 def test_output_is_deterministic_and_ends_with_a_newline():
     first, second = generate(), generate()
     assert first == second
-    assert all(text.endswith("}\n") for text in first.values())
-    assert set(first) == {f"schemas/{t}.json" for t in EVENT_MODELS} | {"asyncapi.json"}
+    assert all(text.endswith("\n") for text in first.values())
+    assert all(text.endswith("}\n") for path, text in first.items() if path.endswith(".json"))
+    assert set(first) == {f"schemas/{t}.json" for t in EVENT_MODELS} | {
+        "asyncapi.json",
+        "REFERENCE.md",
+    }
 
 
 def test_partner_events_are_described_as_accepted_and_service_events_as_emitted():

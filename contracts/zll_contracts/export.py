@@ -1,4 +1,5 @@
-"""Generate the checked-in contract files: one JSON Schema per event type, and AsyncAPI.
+"""Generate the checked-in contract files: one JSON Schema per event type, AsyncAPI, and the
+field reference for people (REFERENCE.md).
 
     python -m zll_contracts.export                   # write (refuses a breaking change)
     python -m zll_contracts.export --check           # exit 1 if files are stale or break
@@ -25,7 +26,7 @@ from typing import Any, Literal
 
 from pydantic.json_schema import models_json_schema
 
-from zll_contracts import __version__
+from zll_contracts import __version__, reference
 from zll_contracts.compat import breaking_changes_in_set
 from zll_contracts.payloads.registry import EVENT_MODELS
 from zll_contracts.topics import DLQ, TOPICS, Topic
@@ -45,6 +46,7 @@ __all__ = [
 CONTRACTS_DIR = Path(__file__).resolve().parent.parent
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 KAFKA_BINDING = "0.5.0"
+REFERENCE = "REFERENCE.md"  # every field with its rules and an example, for people
 Mode = Literal["validation", "serialization"]
 
 
@@ -76,6 +78,7 @@ def generate() -> dict[str, str]:
         for event_type in sorted(EVENT_MODELS)
     }
     files["asyncapi.json"] = render(asyncapi_document())
+    files[REFERENCE] = reference.markdown()
     return files
 
 
@@ -230,9 +233,9 @@ def checked_in(root: Path) -> dict[str, str]:
         f"schemas/{path.name}": path.read_text(encoding="utf-8")
         for path in sorted((root / "schemas").glob("*.json"))
     }
-    asyncapi = root / "asyncapi.json"
-    if asyncapi.exists():
-        files["asyncapi.json"] = asyncapi.read_text(encoding="utf-8")
+    for name in ("asyncapi.json", REFERENCE):
+        if (root / name).exists():
+            files[name] = (root / name).read_text(encoding="utf-8")
     return files
 
 
