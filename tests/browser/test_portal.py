@@ -25,6 +25,9 @@ LIVE = 20_000  # ms a live update may take at most before the test fails
 RAW = re.compile(r"\b(null|undefined|NaN)\b|[0-9a-f]{8}-[0-9a-f]{4}-|data\.europa\.eu")
 
 
+ELDERLY = "http://data.europa.eu/esco/skill/9aa2a1cb-37a6-4f3b-9610-0dadee1ec8ed"
+
+
 def publish_course(region: DevStack) -> tuple[str, str, str]:
     """A partner registers and publishes a Pflegekräfte course with one seat, a moment ago."""
     provider, town = f"pflege-{uuid.uuid4().hex[:8]}", f"Kassel-{uuid.uuid4().hex[:4]}"
@@ -38,6 +41,7 @@ def publish_course(region: DevStack) -> tuple[str, str, str]:
     title = f"Pflegekräfte in der Altenhilfe {town}"
     data = course("live-1", provider=provider, title=title, capacity=1,
                   location={"municipality": town, "postcode": "34117"})  # fmt: skip
+    data["modules"][0]["skills"].insert(0, ELDERLY)  # a real ESCO skill, shown by its name
     publish = publish_binary(region.bootstrap, data, source=f"/providers/{provider}",
                              ce_id=str(uuid.uuid4()))  # fmt: skip
     with ThreadPoolExecutor(1) as thread:  # Playwright's sync API holds this thread's loop
@@ -103,7 +107,9 @@ def test_learners_enrol_and_see_confirmation_and_promotion_live(
     open_course(lena, web, title, town)
     assert lena.locator("#provider").inner_text() == "Pflegeschule Test"
     assert lena.locator("#price").inner_text().replace("\xa0", " ") == "480,00 €"
-    sync_api.expect(lena.get_by_role("link", name="ESCO-Kompetenz 1")).to_be_visible()
+    named = lena.get_by_role("link", name="communicate with elderly groups")
+    sync_api.expect(named).to_have_attribute("lang", "en")
+    sync_api.expect(lena.get_by_role("link", name="ESCO-Kompetenz 2")).to_be_visible()  # unknown
     no_raw_values(lena)
     axe.check(lena, "course: signed in as a learner")
     lena.get_by_role("button", name="Jetzt anmelden").click()

@@ -92,6 +92,7 @@ MATRIX: dict[str, dict[str, frozenset[str]]] = {
         "GET /demand": frozenset(ROLES),
         "GET /demand/report": frozenset(ROLES),
         "POST /learners/{learner_id}/erasure": frozenset({"learner", "operator"}),
+        "GET /skills/names": PUBLIC,
     },
     "notify": {
         **dict.fromkeys(OPS, PUBLIC),
@@ -188,6 +189,7 @@ BODIES: dict[str, Any] = {
 # Required query parameters, with values that name something that exists.
 QUERIES: dict[str, dict[str, str]] = {
     "GET /modules": {"skill": SKILL},
+    "GET /skills/names": {"uri": SKILL},
     "POST /providers/{provider_id}/imports": {"dry_run": "true"},  # a report, nothing published
 }
 # Path parameters that name the caller's own (seeded) resources; any other is made up.

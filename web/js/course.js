@@ -12,23 +12,34 @@ export function statusBadge(enrolment) {
   return h("span", { class: `badge status-${enrolment.status}`, "data-status": enrolment.status }, statusText(enrolment));
 }
 
-/** A course's skills: ESCO URIs. No service names an arbitrary skill (matching labels only a
- * learner's own skills), so the link says "ESCO-Kompetenz n" and the ESCO portal names it. */
-function skillList(skills) {
-  return h("ul", { class: "skills" }, skills.map((uri, i) =>
-    h("li", {}, h("a", { href: uri, rel: "noopener", target: "_blank" }, t("course.skill", { n: i + 1 })))));
+/** A course's skills by their ESCO names (matching's GET /skills/names; ESCO's names are
+ * English, marked lang="en" for screen readers); a URI without a name keeps "ESCO-Kompetenz n". */
+function skillList(skills, names) {
+  return h("ul", { class: "skills" }, skills.map((uri, i) => {
+    const name = names[uri];
+    const text = name ? name.label : t("course.skill", { n: i + 1 });
+    return h("li", {}, h("a", { href: uri, rel: "noopener", target: "_blank", lang: name?.language }, text));
+  }));
+}
+
+async function skillNames(skills) {
+  if (!skills.length) return {};
+  const query = skills.map((uri) => `uri=${encodeURIComponent(uri)}`).join("&");
+  const answer = await api("matching", `/skills/names?${query}`).catch(() => null);
+  return answer?.names ?? {};
 }
 
 export async function coursePage(main, courseId) {
   main.replaceChildren(h("p", { role: "status", class: "loading" }, t("loading")));
   const course = await api("catalog", `/courses/${encodeURIComponent(courseId)}`);
-  const [seats, providers] = await Promise.all([
+  const modules = course.modules ?? [];
+  const skills = [...new Set(modules.flatMap((m) => m.skills ?? []))];
+  const [seats, providers, names] = await Promise.all([
     api("enrolment", `/courses/${encodeURIComponent(courseId)}/seats`).catch(() => null),
     providerNames([course.provider_id]),
+    skillNames(skills),
   ]);
-  const modules = course.modules ?? [];
   const levels = [...new Set(modules.map((m) => m.eqf_level).filter(Boolean))].join(", ");
-  const skills = [...new Set(modules.flatMap((m) => m.skills ?? []))];
   const funding = (course.funding ?? []).map(fundingLabel).join(", ");
   const hours = (m) => (m.workload_hours != null ? t("course.hours", { n: m.workload_hours }) : null);
   const outcome = h("div", { id: "enrolment-outcome", "aria-live": "polite" });
@@ -47,7 +58,7 @@ export async function coursePage(main, courseId) {
     modules.length ? [h("h2", {}, t("course.modules")),
       h("ol", {}, modules.map((m) => h("li", {},
         [m.title, m.eqf_level ? `EQF ${m.eqf_level}` : null, hours(m)].filter(Boolean).join(" · "))))] : null,
-    skills.length ? [h("h2", {}, t("course.skills")), skillList(skills), h("p", { class: "muted" }, t("course.skillnote"))] : null,
+    skills.length ? [h("h2", {}, t("course.skills")), skillList(skills, names), h("p", { class: "muted" }, t("course.skillnote"))] : null,
     enrolControl(course.course_id, outcome, async () => {
       const now = await api("enrolment", `/courses/${encodeURIComponent(courseId)}/seats`).catch(() => null);
       if (now) main.querySelector("#seats")?.replaceChildren(t("course.taken", now));
