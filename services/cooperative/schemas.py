@@ -1,0 +1,98 @@
+"""The cooperative's HTTP bodies."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from zll_contracts.payloads import Answer, ProjectPart, ProjectState, TargetGroup
+from zll_contracts.payloads.common import EscoSkillUri, Municipality, ProviderId, Title
+
+from zll.platform.errors import Problem, Refused
+
+Kind = Annotated[str, StringConstraints(min_length=2, max_length=40, pattern=r"^[a-z-]+$")]
+
+
+class MemberIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: Title
+    kind: Kind = Field(description="e.g. chamber, volkshochschule, vocational-school, employer")
+    municipality: Municipality | None = None
+
+
+class MemberOut(MemberIn):
+    provider_id: ProviderId
+
+
+class CallIn(BaseModel):
+    """A funding programme or a need the region wants met."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{
+            "title": "Pflegehilfe Lippe 2027",
+            "skills": ["http://data.europa.eu/esco/skill/S3.1"],
+            "municipalities": ["Detmold", "Lemgo"], "target_groups": ["working-age"],
+            "starts_on": "2027-01-01", "ends_on": "2027-12-31", "budget_eur": 250000,
+            "min_members": 3, "chamber_required": True,
+        }]},
+    )  # fmt: skip
+    title: Title
+    skills: Annotated[list[EscoSkillUri], Field(min_length=1, max_length=20)]
+    municipalities: Annotated[list[Municipality], Field(min_length=1, max_length=50)]
+    target_groups: Annotated[list[TargetGroup], Field(max_length=5)] = []
+    starts_on: date
+    ends_on: date
+    budget_eur: Annotated[Decimal, Field(ge=0, le=1_000_000_000, decimal_places=2)] | None = None
+    min_members: Annotated[int, Field(ge=1, le=50)] = 1
+    chamber_required: bool = False
+
+    @model_validator(mode="after")
+    def _ends_after_start(self) -> CallIn:
+        if self.ends_on < self.starts_on:
+            raise ValueError("ends_on must not be before starts_on")
+        return self
+
+
+class CallFromGap(BaseModel):
+    """What the operator adds when confirming a gap as a call."""
+
+    model_config = ConfigDict(extra="forbid")
+    title: Title | None = None
+    starts_on: date
+    ends_on: date
+    target_groups: Annotated[list[TargetGroup], Field(max_length=5)] = []
+    min_members: Annotated[int, Field(ge=1, le=50)] = 1
+    chamber_required: bool = False
+
+
+class ProjectIn(BaseModel):
+    """A project for a call, with the members to invite (default: the first proposal)."""
+
+    model_config = ConfigDict(extra="forbid")
+    title: Title
+    members: Annotated[list[ProviderId], Field(max_length=50)] | None = None
+
+
+class AnswerIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    provider_id: ProviderId
+    answer: Answer
+    parts: Annotated[list[ProjectPart], Field(max_length=200)] | None = Field(
+        default=None, description="The part taken; by default the part proposed."
+    )
+
+
+class StateIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    state: ProjectState
+
+
+def check_dates(starts_on: date, ends_on: date) -> None:
+    if ends_on < starts_on:
+        raise Refused([Problem(
+            "ends_on", "ends_on must not be before starts_on",
+            "Das Ende liegt vor dem Beginn.", "The end lies before the start.",
+        )])  # fmt: skip
