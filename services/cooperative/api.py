@@ -31,10 +31,12 @@ from services.cooperative.schemas import (
     ProjectIn,
     StateIn,
 )
+from services.cooperative.schemas_out import CallOut, GapPage, ProjectOut, ProposalsOut
 from zll.platform.auth import Principal, require_role
 from zll.platform.database import Db
 from zll.platform.db import Connection
 from zll.platform.errors import Refused
+from zll.platform.pagination import Page, PageRequest, pages
 from zll.platform.problems import ProblemError
 from zll.platform.unit_of_work import UnitOfWork
 
@@ -51,24 +53,42 @@ async def register_member(db: Db, provider_id: ProviderId, body: MemberIn, _: Op
     return {"provider_id": provider_id, **body.model_dump()}
 
 
-@router.get("/members", response_model=list[MemberOut], tags=["members"])
-async def list_members(db: Db, _: Member) -> Any:
+class MemberPage(Page[MemberOut]):
+    """The cooperative's members by id."""
+
+
+Pages = Annotated[PageRequest, Depends(pages(default=100, maximum=500))]
+
+
+@router.get("/members", response_model=MemberPage, tags=["members"])
+async def list_members(db: Db, _: Member, page: Pages) -> Any:
     async with db.connection() as conn:
-        return [dict(r) for r in await store.members(conn)]
+        found = [dict(r) for r in await store.members(conn)]
+    items, next_cursor = page.window(found, lambda m: (m["provider_id"],), str)
+    return {"items": items, "next_cursor": next_cursor}
 
 
-@router.get("/gaps", tags=["calls"])
-async def list_gaps(db: Db, _: Operator) -> list[dict[str, Any]]:
+@router.get("/gaps", response_model=GapPage, tags=["calls"])
+async def list_gaps(db: Db, _: Operator, page: Pages) -> Any:
     """Gaps matching detected, newest first; `call_id` once a call was opened from one."""
     async with db.connection() as conn:
-        return [dict(r) for r in await store.gaps(conn)]
+        found = [dict(r) for r in await store.gaps(conn)]
+    items, next_cursor = page.window(found, lambda g: (-g["gap_id"],), int)
+    return {"items": items, "next_cursor": next_cursor}
 
 
-@router.post("/gaps/{gap_id}/call", status_code=status.HTTP_201_CREATED, tags=["calls"])
-async def open_call_from_gap(db: Db, gap_id: int, body: CallFromGap, who: Operator) -> Any:
+@router.post(
+    "/gaps/{gap_id}/call",
+    status_code=status.HTTP_201_CREATED,
+    response_model=CallOut,
+    tags=["calls"],
+)
+async def open_call_from_gap(db: Db, gap_id: str, body: CallFromGap, who: Operator) -> Any:
     """The operator confirms a detected gap: it becomes a call for its skill and place."""
+    if not gap_id.isdigit() or len(gap_id) > 18:
+        raise not_found("gap-not-found", gap_id=gap_id)
     async with db.unit_of_work() as uow:
-        gap = await store.gap(uow.conn, gap_id)
+        gap = await store.gap(uow.conn, int(gap_id))
         if gap is None:
             raise not_found("gap-not-found", gap_id=gap_id)
         if gap["skill"] is None:
@@ -83,10 +103,10 @@ async def open_call_from_gap(db: Db, gap_id: int, body: CallFromGap, who: Operat
             target_groups=body.target_groups, starts_on=body.starts_on, ends_on=body.ends_on,
             min_members=body.min_members, chamber_required=body.chamber_required,
         )  # fmt: skip
-        return await _open(uow.conn, call, who, gap_id)
+        return await _open(uow.conn, call, who, int(gap_id))
 
 
-@router.post("/calls", status_code=status.HTTP_201_CREATED, tags=["calls"])
+@router.post("/calls", status_code=status.HTTP_201_CREATED, response_model=CallOut, tags=["calls"])
 async def open_call(db: Db, body: CallIn, who: Operator) -> Any:
     """Open a call: what a funding programme or the region needs, and its rules."""
     async with db.unit_of_work() as uow:
@@ -111,7 +131,7 @@ def _call_out(call: dict[str, Any]) -> dict[str, Any]:
     return call
 
 
-@router.get("/calls/{call_id}", tags=["calls"])
+@router.get("/calls/{call_id}", response_model=CallOut, tags=["calls"])
 async def get_call(db: Db, call_id: str, _: Member) -> Any:
     async with db.connection() as conn:
         return _call_out(dict(await _call(conn, call_id)))
@@ -138,7 +158,7 @@ async def _proposals(conn: Connection, call_id: str) -> consortium.Proposals:
     return consortium.propose(call, offers, await store.kinds(conn))
 
 
-@router.get("/calls/{call_id}/proposals", tags=["calls"])
+@router.get("/calls/{call_id}/proposals", response_model=ProposalsOut, tags=["calls"])
 async def proposals(db: Db, call_id: str, _: Member) -> dict[str, Any]:
     """Consortia that together cover the call from what each member actually offered:
     who covers what and where, what nobody covers, the rules, and why each member."""
@@ -155,7 +175,12 @@ def _parts(role: consortium.Role, call: consortium.Call) -> list[ProjectPart]:
     ]  # fmt: skip
 
 
-@router.post("/calls/{call_id}/projects", status_code=status.HTTP_201_CREATED, tags=["projects"])
+@router.post(
+    "/calls/{call_id}/projects",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ProjectOut,
+    tags=["projects"],
+)
 async def start_project(db: Db, call_id: str, body: ProjectIn, who: Operator) -> Any:
     """A project for the call (state `idea`); the chosen members (by default the first
     proposal's) are invited through notify: inbox, e-mail, webhook."""
@@ -201,15 +226,15 @@ async def _project(conn: Connection, project_id: str, *, lock: bool = False) -> 
     return found
 
 
-@router.post("/projects/{project_id}/answers", tags=["projects"])
+@router.post("/projects/{project_id}/answers", response_model=ProjectOut, tags=["projects"])
 async def answer(db: Db, project_id: str, body: AnswerIn, who: Member) -> Any:
     """An invited member joins (with the part it takes) or declines."""
-    if who.role == "provider" and who.sub != body.provider_id:
-        detail = MESSAGES("other-provider.detail", provider_id=body.provider_id)
-        raise ProblemError(403, MESSAGES("refused"), detail)
     now = datetime.now(UTC)
     async with db.unit_of_work() as uow:
         project = await _project(uow.conn, project_id, lock=True)
+        if who.role == "provider" and who.sub != body.provider_id:
+            detail = MESSAGES("other-provider.detail", provider_id=body.provider_id)
+            raise ProblemError(403, MESSAGES("refused"), detail)
         invited = {r["provider_id"]: r for r in await store.project_members(uow.conn, project_id)}
         try:
             projects.answer_allowed(ProjectState(project["state"]), body.provider_id in invited,
@@ -234,7 +259,7 @@ def _json(value: Any) -> Any:
     return json.loads(value) if isinstance(value, str) else value
 
 
-@router.post("/projects/{project_id}/state", tags=["projects"])
+@router.post("/projects/{project_id}/state", response_model=ProjectOut, tags=["projects"])
 async def change_state(db: Db, project_id: str, body: StateIn, who: Operator) -> Any:
     """Move the project on: idea → consortium → submitted → granted/refused → running →
     reported; each change is an event with who made it."""
@@ -252,7 +277,7 @@ async def change_state(db: Db, project_id: str, body: StateIn, who: Operator) ->
     return await get_project(db, project_id, who)
 
 
-@router.get("/projects/{project_id}", tags=["projects"])
+@router.get("/projects/{project_id}", response_model=ProjectOut, tags=["projects"])
 async def get_project(db: Db, project_id: str, _: Member) -> dict[str, Any]:
     """The project with its members, its history and its outcome, counted from the courses
     linked to it and their enrolments and certificates."""

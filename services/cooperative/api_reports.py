@@ -15,6 +15,7 @@ from services.cooperative import store_projects, store_report
 from services.cooperative.domain import report
 from services.cooperative.domain.report import Cell, Period, published, suppress
 from services.cooperative.messages import refused
+from services.cooperative.schemas_out import Report
 from zll.platform.database import Db
 from zll.platform.db import Connection
 from zll.platform.errors import Refused
@@ -130,7 +131,7 @@ async def education(conn: Connection, p: Period, compare: int) -> dict[str, Any]
 _TREND = ("courses", "seats", "participants", "completions", "certificates")
 
 
-@router.get("/reports/education")
+@router.get("/reports/education", response_model=Report)
 async def education_report(
     db: Db,
     period: PeriodName = None,

@@ -16,13 +16,18 @@ Kind = Annotated[str, StringConstraints(min_length=2, max_length=40, pattern=r"^
 
 
 class MemberIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"name": "Handwerkskammer OWL", "kind": "chamber", "municipality": "Bielefeld"},
+    ]})  # fmt: skip
     name: Title
-    kind: Kind = Field(description="e.g. chamber, volkshochschule, vocational-school, employer")
+    kind: Kind = Field(description="e.g. chamber, volkshochschule, vocational-school")
     municipality: Municipality | None = None
 
 
 class MemberOut(MemberIn):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "provider_id": "hwk-owl", "name": "Handwerkskammer OWL", "kind": "chamber",
+        "municipality": "Bielefeld"}]})  # fmt: skip
     provider_id: ProviderId
 
 
@@ -59,7 +64,9 @@ class CallIn(BaseModel):
 class CallFromGap(BaseModel):
     """What the operator adds when confirming a gap as a call."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "starts_on": "2027-01-01", "ends_on": "2027-12-31", "min_members": 2,
+        "chamber_required": True}]})  # fmt: skip
     title: Title | None = None
     starts_on: date
     ends_on: date
@@ -71,13 +78,17 @@ class CallFromGap(BaseModel):
 class ProjectIn(BaseModel):
     """A project for a call, with the members to invite (default: the first proposal)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"title": "Pflegehilfe Lippe 2027"},
+        {"title": "Pflegehilfe Lippe 2027", "members": ["vhs-lippe", "hwk-owl"]}]})  # fmt: skip
     title: Title
     members: Annotated[list[ProviderId], Field(max_length=50)] | None = None
 
 
 class AnswerIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"provider_id": "vhs-lippe", "answer": "join"},
+        {"provider_id": "bbs-lemgo", "answer": "decline"}]})  # fmt: skip
     provider_id: ProviderId
     answer: Answer
     parts: Annotated[list[ProjectPart], Field(max_length=200)] | None = Field(
@@ -86,7 +97,8 @@ class AnswerIn(BaseModel):
 
 
 class StateIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"state": "consortium"}]})  # fmt: skip
     state: ProjectState
 
 

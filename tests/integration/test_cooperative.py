@@ -97,7 +97,7 @@ async def test_a_gap_becomes_a_call_a_consortium_and_a_project_counted_from_enro
                 json={"name": "Handwerkskammer", "kind": "chamber", "municipality": "Bielefeld"},
             )
         ).is_success
-        gaps = (await ops.get("/gaps")).json()
+        gaps = (await ops.get("/gaps")).json()["items"]
         assert [g["skill"] for g in gaps] == [WELD]
         opened = await ops.post(
             f"/gaps/{gaps[0]['gap_id']}/call",
