@@ -18,6 +18,7 @@ from rich.table import Table
 import bench
 from bench.harness import BenchContext, Result, exit_status, failures, measure_baseline
 from zll.devstack.stack import DevStack, StackLayout
+from zll.platform.settings import SERVICE_NAMES
 
 console = Console()
 RESULTS = Path(__file__).parent / "RESULTS.md"
@@ -98,7 +99,7 @@ def _free_port() -> int:
 
 
 def _ports() -> dict[str, int]:
-    return {name: _free_port() for name in ("catalog", "enrolment", "matching", "notify")}
+    return {name: _free_port() for name in SERVICE_NAMES}
 
 
 if __name__ == "__main__":
