@@ -33,8 +33,9 @@ INSERT INTO offered_courses (course_id, provider_id, revision, live, title, muni
 SELECT 'bench-m' || (i % $1) || ':c' || i, 'bench-m' || (i % $1), 1, true, 'Kurs ' || i,
        CASE WHEN i % 10 = 0 THEN 'online' ELSE ($2::text[])[1 + (i * 7) % array_length($2, 1)] END,
        ARRAY[$3 || (i % 300), $3 || ((i * 13) % 300)], $3 || (i % 300),
-       (ARRAY[ARRAY['working-age'], ARRAY['working-age', 'senior'], ARRAY['transition'],
-              ARRAY['school'], ARRAY['senior']])[1 + i % 5],
+       CASE i % 5 WHEN 0 THEN ARRAY['working-age'] WHEN 1 THEN ARRAY['working-age', 'senior']
+                  WHEN 2 THEN ARRAY['transition'] WHEN 3 THEN ARRAY['school']
+                  ELSE ARRAY['senior'] END,
        10 + i % 21, DATE '2025-01-06' + (i % 700), DATE '2025-01-06' + (i % 700) + 60
 FROM generate_series(1, $4) AS i
 """
