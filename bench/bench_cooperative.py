@@ -47,7 +47,7 @@ SELECT gen_random_uuid(), 'bench-m' || (c % $1) || ':c' || c, 'l' || (i * 7919 %
             ELSE 'confirmed' END,
        i % 10 = 1, CASE WHEN i % 5 < 3 THEN 1 ELSE 0 END,
        CASE WHEN i % 5 < 3 THEN TIMESTAMPTZ '2026-06-01' END, TIMESTAMPTZ '2026-01-15'
-FROM (SELECT i, 1 + (i * 104729) % $2 AS c FROM generate_series(1, $3) AS i) AS x
+FROM (SELECT i, 1 + (i * 104729) % $2 AS c FROM generate_series(1, $3::bigint) AS i) AS x
 """
 
 

@@ -138,7 +138,7 @@ async def get_call(db: Db, call_id: str, _: Member) -> Any:
 
 
 async def _call(conn: Connection, call_id: str) -> Any:
-    found = await store.call(conn, call_id)
+    found = None if "\x00" in call_id else await store.call(conn, call_id)
     if found is None:
         raise not_found("call-not-found", call_id=call_id)
     return found
@@ -220,7 +220,7 @@ async def _record(uow: UnitOfWork, project_id: str, call_id: str, title: str,
 
 
 async def _project(conn: Connection, project_id: str, *, lock: bool = False) -> Any:
-    found = await store.project(conn, project_id, lock=lock)
+    found = None if "\x00" in project_id else await store.project(conn, project_id, lock=lock)
     if found is None:
         raise not_found("project-not-found", project_id=project_id)
     return found

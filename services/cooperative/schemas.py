@@ -8,10 +8,17 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 from zll_contracts.payloads import Answer, ProjectPart, ProjectState, TargetGroup
-from zll_contracts.payloads.common import EscoSkillUri, Municipality, ProviderId, Title
+from zll_contracts.payloads.common import EscoSkillUri, ProviderId
 
 from zll.platform.errors import Problem, Refused
 
+# Text that PostgreSQL stores as it is: no NUL nor other control characters.
+Plain = Annotated[
+    str, StringConstraints(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$")
+]
+Place = Annotated[
+    str, StringConstraints(min_length=1, max_length=120, pattern=r"^[^\x00-\x1f\x7f]+$")
+]
 Kind = Annotated[str, StringConstraints(min_length=2, max_length=40, pattern=r"^[a-z-]+$")]
 
 
@@ -19,9 +26,9 @@ class MemberIn(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
         {"name": "Handwerkskammer OWL", "kind": "chamber", "municipality": "Bielefeld"},
     ]})  # fmt: skip
-    name: Title
+    name: Plain
     kind: Kind = Field(description="e.g. chamber, volkshochschule, vocational-school")
-    municipality: Municipality | None = None
+    municipality: Place | None = None
 
 
 class MemberOut(MemberIn):
@@ -44,9 +51,9 @@ class CallIn(BaseModel):
             "min_members": 3, "chamber_required": True,
         }]},
     )  # fmt: skip
-    title: Title
+    title: Plain
     skills: Annotated[list[EscoSkillUri], Field(min_length=1, max_length=20)]
-    municipalities: Annotated[list[Municipality], Field(min_length=1, max_length=50)]
+    municipalities: Annotated[list[Place], Field(min_length=1, max_length=50)]
     target_groups: Annotated[list[TargetGroup], Field(max_length=5)] = []
     starts_on: date
     ends_on: date
@@ -67,7 +74,7 @@ class CallFromGap(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
         "starts_on": "2027-01-01", "ends_on": "2027-12-31", "min_members": 2,
         "chamber_required": True}]})  # fmt: skip
-    title: Title | None = None
+    title: Plain | None = None
     starts_on: date
     ends_on: date
     target_groups: Annotated[list[TargetGroup], Field(max_length=5)] = []
@@ -81,7 +88,7 @@ class ProjectIn(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
         {"title": "Pflegehilfe Lippe 2027"},
         {"title": "Pflegehilfe Lippe 2027", "members": ["vhs-lippe", "hwk-owl"]}]})  # fmt: skip
-    title: Title
+    title: Plain
     members: Annotated[list[ProviderId], Field(max_length=50)] | None = None
 
 
@@ -94,6 +101,13 @@ class AnswerIn(BaseModel):
     parts: Annotated[list[ProjectPart], Field(max_length=200)] | None = Field(
         default=None, description="The part taken; by default the part proposed."
     )
+
+    @model_validator(mode="after")
+    def _plain_places(self) -> AnswerIn:
+        for part in self.parts or []:
+            if any(ord(c) < 32 or ord(c) == 127 for c in part.municipality):
+                raise ValueError("municipality must not contain control characters")
+        return self
 
 
 class StateIn(BaseModel):
