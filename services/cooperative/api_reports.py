@@ -110,7 +110,7 @@ async def education(conn: Connection, p: Period, compare: int) -> dict[str, Any]
     gaps = await store_report.gaps(conn, p.end)
     earlier = []
     for before in report.history(p, compare):
-        region = (await _figures(conn, before))["region"] or {}
+        region = _cell(await store_report.region(conn, before.start, before.end))
         earlier.append({"period": before.name, **{k: region.get(k) for k in _TREND},
                         "gaps_opened": _gaps(before, gaps)["opened"]})  # fmt: skip
     now = figures["region"] or {}

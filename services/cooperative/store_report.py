@@ -14,23 +14,42 @@ WITH c AS (
            unnest(CASE WHEN target_groups = '{}' THEN '{unspecified}'::text[]
                        ELSE target_groups END) AS life_phase
     FROM offered_courses WHERE start_date <= $2 AND end_date >= $1)
-SELECT {keys}, count(DISTINCT course_id) AS courses, sum(capacity) AS seats
+SELECT {keys}, count(*) AS courses, sum(capacity) AS seats
 FROM c GROUP BY GROUPING SETS ({sets})
 """
 
+# Each learner once per cell: first one row per (cell, learner) for every grouping, then counts.
+# Life phases come from the unnested courses; municipality and region totals from the courses
+# as they are (an enrolment in a course for two life phases is one enrolment there).
 _PEOPLE = """
 WITH c AS (
-    SELECT course_id, municipality, field,
+    SELECT course_id, municipality, field, start_date, end_date,
            unnest(CASE WHEN target_groups = '{}' THEN '{unspecified}'::text[]
                        ELSE target_groups END) AS life_phase
-    FROM offered_courses WHERE start_date <= $2 AND end_date >= $1)
-SELECT {keys},
-    count(DISTINCT p.learner_id) FILTER (WHERE p.status = 'confirmed' OR p.certificates > 0)
-        AS participants,
-    count(DISTINCT p.learner_id) FILTER (WHERE p.ever_waitlisted) AS waitlisted,
-    count(DISTINCT p.learner_id) FILTER (WHERE p.certificates > 0) AS completions,
-    count(DISTINCT p.enrolment_id) FILTER (WHERE p.certificates > 0) AS certificates
-FROM c JOIN participations p USING (course_id) GROUP BY GROUPING SETS ({sets})
+    FROM offered_courses WHERE start_date <= $2 AND end_date >= $1),
+person AS (
+    SELECT CASE WHEN grouping(field) = 1 THEN 3 ELSE 0 END AS level, life_phase,
+           municipality, field, learner_id,
+           bool_or(status = 'confirmed' OR certificates > 0) AS took_part,
+           bool_or(ever_waitlisted) AS waited, bool_or(certificates > 0) AS done,
+           count(*) FILTER (WHERE certificates > 0) AS certified
+    FROM c JOIN participations p USING (course_id)
+    GROUP BY GROUPING SETS ((life_phase, municipality, field, learner_id),
+                            (life_phase, learner_id))
+    UNION ALL
+    SELECT CASE WHEN grouping(municipality) = 1 THEN 7 ELSE 5 END, NULL, municipality, NULL,
+           learner_id, bool_or(status = 'confirmed' OR certificates > 0),
+           bool_or(ever_waitlisted), bool_or(certificates > 0),
+           count(*) FILTER (WHERE certificates > 0)
+    FROM offered_courses o JOIN participations p USING (course_id)
+    WHERE o.start_date <= $2 AND o.end_date >= $1
+    GROUP BY GROUPING SETS ((municipality, learner_id), (learner_id)))
+SELECT level, life_phase, CASE WHEN level IN (3, 7) THEN NULL ELSE municipality END
+           AS municipality, field,
+       count(*) FILTER (WHERE took_part) AS participants,
+       count(*) FILTER (WHERE waited) AS waitlisted,
+       count(*) FILTER (WHERE done) AS completions, sum(certified) AS certificates
+FROM person GROUP BY 1, 2, 3, 4
 """
 
 _SETS = "(life_phase, municipality, field), (life_phase), (municipality), ()"
@@ -48,8 +67,8 @@ async def cells(conn: Connection, start: date, end: date) -> list[dict[str, Any]
 
     Totals by municipality and overall count each course once, not once per life phase."""
     found: dict[tuple[Any, ...], dict[str, Any]] = {}
-    for sql in (_COURSES, _PEOPLE):
-        query = sql.replace("{keys}", _KEYS).replace("{sets}", _SETS)
+    courses = _COURSES.replace("{keys}", _KEYS).replace("{sets}", _SETS)
+    for query in (courses, _PEOPLE):
         for row in await conn.fetch(query, start, end):
             key = (row["level"], row["life_phase"], row["municipality"], row["field"])
             found.setdefault(key, {"courses": 0, "seats": 0, "participants": 0, "waitlisted": 0,
@@ -98,3 +117,28 @@ async def gaps(conn: Connection, end: date) -> list[dict[str, Any]]:
         end,
     )
     return [dict(r) for r in rows]
+
+
+async def region(conn: Connection, start: date, end: date) -> dict[str, Any]:
+    """The region's totals alone (for the trend against earlier periods): one pass each."""
+    offer = await conn.fetchrow(
+        "SELECT count(*) AS courses, coalesce(sum(capacity), 0) AS seats FROM offered_courses"
+        " WHERE start_date <= $2 AND end_date >= $1",
+        start, end,
+    )  # fmt: skip
+    people = await conn.fetchrow(
+        """
+        SELECT count(DISTINCT p.learner_id)
+                   FILTER (WHERE p.status = 'confirmed' OR p.certificates > 0) AS participants,
+               count(DISTINCT p.learner_id) FILTER (WHERE p.ever_waitlisted) AS waitlisted,
+               count(DISTINCT p.learner_id) FILTER (WHERE p.certificates > 0) AS completions,
+               count(*) FILTER (WHERE p.certificates > 0) AS certificates
+        FROM offered_courses c JOIN participations p USING (course_id)
+        WHERE c.start_date <= $2 AND c.end_date >= $1
+        """,
+        start, end,
+    )  # fmt: skip
+    assert offer is not None
+    assert people is not None
+    return {"level": 7, "life_phase": None, "municipality": None, "field": None,
+            **{k: int(v or 0) for k, v in {**dict(offer), **dict(people)}.items()}}  # fmt: skip

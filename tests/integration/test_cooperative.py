@@ -168,6 +168,13 @@ async def test_a_gap_becomes_a_call_a_consortium_and_a_project_counted_from_enro
         assert region["waitlisted"] is None
         assert region["suppressed"] is True
         assert [p["participants"] for p in report["projects"]] == [6]
+        care = next(
+            c for c in report["cells"] if (c["municipality"], c["field"]) == ("Lemgo", CARE)
+        )
+        assert (care["life_phase"], care["courses"], care["seats"]) == ("working-age", 3, 22)
+        assert (care["participants"], care["waitlisted"], care["completions"]) == (6, None, 5)
+        [working] = report["by_life_phase"]
+        assert (working["participants"], working["certificates"], working["courses"]) == (6, 5, 4)
         bad = await ops.get("/reports/education", params={"period": "2030-13"})
         assert bad.status_code == 422
         text = (await ops.get("/reports/education.csv", params={"period": "2030"})).text
