@@ -27,6 +27,13 @@ sync_api = pytest.importorskip("playwright.sync_api", reason="pip package playwr
 def offer_with_learners(region: DevStack, town: str, learners: int) -> None:
     """A partner publishes a course in `town`; `learners` people enrol over HTTP."""
     provider = f"bericht-{uuid.uuid4().hex[:8]}"
+    operator = {"Authorization": f"Bearer {mint_token(Settings(), role='operator', sub='ops')}"}
+    registered = httpx.put(
+        f"{region.layout.url('catalog')}/providers/{provider}",
+        json={"name": "Bildungswerk Bericht", "kind": "volkshochschule", "municipality": town},
+        headers=operator,
+    )
+    assert registered.status_code == 200, registered.text
     data = course("bericht-1", provider=provider, capacity=20,
                   location={"municipality": town, "postcode": "34117"})  # fmt: skip
     publish = publish_binary(region.bootstrap, data, source=f"/providers/{provider}",
