@@ -115,7 +115,7 @@ async def education(conn: Connection, p: Period, compare: int) -> dict[str, Any]
                         "gaps_opened": _gaps(before, gaps)["opened"]})  # fmt: skip
     now = figures["region"] or {}
     gap_figures = _gaps(p, gaps)
-    trends = {k: report.trend(now.get(k), [e[k] for e in earlier]) for k in _TREND}
+    trends = {k: report.trend(now.get(k, 0), [e[k] for e in earlier]) for k in _TREND}
     return {
         "period": p.name, "start": p.start.isoformat(), "end": p.end.isoformat(),
         "suppression": {"smallest": report.SMALLEST, "how": HOW},

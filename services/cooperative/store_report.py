@@ -128,13 +128,14 @@ async def region(conn: Connection, start: date, end: date) -> dict[str, Any]:
     )  # fmt: skip
     people = await conn.fetchrow(
         """
-        SELECT count(DISTINCT p.learner_id)
-                   FILTER (WHERE p.status = 'confirmed' OR p.certificates > 0) AS participants,
-               count(DISTINCT p.learner_id) FILTER (WHERE p.ever_waitlisted) AS waitlisted,
-               count(DISTINCT p.learner_id) FILTER (WHERE p.certificates > 0) AS completions,
-               count(*) FILTER (WHERE p.certificates > 0) AS certificates
-        FROM offered_courses c JOIN participations p USING (course_id)
-        WHERE c.start_date <= $2 AND c.end_date >= $1
+        SELECT count(*) FILTER (WHERE took_part) AS participants,
+               count(*) FILTER (WHERE waited) AS waitlisted,
+               count(*) FILTER (WHERE done) AS completions, sum(certified) AS certificates
+        FROM (SELECT learner_id, bool_or(status = 'confirmed' OR certificates > 0) AS took_part,
+                     bool_or(ever_waitlisted) AS waited, bool_or(certificates > 0) AS done,
+                     count(*) FILTER (WHERE certificates > 0) AS certified
+              FROM offered_courses c JOIN participations p USING (course_id)
+              WHERE c.start_date <= $2 AND c.end_date >= $1 GROUP BY learner_id) AS person
         """,
         start, end,
     )  # fmt: skip

@@ -175,6 +175,10 @@ async def test_a_gap_becomes_a_call_a_consortium_and_a_project_counted_from_enro
         assert (care["participants"], care["waitlisted"], care["completions"]) == (6, None, 5)
         [working] = report["by_life_phase"]
         assert (working["participants"], working["certificates"], working["courses"]) == (6, 5, 4)
+        later = await ops.get("/reports/education", params={"period": "2031", "compare": "1"})
+        [before] = later.json()["trends"]["earlier"]
+        assert (before["period"], before["participants"], before["certificates"]) == ("2030", 6, 5)
+        assert later.json()["trends"]["direction"]["participants"] == "falling"
         bad = await ops.get("/reports/education", params={"period": "2030-13"})
         assert bad.status_code == 422
         text = (await ops.get("/reports/education.csv", params={"period": "2030"})).text
