@@ -22,6 +22,7 @@ import bench
 from bench import record
 from bench.harness import BenchContext, Result, exit_status, failures, measure_baseline
 from zll.devstack.stack import DevStack, StackLayout
+from zll.platform.settings import SERVICE_NAMES
 from zll.run_records import commit
 
 console = Console()
@@ -110,7 +111,7 @@ def _free_port() -> int:
 
 
 def _ports() -> dict[str, int]:
-    return {name: _free_port() for name in ("catalog", "enrolment", "matching", "notify")}
+    return {name: _free_port() for name in SERVICE_NAMES}
 
 
 if __name__ == "__main__":

@@ -45,7 +45,7 @@ def up(
         bool, typer.Option(help="Load the demo region once the services are ready.")
     ] = True,
 ) -> None:
-    """Start PostgreSQL, the broker and the five services; Ctrl-C stops everything."""
+    """Start PostgreSQL, the broker and the six services; Ctrl-C stops everything."""
     from zll_contracts.topics import TOPICS
 
     from zll.devstack.stack import DevStack, StackLayout

@@ -22,12 +22,13 @@ import json
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from pydantic.json_schema import models_json_schema
 
 from zll_contracts import __version__, reference
 from zll_contracts.compat import breaking_changes_in_set
+from zll_contracts.payload_schemas import payload_schema, schema_mode
 from zll_contracts.payloads.registry import EVENT_MODELS
 from zll_contracts.topics import DLQ, TOPICS, Topic
 
@@ -44,31 +45,13 @@ __all__ = [
 ]
 
 CONTRACTS_DIR = Path(__file__).resolve().parent.parent
-SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 KAFKA_BINDING = "0.5.0"
 REFERENCE = "REFERENCE.md"  # every field with its rules and an example, for people
-Mode = Literal["validation", "serialization"]
 
 
 def render(document: Mapping[str, Any]) -> str:
     """Deterministic JSON: what the generator writes and what the check compares."""
     return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-
-
-def _topic_of(event_type: str) -> Topic:
-    return next(t for t in TOPICS.values() if event_type in t.event_types)
-
-
-def schema_mode(event_type: str) -> Mode:
-    """What partners send is validated; what services send is serialized."""
-    return "validation" if _topic_of(event_type).is_partner_inbound else "serialization"
-
-
-def payload_schema(event_type: str) -> dict[str, Any]:
-    """The standalone JSON Schema of one event type's `data` object."""
-    model = EVENT_MODELS[event_type]
-    schema = model.model_json_schema(mode=schema_mode(event_type))
-    return {"$schema": SCHEMA_DIALECT, **schema}
 
 
 def generate() -> dict[str, str]:

@@ -10,9 +10,11 @@ shown is one the region accepts.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
+from zll_contracts.payload_schemas import payload_schema
 from zll_contracts.payloads.registry import EVENT_MODELS
 from zll_contracts.topics import TOPICS
 
@@ -99,8 +101,6 @@ def _event_section(event_type: str, topic: str) -> list[str]:
 
 
 def _schema(event_type: str) -> Schema:
-    from zll_contracts.export import payload_schema  # export imports this module
-
     return payload_schema(event_type)
 
 
@@ -180,4 +180,17 @@ def _value(node: Schema, root: Schema, name: str) -> Any:
         return max(1.0, float(field.get("minimum", 1)))
     if kind == "boolean":
         return True
-    return _FORMATS.get(field.get("format", ""), "Text")
+    if field.get("format") in _FORMATS:
+        return _FORMATS[field["format"]]
+    return _text_for(field.get("pattern"))
+
+
+# Strings that fit the contract's usual patterns: ids, codes, plain words.
+_CANDIDATES = ("Text", "vhs-region-kassel", "vhs-region-kassel:excel-2027-02", "m1", "de", "lena")
+
+
+def _text_for(pattern: str | None) -> str:
+    if pattern is None:
+        return "Text"
+    fitting = (c for c in _CANDIDATES if re.search(pattern, c))
+    return next(fitting, "Text")

@@ -31,6 +31,7 @@ DEMAND = "zll.demand.v1"
 FEEDBACK = "zll.provider.feedback.v1"
 DLQ = "zll.dlq.v1"
 LEARNERS = "zll.learners.v1"
+PROJECTS = "zll.cooperative.projects.v1"
 
 TOPICS: dict[str, Topic] = {
     t.name: t
@@ -96,6 +97,16 @@ TOPICS: dict[str, Topic] = {
             "learner_id",
             ("zll.learner.erasure-requested.v1",),
             "matching, on the learner's or an operator's request",
+        ),
+        Topic(
+            PROJECTS,
+            "project_id",
+            (
+                "zll.project.state-changed.v1",
+                "zll.project.member-invited.v1",
+                "zll.project.member-answered.v1",
+            ),
+            "cooperative",
         ),
         Topic(DLQ, "original key", (), "any service"),
     )

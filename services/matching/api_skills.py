@@ -34,9 +34,7 @@ class SkillNames(BaseModel):
 
     model_config = ConfigDict(
         json_schema_extra={
-            "examples": [
-                {"names": {_EXAMPLE_URI: {"label": "use spreadsheets", "language": "en"}}}
-            ]
+            "examples": [{"names": {_EXAMPLE_URI: {"label": "use spreadsheets", "language": "en"}}}]
         }
     )
 

@@ -16,6 +16,7 @@ from zll_contracts.topics import (
     FEEDBACK,
     LEARNERS,
     PLACEMENTS,
+    PROJECTS,
 )
 
 from services.notify.api import router
@@ -40,7 +41,7 @@ DEFINITION = ServiceDefinition(
     migrations=Path(__file__).parent / "migrations",
     handlers=HANDLERS,
     ignores=IGNORES,
-    topics=[ENROLMENTS, PLACEMENTS, CATALOG_COURSES, DEMAND, FEEDBACK, LEARNERS],
+    topics=[ENROLMENTS, PLACEMENTS, CATALOG_COURSES, DEMAND, FEEDBACK, LEARNERS, PROJECTS],
     routers=[stream_router, router],
 )
 

@@ -49,6 +49,8 @@ class NotifySettings(BaseSettings):
     # Links in texts: where a learner accepts a placement and anyone verifies a certificate.
     matching_url: str = "http://127.0.0.1:8003"
     enrolment_url: str = "http://127.0.0.1:8002"
+    # Where an invited member answers a joint project's invitation.
+    cooperative_url: str = "http://127.0.0.1:8006"
 
 
 @lru_cache(maxsize=1)

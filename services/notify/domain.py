@@ -26,6 +26,7 @@ CATEGORIES: dict[str, str] = {
     "enrolment.new": "enrolment",
     "feedback.rejected": "feedback",
     "demand.gap": "demand",
+    "project.invited": "project",
 }
 KINDS = tuple(CATEGORIES)
 CATEGORY_NAMES = tuple(sorted(set(CATEGORIES.values())))
@@ -309,3 +310,22 @@ def retry_delay(
 def schedule_hours(max_attempts: int, base_s: float, cap_s: float) -> float:
     """The longest time a delivery is retried before it is parked as failed."""
     return sum(min(cap_s, base_s * 2 ** (n - 1)) for n in range(1, max_attempts)) / 3600
+
+
+def project_invited(
+    provider_id: str,
+    project_id: str,
+    title: str,
+    parts: Sequence[Mapping[str, Any]],
+    reasons: Sequence[str],
+    answer_url: str,
+) -> list[Notice]:
+    """A member is asked to join a joint project: what it would cover, why, where to answer."""
+    data = {
+        "project_id": project_id,
+        "title": title,
+        "parts": [dict(p) for p in parts],
+        "reasons": list(reasons),
+        "answer_url": answer_url,
+    }
+    return [Notice(_partner(provider_id), "project.invited", data)]

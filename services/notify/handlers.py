@@ -19,6 +19,9 @@ from zll_contracts.payloads import (
     PlacementAccepted,
     PlacementDeclined,
     PlacementProposed,
+    ProjectMemberAnswered,
+    ProjectMemberInvited,
+    ProjectStateChanged,
 )
 from zll_contracts.payloads.courses import CourseState
 from zll_contracts.payloads.enrolments import EnrolmentOutcome
@@ -200,6 +203,19 @@ async def feedback_rejected(
     return []
 
 
+async def project_member_invited(
+    uow: UnitOfWork, messages: Sequence[Message[ProjectMemberInvited]]
+) -> Refusals[ProjectMemberInvited]:
+    base = notify_settings().cooperative_url
+    await tell(uow, [
+        (m, domain.project_invited(e.provider_id, e.project_id, e.title,
+                                   [p.model_dump(mode="json") for p in e.parts], e.reasons,
+                                   f"{base}/projects/{e.project_id}/answers"))
+        for m, e in ((m, m.payload) for m in messages)
+    ])  # fmt: skip
+    return []
+
+
 # Notify never refuses (it reads service topics only): every handler returns no refusals.
 HANDLERS = handlers(
     on(EnrolmentConfirmed, Batched(enrolment_confirmed)),
@@ -211,7 +227,15 @@ HANDLERS = handlers(
     on(CourseWithdrawnFromCatalog, Batched(course_withdrawn)),
     on(DemandGapDetected, Batched(demand_gap_detected)),
     on(FeedbackRejected, Batched(feedback_rejected)),
+    on(ProjectMemberInvited, Batched(project_member_invited)),
     on(LearnerErasureRequested, erasure_handler(erasure.erase)),
 )
 # A rejected request, and a placement's answer, were the learner's own doing: nothing to tell.
-IGNORES = (EnrolmentRejected, PlacementAccepted, PlacementDeclined)
+# A project's state and a member's answer are read at the cooperative, not announced.
+IGNORES = (
+    EnrolmentRejected,
+    PlacementAccepted,
+    PlacementDeclined,
+    ProjectStateChanged,
+    ProjectMemberAnswered,
+)

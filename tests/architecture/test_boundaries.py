@@ -29,8 +29,8 @@ def _imports_under(folder: Path) -> dict[str, set[str]]:
     return found
 
 
-def test_there_are_five_services() -> None:
-    assert SERVICES == ["catalog", "enrolment", "intake", "matching", "notify"]
+def test_there_are_six_services() -> None:
+    assert SERVICES == ["catalog", "cooperative", "enrolment", "intake", "matching", "notify"]
 
 
 @pytest.mark.parametrize("service", SERVICES)

@@ -11,7 +11,7 @@ from zll_contracts.topics import TOPICS
 
 from zll.platform.service import ServiceDefinition
 
-SERVICES = ["catalog", "enrolment", "intake", "matching", "notify"]
+SERVICES = ["catalog", "cooperative", "enrolment", "intake", "matching", "notify"]
 
 
 def definition(service: str) -> ServiceDefinition:

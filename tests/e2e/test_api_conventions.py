@@ -252,6 +252,11 @@ REAL_ERRORS: dict[str, list[tuple[str, str, dict[str, str]]]] = {
         ("POST", f"/providers/{OWNER}/imports", {}),
         ("GET", f"/providers/{OWNER}/imports", _auth("provider", "someone-else")),
     ],
+    "cooperative": [
+        ("GET", "/projects/unbekannt", _auth("operator")),
+        ("GET", "/reports/education?period=2026-13", {}),
+        ("POST", "/calls", _auth("provider")),
+    ],
 }
 
 

@@ -123,6 +123,23 @@ MATRIX: dict[str, dict[str, frozenset[str]]] = {
         "GET /providers/{provider_id}/imports": frozenset({"provider", "operator"}),
         "GET /imports/{import_id}": frozenset({"provider", "operator"}),
     },
+    "cooperative": {
+        **dict.fromkeys(OPS, PUBLIC),
+        "PUT /members/{provider_id}": frozenset({"operator"}),
+        "GET /members": frozenset({"provider", "operator"}),
+        "GET /gaps": frozenset({"operator"}),
+        "POST /gaps/{gap_id}/call": frozenset({"operator"}),
+        "POST /calls": frozenset({"operator"}),
+        "GET /calls/{call_id}": frozenset({"provider", "operator"}),
+        "GET /calls/{call_id}/proposals": frozenset({"provider", "operator"}),
+        "POST /calls/{call_id}/projects": frozenset({"operator"}),
+        "POST /projects/{project_id}/answers": frozenset({"provider", "operator"}),
+        "POST /projects/{project_id}/state": frozenset({"operator"}),
+        "GET /projects/{project_id}": frozenset({"provider", "operator"}),
+        # Aggregates only, small cells suppressed: the region publishes it.
+        "GET /reports/education": PUBLIC,
+        "GET /reports/education.csv": PUBLIC,
+    },
 }
 # One protected endpoint per service for the bad-token checks.
 PROTECTED = {
@@ -131,6 +148,7 @@ PROTECTED = {
     "matching": ("GET", "/demand", None),
     "notify": ("GET", f"/learners/{LEARNER}/notifications", None),
     "intake": ("GET", f"/providers/{PROVIDER}/imports", None),
+    "cooperative": ("GET", "/gaps", None),
 }
 
 
@@ -199,6 +217,7 @@ SUCCESS: dict[str, int] = {
     "POST /providers/{provider_id}/imports": 201,
     "POST /enrolments": 201,
     "POST /rounds": 201,
+    "POST /calls": 201,
     "POST /placements": 201,
     "POST /learners/{learner_id}/erasure": 202,
     "DELETE /partners/{id}/webhook": 204,

@@ -49,7 +49,14 @@ COMPOSE = INFRA / "compose.yaml"
 # The newest Kubernetes whose schemas the installed kubernetes-validate ships.
 K8S_VERSION = kubernetes_validate.utils.latest_version()
 
-PORTS = {"catalog": 8001, "enrolment": 8002, "matching": 8003, "notify": 8004, "intake": 8005}
+PORTS = {
+    "catalog": 8001,
+    "enrolment": 8002,
+    "matching": 8003,
+    "notify": 8004,
+    "intake": 8005,
+    "cooperative": 8006,
+}
 SECRET_NAME = "zll-secrets"
 NOT_IN_KUSTOMIZATION = {"kustomization.yaml", "secret.example.yaml"}
 KAFKA_REPLICAS = 3

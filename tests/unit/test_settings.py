@@ -9,8 +9,8 @@ from zll.platform.settings import load_settings
 
 
 def test_defaults_give_each_service_its_own_port() -> None:
-    names = ("catalog", "enrolment", "matching", "notify", "intake")
-    assert [load_settings(s).port for s in names] == [8001, 8002, 8003, 8004, 8005]
+    names = ("catalog", "enrolment", "matching", "notify", "intake", "cooperative")
+    assert [load_settings(s).port for s in names] == [8001, 8002, 8003, 8004, 8005, 8006]
 
 
 def test_a_services_own_variable_wins_over_the_shared_one(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,4 +1,4 @@
-// The portal's router: #/ search, #/kurs/<id> course, #/lernen, #/beratung, #/betrieb.
+// The portal's router: #/ search, #/kurs/<id> course, #/lernen, #/beratung, #/betrieb, #/bericht.
 import { session } from "./api.js";
 import { coursePage } from "./course.js";
 import { counsellorPage } from "./counsellor.js";
@@ -7,6 +7,7 @@ import { language, setLanguage, t, translatePage } from "./i18n.js";
 import { learnerPage } from "./learner.js";
 import * as live from "./live.js";
 import { operatorPage } from "./operator.js";
+import { reportPage } from "./report.js";
 import { searchPage } from "./search.js";
 
 const main = document.getElementById("main");
@@ -24,6 +25,7 @@ async function route() {
     else if (path === "/lernen") await learnerPage(main);
     else if (path === "/beratung") await counsellorPage(main);
     else if (path === "/betrieb") await operatorPage(main);
+    else if (path === "/bericht") await reportPage(main, params);
     else await searchPage(main, params);
   } catch (error) {
     main.replaceChildren(message(`${t("error")}: ${error.message}`, "error"));

@@ -1,4 +1,4 @@
-"""The whole region on one machine: infrastructure plus the five services as processes."""
+"""The whole region on one machine: infrastructure plus the six services as processes."""
 
 from __future__ import annotations
 

@@ -8,14 +8,22 @@ from typing import Literal
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-ServiceName = Literal["catalog", "enrolment", "matching", "notify", "intake"]
-SERVICE_NAMES: tuple[ServiceName, ...] = ("catalog", "enrolment", "matching", "notify", "intake")
+ServiceName = Literal["catalog", "enrolment", "matching", "notify", "intake", "cooperative"]
+SERVICE_NAMES: tuple[ServiceName, ...] = (
+    "catalog",
+    "enrolment",
+    "matching",
+    "notify",
+    "intake",
+    "cooperative",
+)
 DEFAULT_PORTS: dict[str, int] = {
     "catalog": 8001,
     "enrolment": 8002,
     "matching": 8003,
     "notify": 8004,
     "intake": 8005,
+    "cooperative": 8006,
 }
 # A key that anyone can read in this repository must never sign tokens outside development.
 DEV_JWT_SECRET = "zll-dev-secret-change-me-in-production-0000"

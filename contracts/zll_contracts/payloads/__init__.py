@@ -41,6 +41,14 @@ from zll_contracts.payloads.placements import (
     PlacementEvent,
     PlacementProposed,
 )
+from zll_contracts.payloads.projects import (
+    Answer,
+    ProjectMemberAnswered,
+    ProjectMemberInvited,
+    ProjectPart,
+    ProjectState,
+    ProjectStateChanged,
+)
 from zll_contracts.payloads.registry import (
     EVENT_MODELS,
     PayloadRefused,
@@ -52,6 +60,7 @@ from zll_contracts.payloads.registry import (
 
 __all__ = [
     "EVENT_MODELS",
+    "Answer",
     "CancelledBy",
     "Certificate",
     "Contact",
@@ -89,6 +98,11 @@ __all__ = [
     "PlacementDeclined",
     "PlacementEvent",
     "PlacementProposed",
+    "ProjectMemberAnswered",
+    "ProjectMemberInvited",
+    "ProjectPart",
+    "ProjectState",
+    "ProjectStateChanged",
     "RefusedSubject",
     "RejectionReason",
     "TargetGroup",

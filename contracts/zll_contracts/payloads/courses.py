@@ -17,6 +17,7 @@ from zll_contracts.payloads.common import (
     LongText,
     ModuleId,
     Municipality,
+    OpaqueId,
     Payload,
     PriceEur,
     ProviderId,
@@ -134,6 +135,10 @@ class CourseState(Payload):
     )
     target_groups: Annotated[list[TargetGroup], Field(max_length=10)]
     modules: Annotated[list[Module], Field(min_length=1, max_length=MAX_LIST)]
+    project_id: OpaqueId | None = Field(
+        default=None,
+        description="The region's joint project this course runs under (cooperative), if any.",
+    )
 
     _course_prefix = field_validator("course_id")(check_course_prefix)
 

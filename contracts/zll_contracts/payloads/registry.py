@@ -29,6 +29,11 @@ from zll_contracts.payloads.placements import (
     PlacementDeclined,
     PlacementProposed,
 )
+from zll_contracts.payloads.projects import (
+    ProjectMemberAnswered,
+    ProjectMemberInvited,
+    ProjectStateChanged,
+)
 
 __all__ = [
     "EVENT_MODELS",
@@ -62,6 +67,9 @@ EVENT_MODELS: dict[str, type[BaseModel]] = {
     "zll.demand.gap-detected.v1": DemandGapDetected,
     "zll.feedback.rejected.v1": FeedbackRejected,
     "zll.learner.erasure-requested.v1": LearnerErasureRequested,
+    "zll.project.state-changed.v1": ProjectStateChanged,
+    "zll.project.member-invited.v1": ProjectMemberInvited,
+    "zll.project.member-answered.v1": ProjectMemberAnswered,
 }
 _EVENT_TYPES: dict[type[BaseModel], str] = {model: name for name, model in EVENT_MODELS.items()}
 

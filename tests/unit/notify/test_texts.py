@@ -29,6 +29,14 @@ def every_kind() -> list[Notice]:
         *domain.course_changed(COURSE, moved, ["lena"]),
         *domain.demand_gap(SKILL, None, "Kassel", "medium", 9, 2, 7, ["vhs-kassel"]),
         *domain.feedback_rejected("vhs-kassel", "ce-1", "t", [{"field": "f", "message": "m"}]),
+        *domain.project_invited(
+            "vhs-lippe",
+            "proj-1",
+            "Pflege Lippe",
+            [{"skill": SKILL, "municipality": "Lemgo"}],
+            ["Hat 2 passende Kurse angeboten."],
+            "http://c/answers",
+        ),
     ]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from datetime import date
 
-from services.notify import domain
+from services.notify import domain, texts
 from services.notify.domain import CourseFacts, Reach, Recipient, Webhook
 
 WELDING = CourseFacts(
@@ -118,6 +118,21 @@ def test_providers_that_teach_a_missing_skill_are_advised_to_offer_more() -> Non
 def test_no_shortfall_means_no_advice() -> None:
     skill = "http://data.europa.eu/esco/skill/welding"
     assert domain.demand_gap(skill, None, "Kassel", "short", 10, 12, -2, ["vhs-kassel"]) == []
+
+
+def test_an_invited_member_hears_what_it_would_cover_why_and_where_to_answer() -> None:
+    [notice] = domain.project_invited(
+        "vhs-lippe", "proj-1", "Pflege Lippe",
+        [{"skill": "http://data.europa.eu/esco/skill/care", "municipality": "Lemgo"}],
+        ["Hat 2 passende Kurse angeboten."], "http://coop/projects/proj-1/answers",
+    )  # fmt: skip
+
+    assert (notice.recipient.kind, notice.recipient.id) == ("partner", "vhs-lippe")
+    assert notice.category == "project"
+    text = texts.render(notice.kind, "de", notice.data)
+    assert "Lemgo" in text.text
+    assert "Hat 2 passende Kurse angeboten." in text.text
+    assert "http://coop/projects/proj-1/answers" in text.html
 
 
 def test_a_partner_hears_why_its_event_was_refused() -> None:

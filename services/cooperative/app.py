@@ -1,0 +1,33 @@
+"""Wiring for the cooperative: what it learns from, what it announces, its routes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from zll_contracts.payloads import EnrolmentRejected
+from zll_contracts.topics import CATALOG_COURSES, DEMAND, ENROLMENTS, LEARNERS, PROJECTS
+
+from services.cooperative.api import router
+from services.cooperative.api_reports import router as reports
+from services.cooperative.handlers import HANDLERS
+from zll.platform.service import ServiceDefinition, create_service_app
+from zll.platform.settings import Settings
+
+DEFINITION = ServiceDefinition(
+    name="cooperative",
+    title="ZLL cooperative",
+    description="Joint projects of the region's members: calls, consortium proposals from "
+    "what each member offered, invitations and project states; and the region's education "
+    "report with small cells suppressed.",
+    migrations=Path(__file__).parent / "migrations",
+    handlers=HANDLERS,
+    ignores=[EnrolmentRejected],
+    topics=[CATALOG_COURSES, ENROLMENTS, DEMAND, LEARNERS],
+    routers=[router, reports],
+    publishes=[PROJECTS],
+)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    return create_service_app(DEFINITION, settings)

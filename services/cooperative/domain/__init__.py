@@ -1,0 +1,1 @@
+"""The cooperative's rules: consortia for calls, project states, the region's report."""
