@@ -20,6 +20,7 @@ from zll_contracts.payloads import (
     PlacementAccepted,
     PlacementDeclined,
     PlacementProposed,
+    WaitlistPromotion,
 )
 
 from services.enrolment import certificates, erasure, ledger, store
@@ -52,6 +53,9 @@ async def learn_course(
         course.end_date,
         course.title,
         tuple(m.model_dump(mode="json") for m in course.modules),
+        offer_hours=course.offer_hours
+        if course.waitlist_promotion is WaitlistPromotion.OFFER
+        else None,
     )
     if await store.remember_course(uow.conn, known):
         await ledger.course_changed(uow, course.course_id, _today())

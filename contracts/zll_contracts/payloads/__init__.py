@@ -10,6 +10,7 @@ from zll_contracts.payloads.courses import (
     Location,
     Module,
     TargetGroup,
+    WaitlistPromotion,
 )
 from zll_contracts.payloads.demand import DemandGapDetected, DemandReported, Horizon
 from zll_contracts.payloads.enrolments import (
@@ -20,6 +21,9 @@ from zll_contracts.payloads.enrolments import (
     EnrolmentCertified,
     EnrolmentCompleted,
     EnrolmentConfirmed,
+    EnrolmentOfferDeclined,
+    EnrolmentOffered,
+    EnrolmentOfferExpired,
     EnrolmentOutcome,
     EnrolmentRejected,
     EnrolmentRequested,
@@ -68,6 +72,9 @@ __all__ = [
     "EnrolmentCertified",
     "EnrolmentCompleted",
     "EnrolmentConfirmed",
+    "EnrolmentOfferDeclined",
+    "EnrolmentOfferExpired",
+    "EnrolmentOffered",
     "EnrolmentOutcome",
     "EnrolmentRejected",
     "EnrolmentRequested",
@@ -93,6 +100,7 @@ __all__ = [
     "RejectionReason",
     "TargetGroup",
     "UnknownEventType",
+    "WaitlistPromotion",
     "event_type_of",
     "field_errors",
     "parse_payload",

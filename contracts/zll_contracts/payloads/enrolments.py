@@ -26,6 +26,9 @@ __all__ = [
     "EnrolmentCertified",
     "EnrolmentCompleted",
     "EnrolmentConfirmed",
+    "EnrolmentOfferDeclined",
+    "EnrolmentOfferExpired",
+    "EnrolmentOffered",
     "EnrolmentOutcome",
     "EnrolmentRejected",
     "EnrolmentRequested",
@@ -165,3 +168,32 @@ class EnrolmentCertified(EnrolmentOutcome):
     modules: Annotated[list[ModuleId], Field(max_length=MAX_LIST)] = Field(
         description="The module_ids the certificate covers."
     )
+
+
+class EnrolmentOffered(EnrolmentOutcome):
+    """`zll.enrolment.offered.v1`: a freed seat is held for this waitlisted learner until
+    `offer_expires_at`; it is theirs once they accept (then `zll.enrolment.confirmed.v1`)."""
+
+    offer_expires_at: AwareDatetime = Field(
+        description="The deadline to accept; never later than the course's start."
+    )
+    source: EnrolmentSource | None = Field(
+        default=None, description="Where the request came from (http, provider, placement)."
+    )
+    placement_id: OpaqueId | None = Field(
+        default=None, description="The accepted placement this enrolment came from, if any."
+    )
+
+
+class EnrolmentOfferDeclined(EnrolmentOutcome):
+    """`zll.enrolment.offer-declined.v1`: the learner said no; the seat goes to the next one
+    waiting. `occurred_at` is when they declined; the enrolment has ended."""
+
+    reason: Reason | None = None
+
+
+class EnrolmentOfferExpired(EnrolmentOutcome):
+    """`zll.enrolment.offer-expired.v1`: nobody answered in time; the seat goes to the next
+    one waiting. The enrolment has ended; the learner may enrol again, at the back."""
+
+    offer_expires_at: AwareDatetime = Field(description="The deadline that passed.")
