@@ -236,6 +236,7 @@ class Chaos:
                     seats["capacity"],
                     seats["confirmed"],
                     seats["waitlisted"],
+                    seats.get("offered", 0),
                 )
         async with self.client("notify", "counsellor") as notify:
             for learner in sorted(learners):

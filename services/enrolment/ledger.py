@@ -212,20 +212,25 @@ async def _cancel_rows(
 async def move_up(uow: UnitOfWork, ledger: Ledger, enrolment_ids: Sequence[str]) -> None:
     """Waitlisted enrolments the ledger moved up: offered a seat where the course offers,
     confirmed otherwise."""
-    if ledger.offering:
-        await _offer(uow, ledger, enrolment_ids)
-    else:
-        await _promote(uow, enrolment_ids)
+    await move_up_in(uow, [(ledger, enrolment_ids)])
 
 
-async def _offer(uow: UnitOfWork, ledger: Ledger, enrolment_ids: Sequence[str]) -> None:
+async def move_up_in(uow: UnitOfWork, moves: Sequence[tuple[Ledger, Sequence[str]]]) -> None:
+    """`move_up` for several courses at once, in one statement per deadline."""
+    await _promote(uow, [e for ledger, ids in moves if not ledger.offering for e in ids])
+    by_deadline: dict[datetime, list[str]] = {}
+    now = _now()
+    for ledger, ids in moves:
+        course = ledger.course
+        if ids and course is not None and course.offer_hours is not None:
+            deadline = offer_deadline(now, course.offer_hours, course.start_date)
+            by_deadline.setdefault(deadline, []).extend(ids)
+    for deadline, ids in by_deadline.items():
+        await _offer(uow, ids, deadline)
+
+
+async def _offer(uow: UnitOfWork, enrolment_ids: Sequence[str], deadline: datetime) -> None:
     """Hold a seat for each, until a deadline kept in the database (it outlives restarts)."""
-    if not enrolment_ids:
-        return
-    course = ledger.course
-    assert course is not None
-    assert course.offer_hours is not None
-    deadline = offer_deadline(_now(), course.offer_hours, course.start_date)
     await store_offers.make_offers(uow.conn, enrolment_ids, deadline)
     for row in await store.enrolments_by_id(uow.conn, enrolment_ids):
         offered = EnrolmentOffered(

@@ -107,12 +107,15 @@ async def _pass_on(
     today: date,
     reason: str | None = None,
 ) -> None:
-    """End the offers of one course (locked) and offer their seats down the list."""
-    course = await store.get_course(uow.conn, rows[0].course_id)
-    seats = await store.load_ledger(uow.conn, rows[0].course_id, course, [], today)
-    moved: list[str] = []
+    """End the offers (their courses locked) and offer their seats down the lists, for
+    every course at once: a sweep of thousands of offers stays a few statements."""
+    courses = await store.lock_courses(uow.conn, [r.course_id for r in rows])  # ours already
+    seats = await store_offers.load_ledgers(uow.conn, courses, today)
+    moved: dict[str, list[str]] = {course_id: [] for course_id in seats}
     for row in rows:
-        moved += seats.pass_on(row.learner_id, str(row.enrolment_id), why, at)
+        moved[row.course_id] += seats[row.course_id].pass_on(
+            row.learner_id, str(row.enrolment_id), why, at
+        )
     await store_offers.end_offers(uow.conn, [r.enrolment_id for r in rows], why, at)
     for row in rows:
         common = {
@@ -128,7 +131,7 @@ async def _pass_on(
             assert row.offer_expires_at is not None
             expired = EnrolmentOfferExpired(**common, offer_expires_at=row.offer_expires_at)
             uow.publish(expired, key=row.course_id)
-    await ledger.move_up(uow, seats, moved)
+    await ledger.move_up_in(uow, [(seats[c], ids) for c, ids in moved.items()])
 
 
 async def expire_due(uow: UnitOfWork, *, courses: int = 200) -> int:
@@ -143,11 +146,9 @@ async def expire_due(uow: UnitOfWork, *, courses: int = 200) -> int:
         return 0
     due = await store_offers.offers_due(uow.conn, locked, now)
     rows = await store.enrolments_by_id(uow.conn, [str(d[0]) for d in due])
-    by_course: dict[str, list[store.EnrolmentRow]] = {}
-    for row in sorted(rows, key=lambda r: (r.offer_expires_at or now, r.seq)):
-        by_course.setdefault(row.course_id, []).append(row)
-    for course_rows in by_course.values():
-        await _pass_on(uow, course_rows, "expired", now, now.date())
+    if rows:
+        rows.sort(key=lambda r: (r.offer_expires_at or now, r.seq))
+        await _pass_on(uow, rows, "expired", now, now.date())
     return len(rows)
 
 

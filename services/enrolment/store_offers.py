@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from uuid import UUID
 
+from services.enrolment.domain import Ledger
+from services.enrolment.store import KnownCourse
 from zll.platform.db import Connection
 
 
@@ -32,9 +34,7 @@ async def end_offers(
     )
 
 
-async def lock_courses_with_offers_due(
-    conn: Connection, now: datetime, limit: int
-) -> list[str]:
+async def lock_courses_with_offers_due(conn: Connection, now: datetime, limit: int) -> list[str]:
     """Lock up to `limit` courses with an offer past its deadline that nobody else holds now.
 
     Another instance sweeping the same deadlines, or a request deciding a seat there, has
@@ -67,3 +67,23 @@ async def offers_due(
     return [
         (r["enrolment_id"], r["course_id"], r["learner_id"], r["offer_expires_at"]) for r in rows
     ]
+
+
+async def load_ledgers(
+    conn: Connection, courses: dict[str, KnownCourse], today: date
+) -> dict[str, Ledger]:
+    """The ledgers of several locked courses with their whole waitlists, in one query."""
+    ledgers = {
+        course_id: Ledger(
+            course.facts(), course_id, today, confirmed=course.confirmed, held=course.offered
+        )
+        for course_id, course in courses.items()
+    }
+    waiting = await conn.fetch(
+        "SELECT course_id, enrolment_id FROM enrolments"
+        " WHERE course_id = ANY($1::text[]) AND status = 'waitlisted' ORDER BY course_id, seq",
+        list(courses),
+    )
+    for row in waiting:
+        ledgers[row["course_id"]].waitlist.append(str(row["enrolment_id"]))
+    return ledgers
