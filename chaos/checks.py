@@ -304,6 +304,11 @@ def check_states(ledger: Ledger, answers: Answers, findings: Findings) -> None:
             findings.lost.append(f"cancellation of {eid} ({ledger.cancels[eid]}): still {status}")
         if eid in ledger.completions and status != "completed":
             findings.lost.append(f"completion of {eid}: still {status}")
+        answer = ledger.answers.get(eid)
+        if answer == "declined" and status not in ("declined", "cancelled"):
+            findings.lost.append(f"declined offer {eid}: still {status}")
+        if answer == "accepted" and status not in ("confirmed", "completed", "cancelled"):
+            findings.lost.append(f"accepted offer {eid}: still {status}")
     for course, revisions in sorted(ledger.courses.items()):
         acked = [r.revision for r in revisions if r.acked]
         state = answers.courses.get(course)

@@ -34,6 +34,8 @@ LEARNER_KINDS = (
     "enrolment.waitlisted",
     "enrolment.cancelled",
     "certificate.issued",
+    "offer.made",
+    "offer.expired",
 )
 PG_RESTART = "postgres restart"
 

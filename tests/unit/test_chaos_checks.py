@@ -284,3 +284,11 @@ def test_a_seat_held_by_an_expired_offer_is_free_again() -> None:
     assert reported(h.findings()) == {}
     h.answers.courses[COURSE] = CourseState(1, 2, confirmed=1, waitlisted=0, offered=1)
     assert reported(h.findings()) == {"lost": 1}  # the seats still count the expired offer
+
+
+def test_an_answered_offer_that_did_not_take_effect_is_lost() -> None:
+    h = with_offers()
+    h.ledger.answers["e4"] = "declined"
+    assert reported(h.findings()) == {"lost": 1}  # e4 still waits: the decline had no effect
+    h.answers.statuses["e4"] = "declined"
+    assert reported(h.findings()) == {}
