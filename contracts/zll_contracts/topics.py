@@ -48,6 +48,7 @@ TOPICS: dict[str, Topic] = {
                 "zll.enrolment.requested.v1",
                 "zll.enrolment.cancel-requested.v1",
                 "zll.enrolment.completed.v1",
+                "zll.enrolment.offer-answered.v1",
             ),
             "partner institutions (their own desk or registration system)",
         ),

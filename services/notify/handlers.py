@@ -117,15 +117,27 @@ async def offer_made(
     return []
 
 
-async def offer_ended(
-    uow: UnitOfWork, messages: Sequence[Message[EnrolmentOfferDeclined | EnrolmentOfferExpired]]
-) -> Refusals[EnrolmentOfferDeclined | EnrolmentOfferExpired]:
+async def offer_declined(
+    uow: UnitOfWork, messages: Sequence[Message[EnrolmentOfferDeclined]]
+) -> Refusals[EnrolmentOfferDeclined]:
     events = [m.payload for m in messages]
     known = await _enrolment_context(uow, events, holds_place=False)
     await tell(uow, [
-        (m, (domain.offer_declined if isinstance(e, EnrolmentOfferDeclined)
-             else domain.offer_expired)(str(e.enrolment_id), e.course_id, e.learner_id,
-                                        known.get(e.course_id)))
+        (m, domain.offer_declined(str(e.enrolment_id), e.course_id, e.learner_id,
+                                  known.get(e.course_id)))
+        for m, e in zip(messages, events, strict=True)
+    ])  # fmt: skip
+    return []
+
+
+async def offer_expired(
+    uow: UnitOfWork, messages: Sequence[Message[EnrolmentOfferExpired]]
+) -> Refusals[EnrolmentOfferExpired]:
+    events = [m.payload for m in messages]
+    known = await _enrolment_context(uow, events, holds_place=False)
+    await tell(uow, [
+        (m, domain.offer_expired(str(e.enrolment_id), e.course_id, e.learner_id,
+                                 known.get(e.course_id)))
         for m, e in zip(messages, events, strict=True)
     ])  # fmt: skip
     return []
@@ -238,8 +250,8 @@ HANDLERS = handlers(
     on(EnrolmentCancelled, Batched(enrolment_cancelled)),
     on(EnrolmentCertified, Batched(certificate_issued)),
     on(EnrolmentOffered, Batched(offer_made)),
-    on(EnrolmentOfferDeclined, Batched(offer_ended)),
-    on(EnrolmentOfferExpired, Batched(offer_ended)),
+    on(EnrolmentOfferDeclined, Batched(offer_declined)),
+    on(EnrolmentOfferExpired, Batched(offer_expired)),
     on(PlacementProposed, Batched(placement_proposed)),
     on(CoursePublished, Batched(course_published)),
     on(CourseWithdrawnFromCatalog, Batched(course_withdrawn)),

@@ -246,3 +246,23 @@ async def test_the_database_refuses_a_held_seat_beyond_the_capacity(pool: asyncp
             " WHERE course_id = $1 AND learner_id = 'ben'",
             course_id,
         )
+
+
+async def test_the_provider_desk_answers_for_the_learner_and_a_stranger_is_refused(
+    pool: asyncpg.Pool,
+) -> None:
+    feed = Feed(pool)
+    course_id = await offering_course(feed, "desk", 1, "ada", "ben", "cem")
+    await cancel(pool, course_id, "ada")
+    ben = str(await enrolment_of(pool, course_id, "ben"))
+    answer = "zll.enrolment.offer-answered.v1"
+    await feed.apply(
+        feed.partner(answer, {"enrolment_id": ben, "answer": "accept"}, key=course_id,
+                     sender="vhs-other"),
+        feed.partner(answer, {"enrolment_id": ben, "answer": "decline"}, key=course_id),
+        feed.partner(answer, {"enrolment_id": ben, "answer": "accept"}, key=course_id),
+    )  # fmt: skip
+    assert [s for _, s in await statuses(pool, course_id)] == ["cancelled", "declined", "offered"]
+    refusals = await events(pool, "zll.feedback.rejected.v1")
+    assert [r["errors"][0]["field"] for r in refusals] == ["enrolment_id", "enrolment_id"]
+    assert "kein Platz reserviert (Stand: declined)" in refusals[1]["errors"][0]["message_de"]

@@ -21,6 +21,7 @@ from zll_contracts.payloads.enrolments import (
     EnrolmentCertified,
     EnrolmentCompleted,
     EnrolmentConfirmed,
+    EnrolmentOfferAnswered,
     EnrolmentOfferDeclined,
     EnrolmentOffered,
     EnrolmentOfferExpired,
@@ -29,6 +30,7 @@ from zll_contracts.payloads.enrolments import (
     EnrolmentRequested,
     EnrolmentSource,
     EnrolmentWaitlisted,
+    OfferAnswer,
     RejectionReason,
 )
 from zll_contracts.payloads.feedback import FeedbackRejected, FieldError, RefusedSubject
@@ -72,6 +74,7 @@ __all__ = [
     "EnrolmentCertified",
     "EnrolmentCompleted",
     "EnrolmentConfirmed",
+    "EnrolmentOfferAnswered",
     "EnrolmentOfferDeclined",
     "EnrolmentOfferExpired",
     "EnrolmentOffered",
@@ -87,6 +90,7 @@ __all__ = [
     "LearnerErasureRequested",
     "Location",
     "Module",
+    "OfferAnswer",
     "OfferKind",
     "OpportunityKind",
     "OpportunityUpserted",

@@ -26,6 +26,7 @@ __all__ = [
     "EnrolmentCertified",
     "EnrolmentCompleted",
     "EnrolmentConfirmed",
+    "EnrolmentOfferAnswered",
     "EnrolmentOfferDeclined",
     "EnrolmentOfferExpired",
     "EnrolmentOffered",
@@ -34,6 +35,7 @@ __all__ = [
     "EnrolmentRequested",
     "EnrolmentSource",
     "EnrolmentWaitlisted",
+    "OfferAnswer",
     "RejectionReason",
 ]
 
@@ -76,6 +78,24 @@ class EnrolmentCompleted(InboundPayload):
     enrolment_id: UUID
     modules_passed: Annotated[list[ModuleId], Field(max_length=MAX_LIST)]
     completed_at: AwareDatetime
+
+
+class OfferAnswer(StrEnum):
+    """What a learner answered to a seat held for them."""
+
+    ACCEPT = "accept"
+    DECLINE = "decline"
+
+
+class EnrolmentOfferAnswered(InboundPayload):
+    """`zll.enrolment.offer-answered.v1`: the learner answered a timed seat offer at the
+    provider's own desk; only the course's own provider may send it."""
+
+    enrolment_id: UUID
+    answer: OfferAnswer = Field(
+        description="accept: the held seat is taken; decline: it passes on."
+    )
+    reason: Reason | None = None
 
 
 class EnrolmentSource(StrEnum):
