@@ -19,10 +19,19 @@ WAITLISTED = "zll.enrolment.waitlisted.v1"
 REJECTED = "zll.enrolment.rejected.v1"
 CANCELLED = "zll.enrolment.cancelled.v1"
 CERTIFIED = "zll.enrolment.certified.v1"
+# Timed offers: a seat held for the next one waiting, until accepted (CONFIRMED), declined
+# or expired.
+OFFERED = "zll.enrolment.offered.v1"
+OFFER_DECLINED = "zll.enrolment.offer-declined.v1"
+OFFER_EXPIRED = "zll.enrolment.offer-expired.v1"
 DECISIONS = (CONFIRMED, WAITLISTED, REJECTED)
 HTTP_ANSWERS = {"confirmed": CONFIRMED, "waitlisted": WAITLISTED, "rejected": REJECTED}
 FIRST_NOTICE = {CONFIRMED: "enrolment.confirmed", WAITLISTED: "enrolment.waitlisted"}
 HOLDS_SEAT = ("confirmed", "completed")
+STATUSES = (
+    "confirmed", "waitlisted", "rejected", "cancelled", "completed",
+    "offered", "declined", "expired",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -59,6 +68,8 @@ class Outcome:
             **FIRST_NOTICE,
             CANCELLED: "enrolment.cancelled",
             CERTIFIED: "certificate.issued",
+            OFFERED: "offer.made",
+            OFFER_EXPIRED: "offer.expired",
         }.get(self.ce_type)
 
     @property
@@ -74,6 +85,7 @@ class CourseState:
     capacity: int  # the enrolment service's, and its seat counts
     confirmed: int
     waitlisted: int
+    offered: int = 0  # seats held by open timed offers
 
 
 @dataclass
@@ -206,40 +218,29 @@ def check_seats(
     ledger: Ledger, events: list[Outcome], answers: Answers, findings: Findings
 ) -> None:
     """Replay each course's events in topic order (one key, one partition, decision order):
-    no confirmation beyond the capacity in force when it was made, promotions first come
-    first served; then the final seats against the final capacity and the events."""
+    no seat confirmed or held by an offer beyond the capacity in force when it was given,
+    promotions and offers first come first served; then the final seats against the final
+    capacity and the events."""
     held: dict[str, set[str]] = defaultdict(set)
+    offered: dict[str, set[str]] = defaultdict(set)
     waiting: dict[str, list[str]] = defaultdict(list)
     for event in events:
         course, eid = event.course_id, event.enrolment_id
         if event.ce_type == WAITLISTED:
             waiting[course].append(eid)
-        elif event.ce_type == CANCELLED:
+        elif event.ce_type in (CANCELLED, OFFER_DECLINED, OFFER_EXPIRED):
             held[course].discard(eid)
+            offered[course].discard(eid)
             if eid in waiting[course]:
                 waiting[course].remove(eid)
-        elif event.ce_type == CONFIRMED:
-            if event.promoted:
-                queue = waiting[course]
-                if eid not in queue:
-                    findings.out_of_order.append(f"{course}: {eid} promoted, never waiting")
-                elif queue[0] != eid:
-                    skipped = queue[: queue.index(eid)]
-                    ahead = ", ".join(skipped[:3]) + (" …" if len(skipped) > 3 else "")
-                    findings.out_of_order.append(f"{course}: {eid} promoted before {ahead}")
-                if eid in queue:
-                    queue.remove(eid)
+        elif event.ce_type == CONFIRMED and eid in offered[course]:
+            offered[course].remove(eid)  # an accepted offer: its seat was given when offered
             held[course].add(eid)
-            revisions = ledger.courses.get(course, [])
-            allowed = allowed_capacity(revisions, ledger.seen.get(course, []), event.at)
-            findings.confirmations += 1
-            sent = [r.capacity for r in revisions if r.sent_at <= event.at]
-            findings.bound_by_decrease += allowed < max(sent, default=0)
-            if len(held[course]) > allowed:
-                findings.overbooked.append(
-                    f"{course}: {len(held[course])} seats held after {event.ce_id}"
-                    f" at {event.at.isoformat()}, capacity in force ≤ {allowed}"
-                )
+        elif event.ce_type in (CONFIRMED, OFFERED):
+            if event.promoted or event.ce_type == OFFERED:
+                _moved_up_in_order(course, eid, waiting[course], findings)
+            (offered if event.ce_type == OFFERED else held)[course].add(eid)
+            _check_capacity(ledger, event, len(held[course]) + len(offered[course]), findings)
     for course, state in sorted(answers.courses.items()):
         revisions = ledger.courses.get(course, [])
         final = next(
@@ -249,29 +250,65 @@ def check_seats(
             findings.lost.append(
                 f"course {course}: enrolment knows capacity {state.capacity}, not {final}"
             )
-        if (state.confirmed, state.waitlisted) != (len(held[course]), len(waiting[course])):
+        seats = (state.confirmed, state.waitlisted, state.offered)
+        replayed = (len(held[course]), len(waiting[course]), len(offered[course]))
+        if seats != replayed:
             findings.lost.append(
-                f"course {course}: seats say {state.confirmed} held, {state.waitlisted} waiting;"
-                f" its events {len(held[course])} and {len(waiting[course])}"
+                f"course {course}: seats say {state.confirmed} held, {state.waitlisted} waiting,"
+                f" {state.offered} offered; its events {replayed[0]}, {replayed[1]} and"
+                f" {replayed[2]}"
             )
-        if state.waitlisted and state.confirmed < state.capacity:
+        if state.waitlisted and state.confirmed + state.offered < state.capacity:
+            offers = f" ({state.offered} offered)" if state.offered else ""
             findings.not_promoted.append(
-                f"course {course}: {state.confirmed} of {state.capacity} seats held"
+                f"course {course}: {state.confirmed} of {state.capacity} seats held{offers}"
                 f" while {state.waitlisted} wait"
             )
+
+
+def _moved_up_in_order(course: str, eid: str, queue: list[str], findings: Findings) -> None:
+    """A promotion or offer goes to the earliest one waiting; it leaves the queue."""
+    if eid not in queue:
+        findings.out_of_order.append(f"{course}: {eid} promoted, never waiting")
+        return
+    if queue[0] != eid:
+        skipped = queue[: queue.index(eid)]
+        ahead = ", ".join(skipped[:3]) + (" …" if len(skipped) > 3 else "")
+        findings.out_of_order.append(f"{course}: {eid} promoted before {ahead}")
+    queue.remove(eid)
+
+
+def _check_capacity(ledger: Ledger, event: Outcome, taken: int, findings: Findings) -> None:
+    """A seat given (confirmed, or held by an offer) fits the capacity in force then."""
+    course = event.course_id
+    revisions = ledger.courses.get(course, [])
+    allowed = allowed_capacity(revisions, ledger.seen.get(course, []), event.at)
+    findings.confirmations += 1
+    sent = [r.capacity for r in revisions if r.sent_at <= event.at]
+    findings.bound_by_decrease += allowed < max(sent, default=0)
+    if taken > allowed:
+        findings.overbooked.append(
+            f"{course}: {taken} seats held after {event.ce_id}"
+            f" at {event.at.isoformat()}, capacity in force ≤ {allowed}"
+        )
 
 
 def check_states(ledger: Ledger, answers: Answers, findings: Findings) -> None:
     """What the services answer over HTTP: every accepted request has its one effect."""
     for eid, sent in sorted(ledger.enrolments.items()):
         status = answers.statuses.get(eid, "unanswered")
-        if status not in ("confirmed", "waitlisted", "rejected", "cancelled", "completed"):
+        if status not in STATUSES:
             findings.lost.append(f"enrolment {eid} ({sent.via}): GET answered {status}")
             continue
         if eid in ledger.cancels and status not in ("cancelled", "rejected"):
             findings.lost.append(f"cancellation of {eid} ({ledger.cancels[eid]}): still {status}")
         if eid in ledger.completions and status != "completed":
             findings.lost.append(f"completion of {eid}: still {status}")
+        answer = ledger.answers.get(eid)
+        if answer == "declined" and status not in ("declined", "cancelled"):
+            findings.lost.append(f"declined offer {eid}: still {status}")
+        if answer == "accepted" and status not in ("confirmed", "completed", "cancelled"):
+            findings.lost.append(f"accepted offer {eid}: still {status}")
     for course, revisions in sorted(ledger.courses.items()):
         acked = [r.revision for r in revisions if r.acked]
         state = answers.courses.get(course)
@@ -307,7 +344,10 @@ def expected_notices(
         if eid in ledger.completions:
             learner[(eid, "certificate.issued")] += 1
     for event in events:
-        if event.enrolment_id not in ledger.enrolments and event.learner_kind is not None:
+        known = event.enrolment_id in ledger.enrolments
+        if event.learner_kind is not None and (
+            not known or event.ce_type in (OFFERED, OFFER_EXPIRED)
+        ):
             due[str(event.data["learner_id"])][(event.enrolment_id, event.learner_kind)] += 1
     return due
 

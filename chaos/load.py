@@ -48,6 +48,7 @@ class Ledger:
     enrolments: dict[str, Enrolment] = field(default_factory=dict)
     cancels: dict[str, str] = field(default_factory=dict)  # enrolment_id -> via
     completions: set[str] = field(default_factory=set)
+    answers: dict[str, str] = field(default_factory=dict)  # enrolment_id -> accepted | declined
     sent: Counter[str] = field(default_factory=Counter)
     accepted: Counter[str] = field(default_factory=Counter)
     touched: set[str] = field(default_factory=set)  # enrolments chosen for cancel or completion
@@ -59,9 +60,17 @@ class Ledger:
         return {e.learner_id for e in self.enrolments.values()}
 
 
+def offers_seats(code: str) -> bool:
+    """Every other chaos course holds freed seats as timed offers (c1, c3, …), the others
+    promote at once: both kinds of promotion under the same faults."""
+    return code[-1:].isdigit() and int(code[-1]) % 2 == 1
+
+
 def course_payload(provider: str, code: str, revision: int, capacity: int) -> dict[str, Any]:
     """A course whose only changing field is its capacity: no date or place change notices."""
+    promotion = {"waitlist_promotion": "offer", "offer_hours": 48} if offers_seats(code) else {}
     return {
+        **promotion,
         "course_id": f"{provider}:{code}",
         "provider_id": provider,
         "revision": revision,
@@ -216,6 +225,8 @@ class Load:
                 await self.change_capacity(self.rng.choice(self.courses), self.rng.randint(1, 8))
             elif roll < 0.90:
                 await self.cancel()
+            elif roll < 0.95:
+                await self.answer_offer()
             else:
                 await self.complete()
         finally:
@@ -331,3 +342,32 @@ class Load:
         ):
             self.ledger.completions.add(eid)
             self.ledger.accepted["completion"] += 1
+
+    async def answer_offer(self) -> None:
+        """A learner with a seat held for them accepts it (or, one time in four, declines)."""
+        held = [
+            eid
+            for eid, e in self.ledger.enrolments.items()
+            if eid not in self.ledger.touched and offers_seats(e.course_id)
+        ]
+        for eid in self.rng.sample(sorted(held), min(5, len(held))):
+            learner = self.ledger.enrolments[eid].learner_id
+            auth = {"Authorization": f"Bearer {self.token('learner', learner)}"}
+            try:
+                status = (await self.http.get(f"/enrolments/{eid}", headers=auth)).json()
+            except (httpx.HTTPError, ValueError):
+                return
+            if status.get("status") != "offered":
+                continue
+            self.ledger.touched.add(eid)
+            answer = "accepted" if self.rng.random() < 0.75 else "declined"
+            self.ledger.sent[f"offer {answer}"] += 1
+            path = "accept" if answer == "accepted" else "decline"
+            try:
+                response = await self.http.post(f"/enrolments/{eid}/offer/{path}", headers=auth)
+            except httpx.HTTPError:
+                return
+            if response.is_success:
+                self.ledger.answers[eid] = answer
+                self.ledger.accepted[f"offer {answer}"] += 1
+            return

@@ -34,6 +34,8 @@ LEARNER_KINDS = (
     "enrolment.waitlisted",
     "enrolment.cancelled",
     "certificate.issued",
+    "offer.made",
+    "offer.expired",
 )
 PG_RESTART = "postgres restart"
 
@@ -236,6 +238,7 @@ class Chaos:
                     seats["capacity"],
                     seats["confirmed"],
                     seats["waitlisted"],
+                    seats.get("offered", 0),
                 )
         async with self.client("notify", "counsellor") as notify:
             for learner in sorted(learners):

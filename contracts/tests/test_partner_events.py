@@ -152,3 +152,17 @@ def test_an_occupation_uri_is_no_skill_uri(demand_report):
 def test_demand_rules(demand_report, field, value):
     demand_report[field] = value
     assert refused_fields("zll.demand.reported.v1", demand_report) == [field]
+
+
+def test_an_offer_answer_names_the_enrolment_and_accept_or_decline():
+    parsed = parse_payload(
+        "zll.enrolment.offer-answered.v1",
+        {"enrolment_id": "4b7d8f0e-2f7a-4c59-9d53-0d6c3b1a2e11", "answer": "decline"},
+    )
+    assert parsed.answer == "decline"
+    with pytest.raises(PayloadRefused) as refused:
+        parse_payload(
+            "zll.enrolment.offer-answered.v1",
+            {"enrolment_id": "4b7d8f0e-2f7a-4c59-9d53-0d6c3b1a2e11", "answer": "maybe"},
+        )
+    assert [e.field for e in refused.value.errors] == ["answer"]

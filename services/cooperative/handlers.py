@@ -11,6 +11,8 @@ from zll_contracts.payloads import (
     EnrolmentCancelled,
     EnrolmentCertified,
     EnrolmentConfirmed,
+    EnrolmentOfferDeclined,
+    EnrolmentOfferExpired,
     EnrolmentWaitlisted,
     LearnerErasureRequested,
 )
@@ -61,6 +63,15 @@ async def cancelled(
     return []
 
 
+async def offer_ended(
+    uow: UnitOfWork, messages: Sequence[Message[EnrolmentOfferDeclined | EnrolmentOfferExpired]]
+) -> Refusals[EnrolmentOfferDeclined | EnrolmentOfferExpired]:
+    # A declined or expired seat offer ends the enrolment as a cancellation does: the learner
+    # waited (counted in the pressure) and did not take part.
+    await store.record_participations(uow.conn, [_row(m.payload, "cancelled") for m in messages])
+    return []
+
+
 async def certified(
     uow: UnitOfWork, messages: Sequence[Message[EnrolmentCertified]]
 ) -> Refusals[EnrolmentCertified]:
@@ -78,6 +89,8 @@ HANDLERS = handlers(
     on(EnrolmentConfirmed, Batched(confirmed)),
     on(EnrolmentWaitlisted, Batched(waitlisted)),
     on(EnrolmentCancelled, Batched(cancelled)),
+    on(EnrolmentOfferDeclined, Batched(offer_ended)),
+    on(EnrolmentOfferExpired, Batched(offer_ended)),
     on(EnrolmentCertified, Batched(certified)),
     on(DemandGapDetected, gap_detected),
     on(LearnerErasureRequested, erasure_handler(store.erase_learner)),

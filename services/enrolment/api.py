@@ -225,7 +225,12 @@ async def seats(
     """Seats of a course as the ledger knows it; public."""
     async with db.connection() as conn:
         course = await _known_course(conn, course_id)
-    return Seats(capacity=course.capacity, confirmed=course.confirmed, waitlisted=course.waitlisted)
+    return Seats(
+        capacity=course.capacity,
+        confirmed=course.confirmed,
+        waitlisted=course.waitlisted,
+        offered=course.offered,
+    )
 
 
 @router.get(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -14,11 +15,17 @@ from zll_contracts.topics import (
     PROVIDER_ENROLMENTS,
 )
 
-from services.enrolment import api, api_certificates
+from services.enrolment import api, api_certificates, api_offers
 from services.enrolment.certificates import parse_key
 from services.enrolment.config import check_for_environment, enrolment_config
 from services.enrolment.handlers import HANDLERS, IGNORES
-from zll.platform.service import ServiceDefinition, create_service_app
+from services.enrolment.offers import OfferSweep
+from zll.platform.service import (
+    ServiceDefinition,
+    create_service_app,
+    extend_lifespan,
+    running_task,
+)
 from zll.platform.settings import Settings, load_settings
 
 DEFINITION = ServiceDefinition(
@@ -30,7 +37,7 @@ DEFINITION = ServiceDefinition(
     ignores=IGNORES,
     topics=[CATALOG_COURSES, PROVIDER_ENROLMENTS, PLACEMENTS, LEARNERS],
     publishes=[ENROLMENTS, FEEDBACK],
-    routers=[api.router, api_certificates.router],
+    routers=[api.router, api_offers.router, api_certificates.router],
 )
 
 
@@ -40,4 +47,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     check_for_environment(settings.environment, config)
     if config.signing_key:
         parse_key(config.signing_key)  # a broken key stops the start, not the first certificate
-    return create_service_app(DEFINITION, settings)
+    app = create_service_app(DEFINITION, settings)
+    extend_lifespan(app, _sweeping_offers)
+    return app
+
+
+def _sweeping_offers(app: FastAPI) -> contextlib.AbstractAsyncContextManager[None]:
+    sweep = OfferSweep(app.state.pool, app.state.database.source)
+    return running_task(sweep.run(), name="offer-sweep")

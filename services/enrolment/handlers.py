@@ -13,16 +13,19 @@ from zll_contracts.payloads import (
     CourseWithdrawnFromCatalog,
     EnrolmentCancelRequested,
     EnrolmentCompleted,
+    EnrolmentOfferAnswered,
     EnrolmentRequested,
     EnrolmentSource,
     LearnerErasureRequested,
+    OfferAnswer,
     OfferKind,
     PlacementAccepted,
     PlacementDeclined,
     PlacementProposed,
+    WaitlistPromotion,
 )
 
-from services.enrolment import certificates, erasure, ledger, store
+from services.enrolment import certificates, erasure, ledger, offers, store
 from services.enrolment.domain import Status
 from zll.platform.consumer import Batched, Message, Refusals, erasure_handler, handlers, on
 from zll.platform.errors import Problem, Refused
@@ -52,6 +55,9 @@ async def learn_course(
         course.end_date,
         course.title,
         tuple(m.model_dump(mode="json") for m in course.modules),
+        offer_hours=course.offer_hours
+        if course.waitlist_promotion is WaitlistPromotion.OFFER
+        else None,
     )
     if await store.remember_course(uow.conn, known):
         await ledger.course_changed(uow, course.course_id, _today())
@@ -114,6 +120,38 @@ async def cancel_requested(uow: UnitOfWork, message: Message[EnrolmentCancelRequ
     _, course = await _own_enrolment(uow, cancel.enrolment_id, message.sender)
     _check_key(message, course.course_id)
     await ledger.cancel(uow, cancel.enrolment_id, CancelledBy.PROVIDER, cancel.reason, _today())
+
+
+async def offer_answered(uow: UnitOfWork, message: Message[EnrolmentOfferAnswered]) -> None:
+    """The learner answered a held seat at the provider's desk: as over HTTP, by its provider."""
+    answered = message.payload
+    check_plain_text(answered)
+    _, course = await _own_enrolment(uow, answered.enrolment_id, message.sender)
+    _check_key(message, course.course_id)
+    try:
+        if answered.answer is OfferAnswer.ACCEPT:
+            await offers.accept(uow, answered.enrolment_id, _today())
+        else:
+            await offers.decline(uow, answered.enrolment_id, answered.reason, _today())
+    except offers.OfferClosed as closed:
+        raise Refused([_offer_closed(closed)]) from closed
+
+
+def _offer_closed(closed: offers.OfferClosed) -> Problem:
+    if closed.deadline is not None:
+        when = closed.deadline.isoformat()
+        return Problem(
+            "enrolment_id",
+            f"the offer expired at {when}",
+            f"Das Platzangebot ist am {when} abgelaufen; der Platz geht an die nächste Person.",
+            f"The seat offer expired at {when}; the seat goes to the next person.",
+        )
+    return Problem(
+        "enrolment_id",
+        f"no open offer (the enrolment is {closed.status})",
+        f"Für diese Anmeldung ist kein Platz reserviert (Stand: {closed.status}).",
+        f"No seat is held for this enrolment (it is {closed.status}).",
+    )
 
 
 async def completed(uow: UnitOfWork, message: Message[EnrolmentCompleted]) -> None:
@@ -194,6 +232,7 @@ HANDLERS = handlers(
     on(EnrolmentRequested, Batched(request_enrolments)),
     on(EnrolmentCancelRequested, cancel_requested),
     on(EnrolmentCompleted, completed),
+    on(EnrolmentOfferAnswered, offer_answered),
     on(PlacementAccepted, placement_accepted),
     on(LearnerErasureRequested, erasure_handler(erasure.erase)),
 )

@@ -16,14 +16,15 @@ from zll_contracts.payloads import (
     CancelledBy,
     EnrolmentCancelled,
     EnrolmentConfirmed,
+    EnrolmentOffered,
     EnrolmentRejected,
     EnrolmentSource,
     EnrolmentWaitlisted,
     RejectionReason,
 )
 
-from services.enrolment import store
-from services.enrolment.domain import Ledger, Status
+from services.enrolment import store, store_offers
+from services.enrolment.domain import Ledger, Status, offer_deadline
 from zll.platform.unit_of_work import UnitOfWork
 
 
@@ -155,14 +156,17 @@ async def cancel(
     courses = await store.lock_courses(uow.conn, [row.course_id])
     row = await store.get_enrolment(uow.conn, enrolment_id)  # as it is under the lock
     assert row is not None
-    if row.status not in (Status.CONFIRMED, Status.WAITLISTED):
+    if row.status not in (Status.CONFIRMED, Status.WAITLISTED, Status.OFFERED):
         return row
     ledger = await store.load_ledger(uow.conn, row.course_id, courses.get(row.course_id), [], today)
     promoted = ledger.release(
-        row.learner_id, str(row.enrolment_id), held_seat=row.status == Status.CONFIRMED
+        row.learner_id,
+        str(row.enrolment_id),
+        held_seat=row.status == Status.CONFIRMED,
+        held_offer=row.status == Status.OFFERED,
     )
     await _cancel_rows(uow, [row], cancelled_by, reason)
-    await _promote(uow, promoted)
+    await move_up(uow, ledger, promoted)
     return await store.get_enrolment(uow.conn, enrolment_id)
 
 
@@ -176,7 +180,7 @@ async def course_changed(uow: UnitOfWork, course_id: str, today: date) -> None:
         await _cancel_rows(uow, rows, CancelledBy.WITHDRAWAL, "The course was withdrawn.")
         return
     ledger = await store.load_ledger(uow.conn, course_id, course, [], today)
-    await _promote(uow, ledger.fill_free_seats())
+    await move_up(uow, ledger, ledger.fill_free_seats())
 
 
 async def _cancel_rows(
@@ -203,6 +207,43 @@ async def _cancel_rows(
             reason=reason,
         )
         uow.publish(cancelled, key=row.course_id)
+
+
+async def move_up(uow: UnitOfWork, ledger: Ledger, enrolment_ids: Sequence[str]) -> None:
+    """Waitlisted enrolments the ledger moved up: offered a seat where the course offers,
+    confirmed otherwise."""
+    await move_up_in(uow, [(ledger, enrolment_ids)])
+
+
+async def move_up_in(uow: UnitOfWork, moves: Sequence[tuple[Ledger, Sequence[str]]]) -> None:
+    """`move_up` for several courses at once, in one statement per deadline."""
+    await _promote(uow, [e for ledger, ids in moves if not ledger.offering for e in ids])
+    by_deadline: dict[datetime, list[str]] = {}
+    now = _now()
+    for ledger, ids in moves:
+        course = ledger.course
+        if ids and course is not None and course.offer_hours is not None:
+            deadline = offer_deadline(now, course.offer_hours, course.start_date)
+            by_deadline.setdefault(deadline, []).extend(ids)
+    for deadline, ids in by_deadline.items():
+        await _offer(uow, ids, deadline)
+
+
+async def _offer(uow: UnitOfWork, enrolment_ids: Sequence[str], deadline: datetime) -> None:
+    """Hold a seat for each, until a deadline kept in the database (it outlives restarts)."""
+    await store_offers.make_offers(uow.conn, enrolment_ids, deadline)
+    for row in await store.enrolments_by_id(uow.conn, enrolment_ids):
+        offered = EnrolmentOffered(
+            enrolment_id=row.enrolment_id,
+            course_id=row.course_id,
+            learner_id=row.learner_id,
+            occurred_at=_now(),
+            offer_expires_at=deadline,
+            source=EnrolmentSource(row.source),
+            placement_id=row.placement_id,
+            **row.contact_fields(),
+        )
+        uow.publish(offered, key=row.course_id)
 
 
 async def _promote(uow: UnitOfWork, enrolment_ids: Sequence[str]) -> None:

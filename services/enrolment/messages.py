@@ -29,6 +29,13 @@ MESSAGES = Catalogue(
             "certificate-erased.detail": "Auf Wunsch der lernenden Person gelöscht. Eine Kopie, "
             "die sie besitzt, lässt sich weiter mit POST /certificates/verify prüfen.",
             "own-certificates-only": "Sie sehen nur Ihre eigenen Zertifikate.",
+            "offer.own-only": "Nur die lernende Person selbst oder eine Beratung kann ein "
+            "Platzangebot annehmen oder ablehnen.",
+            "offer.none": "Kein offenes Platzangebot",
+            "offer.none.detail": "Für diese Anmeldung ist kein Platz reserviert (Stand: {status}).",
+            "offer.expired": "Platzangebot abgelaufen",
+            "offer.expired.detail": "Die Frist zum Annehmen ist am {deadline} abgelaufen; der "
+            "Platz geht an die nächste Person auf der Warteliste.",
         },
         "en": {
             "enrol.own-only": "A learner may only enrol themself.",
@@ -52,6 +59,13 @@ MESSAGES = Catalogue(
             "certificate-erased.detail": "Erased at the learner's request. A copy the learner "
             "holds still verifies at POST /certificates/verify.",
             "own-certificates-only": "You may only see your own certificates.",
+            "offer.own-only": "Only the learner or a counsellor can accept or decline a "
+            "seat offer.",
+            "offer.none": "No open seat offer",
+            "offer.none.detail": "No seat is held for this enrolment (it is {status}).",
+            "offer.expired": "Seat offer expired",
+            "offer.expired.detail": "The deadline to accept passed at {deadline}; the seat "
+            "goes to the next learner on the waiting list.",
         },
     },
     base=PLATFORM,

@@ -29,11 +29,14 @@ def _example(*examples: dict[str, Any]) -> ConfigDict:
 
 
 class Seats(BaseModel):
-    model_config = _example({"capacity": 12, "confirmed": 12, "waitlisted": 3})
+    model_config = _example({"capacity": 12, "confirmed": 11, "waitlisted": 3, "offered": 1})
 
     capacity: int
     confirmed: int = Field(description="Seats held (confirmed or completed).")
     waitlisted: int
+    offered: int = Field(
+        default=0, description="Seats held for a waitlisted learner by an open timed offer."
+    )
 
 
 class EnrolRequest(BaseModel):
@@ -45,6 +48,12 @@ class EnrolRequest(BaseModel):
 
 class CancelRequest(BaseModel):
     model_config = _example({"reason": "Ich habe eine Stelle gefunden."})
+
+    reason: Reason | None = None
+
+
+class DeclineRequest(BaseModel):
+    model_config = _example({"reason": "Der Termin passt leider nicht mehr."})
 
     reason: Reason | None = None
 
@@ -63,6 +72,12 @@ class EnrolmentView(BaseModel):
     placement_id: str | None = None
     cancelled_by: str | None = None
     certificate_id: str | None = None
+    offer_expires_at: datetime | None = Field(
+        default=None, description="While offered: the deadline to accept the held seat."
+    )
+    offer_ended_at: datetime | None = Field(
+        default=None, description="When the offer was declined or expired."
+    )
     requested_at: datetime
     updated_at: datetime
 

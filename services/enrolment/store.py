@@ -26,10 +26,18 @@ class KnownCourse:
     modules: tuple[dict[str, Any], ...] = ()
     confirmed: int = 0
     waitlisted: int = 0
+    offer_hours: int | None = None  # None: a freed seat is confirmed at once
+    offered: int = 0  # seats held by open offers
 
     def facts(self) -> Course:
         return Course(
-            self.course_id, self.provider_id, self.status == "live", self.capacity, self.end_date
+            self.course_id,
+            self.provider_id,
+            self.status == "live",
+            self.capacity,
+            self.end_date,
+            self.offer_hours,
+            self.start_date,
         )
 
 
@@ -65,6 +73,8 @@ class EnrolmentRow:
     certificate_id: str | None
     contact: str | None = None  # JSON text of the request's contact, for notifications
     seq: int = 0  # arrival order in the ledger: the key lists are paged by
+    offer_expires_at: datetime | None = None
+    offer_ended_at: datetime | None = None
 
     def contact_fields(self) -> dict[str, Any]:
         return contact_fields(json.loads(self.contact) if self.contact else None)
@@ -78,7 +88,7 @@ def contact_fields(contact: dict[str, Any] | None) -> dict[str, Any]:
 
 _COURSE_COLUMNS = (
     "course_id, provider_id, revision, status, capacity, start_date, end_date, title,"
-    " modules, confirmed, waitlisted"
+    " modules, confirmed, waitlisted, offer_hours, offered"
 )
 
 
@@ -93,12 +103,13 @@ async def remember_course(conn: Connection, course: KnownCourse) -> bool:
     applied = await conn.fetchval(
         """
         INSERT INTO courses (course_id, provider_id, revision, status, capacity, start_date,
-                             end_date, title, modules)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb)
+                             end_date, title, modules, offer_hours)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10)
         ON CONFLICT (course_id) DO UPDATE SET
             revision = EXCLUDED.revision, status = EXCLUDED.status, capacity = EXCLUDED.capacity,
             start_date = EXCLUDED.start_date, end_date = EXCLUDED.end_date,
-            title = EXCLUDED.title, modules = EXCLUDED.modules, updated_at = now()
+            title = EXCLUDED.title, modules = EXCLUDED.modules,
+            offer_hours = EXCLUDED.offer_hours, updated_at = now()
         WHERE courses.revision < EXCLUDED.revision
         RETURNING true
         """,
@@ -111,6 +122,7 @@ async def remember_course(conn: Connection, course: KnownCourse) -> bool:
         course.end_date,
         course.title,
         json.dumps(list(course.modules)),
+        course.offer_hours,
     )
     return bool(applied)
 
@@ -150,6 +162,7 @@ async def load_ledger(
     if course is None:
         return ledger
     ledger.confirmed = course.confirmed
+    ledger.held = course.offered
     if whole_waitlist:
         waiting = await conn.fetch(
             "SELECT enrolment_id FROM enrolments WHERE course_id = $1 AND status = 'waitlisted'"
@@ -162,7 +175,8 @@ async def load_ledger(
     if learner_ids:
         enrolled = await conn.fetch(
             "SELECT learner_id FROM enrolments WHERE course_id = $1"
-            " AND learner_id = ANY($2::text[]) AND status IN ('confirmed', 'waitlisted')",
+            " AND learner_id = ANY($2::text[])"
+            " AND status IN ('confirmed', 'waitlisted', 'offered')",
             course_id,
             list(set(learner_ids)),
         )
@@ -232,7 +246,8 @@ _ENROLMENT_SELECT = """
                SELECT count(*) FROM enrolments w
                 WHERE w.course_id = e.course_id AND w.status = 'waitlisted' AND w.seq <= e.seq)
            END AS waitlist_position,
-           c.provider_id, cert.certificate_id, e.contact::text AS contact, e.seq
+           c.provider_id, cert.certificate_id, e.contact::text AS contact, e.seq,
+           e.offer_expires_at, e.offer_ended_at
       FROM enrolments e
       LEFT JOIN courses c ON c.course_id = e.course_id
       LEFT JOIN certificates cert ON cert.enrolment_id = e.enrolment_id
@@ -273,10 +288,10 @@ async def enrolments_of_course(
 
 
 async def open_enrolments(conn: Connection, course_id: str) -> list[EnrolmentRow]:
-    """Confirmed and waitlisted enrolments of a course, in arrival order."""
+    """Confirmed, offered and waitlisted enrolments of a course, in arrival order."""
     rows = await conn.fetch(
-        _ENROLMENT_SELECT
-        + " WHERE e.course_id = $1 AND e.status IN ('confirmed', 'waitlisted') ORDER BY e.seq",
+        _ENROLMENT_SELECT + " WHERE e.course_id = $1"
+        " AND e.status IN ('confirmed', 'waitlisted', 'offered') ORDER BY e.seq",
         course_id,
     )
     return [EnrolmentRow(**dict(r)) for r in rows]

@@ -11,6 +11,9 @@ from zll_contracts.payloads import (
     EnrolmentCancelled,
     EnrolmentCertified,
     EnrolmentConfirmed,
+    EnrolmentOfferDeclined,
+    EnrolmentOffered,
+    EnrolmentOfferExpired,
     EnrolmentRejected,
     EnrolmentWaitlisted,
     LearnerErasureRequested,
@@ -145,7 +148,14 @@ async def learn_waitlisted(
 
 
 async def learn_left_waitlist(
-    uow: UnitOfWork, message: Message[EnrolmentConfirmed | EnrolmentCancelled | EnrolmentRejected]
+    uow: UnitOfWork,
+    message: Message[
+        EnrolmentConfirmed
+        | EnrolmentCancelled
+        | EnrolmentRejected
+        | EnrolmentOfferDeclined
+        | EnrolmentOfferExpired
+    ],
 ) -> None:
     outcome = message.payload
     await store_counselling.left_waitlist(uow.conn, outcome.enrolment_id)
@@ -162,5 +172,10 @@ HANDLERS = handlers(
     on(EnrolmentConfirmed, learn_left_waitlist),
     on(EnrolmentCancelled, learn_left_waitlist),
     on(EnrolmentRejected, learn_left_waitlist),
+    # A timed offer declined or expired ends the enrolment; one still open keeps it waiting.
+    on(EnrolmentOfferDeclined, learn_left_waitlist),
+    on(EnrolmentOfferExpired, learn_left_waitlist),
     on(LearnerErasureRequested, erasure_handler(erasure.erase)),
 )
+# An open timed offer is still a learner waiting for the course, until they accept.
+IGNORES = (EnrolmentOffered,)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import random
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 RecipientKind = Literal["learner", "partner"]
 Channel = Literal["inbox", "email", "webhook"]
@@ -24,6 +25,9 @@ CATEGORIES: dict[str, str] = {
     "placement.proposed": "placement",
     "course.changed": "course-change",
     "enrolment.new": "enrolment",
+    "offer.made": "enrolment",
+    "offer.expired": "enrolment",
+    "enrolment.offer": "enrolment",
     "feedback.rejected": "feedback",
     "demand.gap": "demand",
     "project.invited": "project",
@@ -123,6 +127,57 @@ def enrolment_cancelled(
         **_course(course_id, course),
     }
     return [Notice(_learner(learner_id), "enrolment.cancelled", data)]
+
+
+REGION_TIME = ZoneInfo("Europe/Berlin")
+
+
+def _offer_data(
+    enrolment_id: str, course_id: str, learner_id: str, course: CourseFacts | None
+) -> dict[str, Any]:
+    return {"enrolment_id": enrolment_id, "learner_id": learner_id, **_course(course_id, course)}
+
+
+def offer_made(
+    enrolment_id: str,
+    course_id: str,
+    learner_id: str,
+    deadline: datetime,
+    course: CourseFacts | None,
+    enrolment_url: str,
+) -> list[Notice]:
+    """A seat is held for the learner: they hear until when and how to answer; the provider
+    hears that a seat is on offer (webhook, inbox)."""
+    data = {
+        **_offer_data(enrolment_id, course_id, learner_id, course),
+        "offer_expires_at": deadline.isoformat(),
+        # The region's wall clock, as a learner reads a deadline.
+        "deadline_local": deadline.astimezone(REGION_TIME).strftime("%Y-%m-%d %H:%M"),
+        "accept_url": f"{enrolment_url}/enrolments/{enrolment_id}/offer/accept",
+        "decline_url": f"{enrolment_url}/enrolments/{enrolment_id}/offer/decline",
+    }
+    provider = _partner(provider_of(course_id))
+    partner = Notice(provider, "enrolment.offer", {**data, "status": "offered"})
+    return [Notice(_learner(learner_id), "offer.made", data), partner]
+
+
+def offer_declined(
+    enrolment_id: str, course_id: str, learner_id: str, course: CourseFacts | None
+) -> list[Notice]:
+    """The learner said no themself: only the provider hears that the seat moves on."""
+    data = {**_offer_data(enrolment_id, course_id, learner_id, course), "status": "declined"}
+    return [Notice(_partner(provider_of(course_id)), "enrolment.offer", data)]
+
+
+def offer_expired(
+    enrolment_id: str, course_id: str, learner_id: str, course: CourseFacts | None
+) -> list[Notice]:
+    """Nobody answered in time: the learner hears they lost the seat, the provider that it
+    moves on."""
+    data = _offer_data(enrolment_id, course_id, learner_id, course)
+    provider = _partner(provider_of(course_id))
+    partner = Notice(provider, "enrolment.offer", {**data, "status": "expired"})
+    return [Notice(_learner(learner_id), "offer.expired", data), partner]
 
 
 def certificate_issued(

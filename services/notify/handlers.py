@@ -12,6 +12,9 @@ from zll_contracts.payloads import (
     EnrolmentCancelled,
     EnrolmentCertified,
     EnrolmentConfirmed,
+    EnrolmentOfferDeclined,
+    EnrolmentOffered,
+    EnrolmentOfferExpired,
     EnrolmentRejected,
     EnrolmentWaitlisted,
     FeedbackRejected,
@@ -98,6 +101,46 @@ async def enrolment_cancelled(
     await tell(uow, [
         (m, domain.enrolment_cancelled(str(e.enrolment_id), e.course_id, e.learner_id,
                                        str(e.cancelled_by), e.reason, known.get(e.course_id)))
+        for m, e in zip(messages, events, strict=True)
+    ])  # fmt: skip
+    return []
+
+
+async def offer_made(
+    uow: UnitOfWork, messages: Sequence[Message[EnrolmentOffered]]
+) -> Refusals[EnrolmentOffered]:
+    events = [m.payload for m in messages]
+    known = await _enrolment_context(uow, events, holds_place=True)
+    base = notify_settings().enrolment_url
+    await tell(uow, [
+        (m, domain.offer_made(str(e.enrolment_id), e.course_id, e.learner_id, e.offer_expires_at,
+                              known.get(e.course_id), base))
+        for m, e in zip(messages, events, strict=True)
+    ])  # fmt: skip
+    return []
+
+
+async def offer_declined(
+    uow: UnitOfWork, messages: Sequence[Message[EnrolmentOfferDeclined]]
+) -> Refusals[EnrolmentOfferDeclined]:
+    events = [m.payload for m in messages]
+    known = await _enrolment_context(uow, events, holds_place=False)
+    await tell(uow, [
+        (m, domain.offer_declined(str(e.enrolment_id), e.course_id, e.learner_id,
+                                  known.get(e.course_id)))
+        for m, e in zip(messages, events, strict=True)
+    ])  # fmt: skip
+    return []
+
+
+async def offer_expired(
+    uow: UnitOfWork, messages: Sequence[Message[EnrolmentOfferExpired]]
+) -> Refusals[EnrolmentOfferExpired]:
+    events = [m.payload for m in messages]
+    known = await _enrolment_context(uow, events, holds_place=False)
+    await tell(uow, [
+        (m, domain.offer_expired(str(e.enrolment_id), e.course_id, e.learner_id,
+                                 known.get(e.course_id)))
         for m, e in zip(messages, events, strict=True)
     ])  # fmt: skip
     return []
@@ -222,6 +265,9 @@ HANDLERS = handlers(
     on(EnrolmentWaitlisted, Batched(enrolment_waitlisted)),
     on(EnrolmentCancelled, Batched(enrolment_cancelled)),
     on(EnrolmentCertified, Batched(certificate_issued)),
+    on(EnrolmentOffered, Batched(offer_made)),
+    on(EnrolmentOfferDeclined, Batched(offer_declined)),
+    on(EnrolmentOfferExpired, Batched(offer_expired)),
     on(PlacementProposed, Batched(placement_proposed)),
     on(CoursePublished, Batched(course_published)),
     on(CourseWithdrawnFromCatalog, Batched(course_withdrawn)),

@@ -28,7 +28,7 @@ RAW = re.compile(r"\b(null|undefined|NaN)\b|[0-9a-f]{8}-[0-9a-f]{4}-|data\.europ
 ELDERLY = "http://data.europa.eu/esco/skill/9aa2a1cb-37a6-4f3b-9610-0dadee1ec8ed"
 
 
-def publish_course(region: DevStack) -> tuple[str, str, str]:
+def publish_course(region: DevStack, **changes: Any) -> tuple[str, str, str]:
     """A partner registers and publishes a Pflegekräfte course with one seat, a moment ago."""
     provider, town = f"pflege-{uuid.uuid4().hex[:8]}", f"Kassel-{uuid.uuid4().hex[:4]}"
     operator = {"Authorization": f"Bearer {mint_token(Settings(), role='operator', sub='ops')}"}
@@ -40,7 +40,7 @@ def publish_course(region: DevStack) -> tuple[str, str, str]:
     assert registered.status_code == 200, registered.text
     title = f"Pflegekräfte in der Altenhilfe {town}"
     data = course("live-1", provider=provider, title=title, capacity=1,
-                  location={"municipality": town, "postcode": "34117"})  # fmt: skip
+                  location={"municipality": town, "postcode": "34117"}, **changes)  # fmt: skip
     data["modules"][0]["skills"].insert(0, ELDERLY)  # a real ESCO skill, shown by its name
     publish = publish_binary(region.bootstrap, data, source=f"/providers/{provider}",
                              ce_id=str(uuid.uuid4()))  # fmt: skip
@@ -193,3 +193,37 @@ def test_a_search_shows_it_is_loading_and_a_useful_empty_result(
     axe.check(page, "search: first page, every course")
     screenshot(page, "search")
     page.close()
+
+
+def test_a_learner_accepts_a_seat_held_for_them(region: DevStack, browser: Any) -> None:
+    """A course with timed offers: the seat freed for the waiting learner shows as held until
+    its deadline, with a button to take it; taking it confirms the enrolment."""
+    course_id, title, _ = publish_course(region, waitlist_promotion="offer", offer_hours=48)
+    api, settings = region.layout.url("enrolment"), Settings()
+    lena, mia = f"lena-{uuid.uuid4().hex[:6]}", f"mia-{uuid.uuid4().hex[:6]}"
+
+    def as_learner(learner: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {mint_token(settings, role='learner', sub=learner)}"}
+
+    deadline = time.monotonic() + 20
+    while httpx.get(f"{api}/courses/{course_id}/seats").status_code != 200:
+        assert time.monotonic() < deadline, "the partner's course never reached the ledger"
+        time.sleep(0.1)
+    made = [
+        httpx.post(f"{api}/enrolments", json={"course_id": course_id, "learner_id": learner},
+                   headers=as_learner(learner)).json()
+        for learner in (lena, mia)
+    ]  # fmt: skip
+    assert [m["status"] for m in made] == ["confirmed", "waitlisted"]
+    httpx.post(f"{api}/enrolments/{made[0]['enrolment_id']}/cancel", headers=as_learner(lena))
+
+    context = browser.new_context(locale="de-DE", viewport=DESKTOP)
+    page = context.new_page()
+    sign_in(page, region.web_url, mia)
+    sync_api.expect(page.locator("#enrolments")).to_contain_text("Platz für Sie reserviert bis")
+    no_raw_values(page)
+    axe.check(page, "learner: a seat held for them")
+    page.get_by_role("button", name=f"Platz annehmen: {title}").click()
+    sync_api.expect(page.locator("#enrolments")).to_contain_text("Bestätigt")
+    assert httpx.get(f"{api}/courses/{course_id}/seats").json()["confirmed"] == 1
+    context.close()

@@ -68,6 +68,8 @@ MATRIX: dict[str, dict[str, frozenset[str]]] = {
         "POST /enrolments": frozenset({"learner", "counsellor"}),
         "GET /enrolments/{enrolment_id}": frozenset({"learner", "counsellor", "operator"}),
         "POST /enrolments/{enrolment_id}/cancel": frozenset({"learner", "counsellor"}),
+        "POST /enrolments/{enrolment_id}/offer/accept": frozenset({"learner", "counsellor"}),
+        "POST /enrolments/{enrolment_id}/offer/decline": frozenset({"learner", "counsellor"}),
         "GET /learners/{learner_id}/enrolments": frozenset({"learner", *STAFF}),
         "GET /courses/{course_id}/seats": PUBLIC,
         "GET /courses/{course_id}/enrolments": frozenset({"provider", *STAFF}),

@@ -153,6 +153,36 @@ async def test_every_learner_notification_lands_in_the_inbox_once(pool: asyncpg.
     assert [n["kind"] for n in provider_inbox] == ["enrolment.new"]
 
 
+async def test_a_seat_offer_reaches_the_learner_and_the_providers_webhook_once(
+    pool: asyncpg.Pool,
+) -> None:
+    feed, course, lena = notify_feed(pool), f"{unique('vhs')}:sw", unique("lena")
+    provider = course.split(":")[0]
+    async with pool.acquire() as conn:
+        await store.put_webhook(conn, provider, "http://127.0.0.1:9/hook", SECRET, [])
+    deadline = "2027-02-20T09:00:00Z"
+    offered = enrolment("offered", course, lena, offer_expires_at=deadline, source="http",
+                        contact_email=f"{lena}@example.org")  # fmt: skip
+    expired = enrolment("offer-expired", course, lena, offer_expires_at=deadline)
+    expired[1]["enrolment_id"] = offered[1]["enrolment_id"]
+    batch = [
+        on(feed, "zll.catalog.course-published.v1", published(course, 1)),
+        on(feed, *offered),
+        on(feed, *expired),
+    ]
+    await feed.apply(*batch)
+    await feed.apply(*batch)  # a redelivered batch
+
+    learner = list(reversed(await inbox(pool, "learner", lena)))
+    assert [n["kind"] for n in learner] == ["offer.made", "offer.expired"]
+    assert "bis 2027-02-20 10:00 Uhr" in learner[0]["text"]
+    partner = list(reversed(await inbox(pool, "partner", provider)))
+    assert [n["data"]["status"] for n in partner] == ["offered", "expired"]
+    channels = [d["channel"] for d in await deliveries(pool, "partner", provider)]
+    assert channels == ["webhook", "webhook"]
+    assert [d["channel"] for d in await deliveries(pool, "learner", lena)] == ["email", "email"]
+
+
 async def test_a_moved_course_reaches_its_learners_but_not_those_who_left(
     pool: asyncpg.Pool,
 ) -> None:

@@ -12,7 +12,16 @@ import pytest
 
 from chaos import checks
 from chaos.__main__ import exit_code
-from chaos.checks import CANCELLED, CERTIFIED, CONFIRMED, WAITLISTED, Answers, CourseState
+from chaos.checks import (
+    CANCELLED,
+    CERTIFIED,
+    CONFIRMED,
+    OFFER_EXPIRED,
+    OFFERED,
+    WAITLISTED,
+    Answers,
+    CourseState,
+)
 from chaos.load import CourseRevision, Enrolment, Ledger
 from chaos.runner import Report
 
@@ -221,3 +230,65 @@ def test_a_violation_makes_the_run_exit_non_zero() -> None:
     assert exit_code(report) == 0
     report.findings.out_of_order.append("p:c0: e4 promoted before e3")
     assert exit_code(report) == 1
+
+
+# --- timed offers: a held seat counts as taken --------------------------------------------------
+
+
+def with_offers() -> History:
+    """The correct history, but e3's seat came as an offer it accepted a moment later."""
+    h = correct()
+    n = next(i for i, e in enumerate(h.events) if e.promoted and e.enrolment_id == "e3")
+    accepted = h.events[n]
+    h.events[n : n + 1] = []
+    h.event(OFFERED, "e3", 6, offer_expires_at=at(60).isoformat())
+    h.events.insert(n, h.events.pop())
+    h.events.insert(n + 1, checks.Outcome("ce-accept", CONFIRMED, {**accepted.data}))
+    h.notice("e3", "offer.made")
+    return h
+
+
+def test_an_accepted_offer_is_a_correct_promotion() -> None:
+    assert reported(with_offers().findings()) == {}
+
+
+def test_an_offer_beyond_the_capacity_in_force_is_overbooking() -> None:
+    h = with_offers()
+    h.event(OFFERED, "e4", 11, offer_expires_at=at(60).isoformat())
+    h.answers.statuses["e4"] = "offered"
+    h.answers.courses[COURSE] = CourseState(2, 1, confirmed=1, waitlisted=0, offered=1)
+    h.notice("e4", "offer.made")
+    found = h.findings()
+    assert reported(found) == {"overbooked": 1}
+    assert "2 seats held" in found.overbooked[0]
+
+
+def test_an_offer_past_the_earliest_waiting_is_out_of_order() -> None:
+    h = with_offers()
+    for n, e in enumerate(h.events):  # the offer goes to e4, who came after e3
+        if e.ce_type == OFFERED:
+            h.events[n] = checks.Outcome(e.ce_id, OFFERED, {**e.data, "enrolment_id": "e4"})
+    found = h.findings()
+    assert found.out_of_order == [f"{COURSE}: e4 promoted before e3"]
+
+
+def test_a_seat_held_by_an_expired_offer_is_free_again() -> None:
+    h = with_offers()
+    h.ledger.courses[COURSE][1:] = []  # capacity stays 2
+    h.event(OFFERED, "e4", 11, offer_expires_at=at(12).isoformat())
+    h.event(OFFER_EXPIRED, "e4", 12, offer_expires_at=at(12).isoformat())
+    h.answers.statuses["e4"] = "expired"
+    h.answers.courses[COURSE] = CourseState(1, 2, confirmed=1, waitlisted=0, offered=0)
+    h.notice("e4", "offer.made")
+    h.notice("e4", "offer.expired")
+    assert reported(h.findings()) == {}
+    h.answers.courses[COURSE] = CourseState(1, 2, confirmed=1, waitlisted=0, offered=1)
+    assert reported(h.findings()) == {"lost": 1}  # the seats still count the expired offer
+
+
+def test_an_answered_offer_that_did_not_take_effect_is_lost() -> None:
+    h = with_offers()
+    h.ledger.answers["e4"] = "declined"
+    assert reported(h.findings()) == {"lost": 1}  # e4 still waits: the decline had no effect
+    h.answers.statuses["e4"] = "declined"
+    assert reported(h.findings()) == {}

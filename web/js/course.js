@@ -1,11 +1,15 @@
 // One course: modules, EQF level, skills, free seats, and enrolling with the live outcome.
 import { api, providerNames, session } from "./api.js";
 import { formatDate, formatPrice, h, message, nodes } from "./dom.js";
-import { t } from "./i18n.js";
+import { language, t } from "./i18n.js";
 import { fundingLabel } from "./search.js";
 
 export function statusText(enrolment) {
-  return t(`status.${enrolment.status}`, { n: enrolment.waitlist_position });
+  const deadline = enrolment.offer_expires_at
+    ? new Date(enrolment.offer_expires_at).toLocaleString(language() === "en" ? "en-GB" : "de-DE",
+      { dateStyle: "medium", timeStyle: "short", timeZone: "Europe/Berlin" })
+    : "";
+  return t(`status.${enrolment.status}`, { n: enrolment.waitlist_position, deadline });
 }
 
 export function statusBadge(enrolment) {

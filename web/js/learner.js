@@ -62,10 +62,25 @@ async function enrolmentList(learner) {
       await api("enrolment", `/enrolments/${e.enrolment_id}/cancel`, { method: "POST", body: {} });
       cancel.closest("li").replaceWith(h("li", { class: "card" }, title, " ", statusBadge({ status: "cancelled" })));
     });
-    const open = e.status === "confirmed" || e.status === "waitlisted";
+    const open = ["confirmed", "waitlisted", "offered"].includes(e.status);
     return h("li", { class: "card", "data-course": e.course_id },
-      h("a", { href: `#/kurs/${encodeURIComponent(e.course_id)}` }, title), " ", statusBadge(e), " ", open ? cancel : null);
+      h("a", { href: `#/kurs/${encodeURIComponent(e.course_id)}` }, title), " ", statusBadge(e), " ",
+      ...(e.status === "offered" ? offerAnswers(e, title) : []), open ? cancel : null);
   }));
+}
+
+/** Accept or decline a seat held for the learner (a timed offer); the answer replaces the card. */
+function offerAnswers(e, title) {
+  return [["accept", "confirmed"], ["decline", "declined"]].map(([answer, status]) => {
+    const button = h("button", { type: "button", class: answer === "accept" ? "" : "secondary",
+      "aria-label": `${t(`learner.${answer}`)}: ${title}` }, t(`learner.${answer}`));
+    button.addEventListener("click", async () => {
+      button.disabled = true;
+      await api("enrolment", `/enrolments/${e.enrolment_id}/offer/${answer}`, { method: "POST", body: {} });
+      button.closest("li").replaceWith(h("li", { class: "card" }, title, " ", statusBadge({ status })));
+    });
+    return button;
+  });
 }
 
 async function certificateList(learner) {

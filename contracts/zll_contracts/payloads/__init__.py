@@ -10,6 +10,7 @@ from zll_contracts.payloads.courses import (
     Location,
     Module,
     TargetGroup,
+    WaitlistPromotion,
 )
 from zll_contracts.payloads.demand import DemandGapDetected, DemandReported, Horizon
 from zll_contracts.payloads.enrolments import (
@@ -20,11 +21,16 @@ from zll_contracts.payloads.enrolments import (
     EnrolmentCertified,
     EnrolmentCompleted,
     EnrolmentConfirmed,
+    EnrolmentOfferAnswered,
+    EnrolmentOfferDeclined,
+    EnrolmentOffered,
+    EnrolmentOfferExpired,
     EnrolmentOutcome,
     EnrolmentRejected,
     EnrolmentRequested,
     EnrolmentSource,
     EnrolmentWaitlisted,
+    OfferAnswer,
     RejectionReason,
 )
 from zll_contracts.payloads.feedback import FeedbackRejected, FieldError, RefusedSubject
@@ -77,6 +83,10 @@ __all__ = [
     "EnrolmentCertified",
     "EnrolmentCompleted",
     "EnrolmentConfirmed",
+    "EnrolmentOfferAnswered",
+    "EnrolmentOfferDeclined",
+    "EnrolmentOfferExpired",
+    "EnrolmentOffered",
     "EnrolmentOutcome",
     "EnrolmentRejected",
     "EnrolmentRequested",
@@ -89,6 +99,7 @@ __all__ = [
     "LearnerErasureRequested",
     "Location",
     "Module",
+    "OfferAnswer",
     "OfferKind",
     "OpportunityKind",
     "OpportunityUpserted",
@@ -107,6 +118,7 @@ __all__ = [
     "RejectionReason",
     "TargetGroup",
     "UnknownEventType",
+    "WaitlistPromotion",
     "event_type_of",
     "field_errors",
     "parse_payload",

@@ -37,6 +37,7 @@ __all__ = [
     "Location",
     "Module",
     "TargetGroup",
+    "WaitlistPromotion",
     "check_course_prefix",
 ]
 
@@ -66,6 +67,16 @@ class Certificate(StrEnum):
     ATTENDANCE = "attendance"
     MODULE_CERTIFICATE = "module-certificate"
     STATE_RECOGNISED = "state-recognised"
+
+
+class WaitlistPromotion(StrEnum):
+    """What happens to a freed seat while learners wait for one."""
+
+    # The earliest waitlisted learner gets the seat at once (confirmed).
+    AUTOMATIC = "automatic"
+    # The seat is held for the earliest waitlisted learner, who accepts or declines it within
+    # `offer_hours`; on a decline or when the time is up it is offered to the next one.
+    OFFER = "offer"
 
 
 FundingScheme = Annotated[str, StringConstraints(min_length=1, max_length=64)]
@@ -138,6 +149,16 @@ class CourseState(Payload):
     project_id: OpaqueId | None = Field(
         default=None,
         description="The region's joint project this course runs under (cooperative), if any.",
+    )
+    waitlist_promotion: WaitlistPromotion = Field(
+        default=WaitlistPromotion.AUTOMATIC,
+        description="automatic: a freed seat goes to the earliest waitlisted learner at once; "
+        "offer: it is held for them for offer_hours, to accept or decline.",
+    )
+    offer_hours: Annotated[int, Field(ge=1, le=720)] = Field(
+        default=48,
+        description="How long a held seat waits for an answer (waitlist_promotion offer); "
+        "never beyond the course's start.",
     )
 
     _course_prefix = field_validator("course_id")(check_course_prefix)

@@ -26,11 +26,16 @@ __all__ = [
     "EnrolmentCertified",
     "EnrolmentCompleted",
     "EnrolmentConfirmed",
+    "EnrolmentOfferAnswered",
+    "EnrolmentOfferDeclined",
+    "EnrolmentOfferExpired",
+    "EnrolmentOffered",
     "EnrolmentOutcome",
     "EnrolmentRejected",
     "EnrolmentRequested",
     "EnrolmentSource",
     "EnrolmentWaitlisted",
+    "OfferAnswer",
     "RejectionReason",
 ]
 
@@ -73,6 +78,24 @@ class EnrolmentCompleted(InboundPayload):
     enrolment_id: UUID
     modules_passed: Annotated[list[ModuleId], Field(max_length=MAX_LIST)]
     completed_at: AwareDatetime
+
+
+class OfferAnswer(StrEnum):
+    """What a learner answered to a seat held for them."""
+
+    ACCEPT = "accept"
+    DECLINE = "decline"
+
+
+class EnrolmentOfferAnswered(InboundPayload):
+    """`zll.enrolment.offer-answered.v1`: the learner answered a timed seat offer at the
+    provider's own desk; only the course's own provider may send it."""
+
+    enrolment_id: UUID
+    answer: OfferAnswer = Field(
+        description="accept: the held seat is taken; decline: it passes on."
+    )
+    reason: Reason | None = None
 
 
 class EnrolmentSource(StrEnum):
@@ -165,3 +188,32 @@ class EnrolmentCertified(EnrolmentOutcome):
     modules: Annotated[list[ModuleId], Field(max_length=MAX_LIST)] = Field(
         description="The module_ids the certificate covers."
     )
+
+
+class EnrolmentOffered(EnrolmentOutcome):
+    """`zll.enrolment.offered.v1`: a freed seat is held for this waitlisted learner until
+    `offer_expires_at`; it is theirs once they accept (then `zll.enrolment.confirmed.v1`)."""
+
+    offer_expires_at: AwareDatetime = Field(
+        description="The deadline to accept; never later than the course's start."
+    )
+    source: EnrolmentSource | None = Field(
+        default=None, description="Where the request came from (http, provider, placement)."
+    )
+    placement_id: OpaqueId | None = Field(
+        default=None, description="The accepted placement this enrolment came from, if any."
+    )
+
+
+class EnrolmentOfferDeclined(EnrolmentOutcome):
+    """`zll.enrolment.offer-declined.v1`: the learner said no; the seat goes to the next one
+    waiting. `occurred_at` is when they declined; the enrolment has ended."""
+
+    reason: Reason | None = None
+
+
+class EnrolmentOfferExpired(EnrolmentOutcome):
+    """`zll.enrolment.offer-expired.v1`: nobody answered in time; the seat goes to the next
+    one waiting. The enrolment has ended; the learner may enrol again, at the back."""
+
+    offer_expires_at: AwareDatetime = Field(description="The deadline that passed.")

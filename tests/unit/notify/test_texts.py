@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -37,7 +37,27 @@ def every_kind() -> list[Notice]:
             ["Hat 2 passende Kurse angeboten."],
             "http://c/answers",
         ),
+        *domain.offer_made("e1", COURSE.course_id, "lena", DEADLINE, COURSE, "http://e"),
+        *domain.offer_declined("e1", COURSE.course_id, "lena", None),
+        *domain.offer_expired("e1", COURSE.course_id, "lena", COURSE),
     ]
+
+
+DEADLINE = datetime(2027, 2, 20, 9, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("locale", "words"),
+    [("de", ["bis 2027-02-20 10:00 Uhr", "offer/accept"]), ("en", ["until 2027-02-20 10:00"])],
+)
+def test_a_learner_offered_a_seat_reads_the_deadline_in_the_regions_time_and_how_to_answer(
+    locale: str, words: list[str]
+) -> None:
+    learner, provider = domain.offer_made("e1", COURSE.course_id, "lena", DEADLINE, COURSE, "u")
+    assert (learner.recipient.kind, provider.recipient.id) == ("learner", "vhs-kassel")
+    text = texts.render(learner.kind, locale, learner.data)
+    for word in words:
+        assert word in text.text
 
 
 def test_every_kind_has_texts_in_both_languages() -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from datetime import date
+from datetime import UTC, date, datetime
 
 from services.notify import domain, texts
 from services.notify.domain import CourseFacts, Reach, Recipient, Webhook
@@ -38,6 +38,31 @@ def test_a_promoted_learner_hears_they_moved_up_from_the_waitlist() -> None:
 
     assert notices[0].kind == "enrolment.promoted"
     assert notices[1].data["status"] == "enrolment.promoted"
+
+
+def test_a_seat_offer_reaches_the_learner_with_its_deadline_and_the_provider_too() -> None:
+    deadline = datetime(2027, 2, 20, 9, 0, tzinfo=UTC)
+    notices = domain.offer_made("e1", WELDING.course_id, "lena", deadline, WELDING, "http://e")
+
+    assert [(n.recipient, n.kind) for n in notices] == [
+        (LENA, "offer.made"),
+        (VHS, "enrolment.offer"),
+    ]
+    assert notices[0].data["accept_url"] == "http://e/enrolments/e1/offer/accept"
+    assert notices[0].data["deadline_local"] == "2027-02-20 10:00"  # Kassel's clock
+    assert notices[1].data["status"] == "offered"
+
+
+def test_a_declined_offer_is_news_to_the_provider_only_and_an_expired_one_to_both() -> None:
+    declined = domain.offer_declined("e1", WELDING.course_id, "lena", WELDING)
+    expired = domain.offer_expired("e1", WELDING.course_id, "lena", WELDING)
+
+    assert [(n.recipient, n.data["status"]) for n in declined] == [(VHS, "declined")]
+    assert [(n.recipient, n.kind) for n in expired] == [
+        (LENA, "offer.expired"),
+        (VHS, "enrolment.offer"),
+    ]
+    assert expired[1].data["status"] == "expired"
 
 
 def test_the_provider_is_known_from_the_course_id_even_before_the_catalog_told_us() -> None:
