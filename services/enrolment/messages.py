@@ -29,6 +29,9 @@ MESSAGES = Catalogue(
             "certificate-erased.detail": "Auf Wunsch der lernenden Person gelöscht. Eine Kopie, "
             "die sie besitzt, lässt sich weiter mit POST /certificates/verify prüfen.",
             "own-certificates-only": "Sie sehen nur Ihre eigenen Zertifikate.",
+            "status-list-not-found": "Statusliste nicht gefunden",
+            "status-list-not-found.detail": "Die Statusliste {purpose}/{number} ist noch nicht "
+            "begonnen.",
         },
         "en": {
             "enrol.own-only": "A learner may only enrol themself.",
@@ -52,6 +55,8 @@ MESSAGES = Catalogue(
             "certificate-erased.detail": "Erased at the learner's request. A copy the learner "
             "holds still verifies at POST /certificates/verify.",
             "own-certificates-only": "You may only see your own certificates.",
+            "status-list-not-found": "Status list not found",
+            "status-list-not-found.detail": "The status list {purpose}/{number} has not begun.",
         },
     },
     base=PLATFORM,
