@@ -74,6 +74,9 @@ MATRIX: dict[str, dict[str, frozenset[str]]] = {
         "GET /certificates/{certificate_id}": PUBLIC,
         "POST /certificates/verify": PUBLIC,
         "POST /certificates/{certificate_id}/revoke": frozenset({"operator"}),
+        "POST /certificates/{certificate_id}/suspend": frozenset({"operator"}),
+        "POST /certificates/{certificate_id}/reinstate": frozenset({"operator"}),
+        "GET /status-lists/{purpose}/{list_number}": PUBLIC,
         "GET /.well-known/jwks.json": PUBLIC,
         "GET /learners/{learner_id}/certificates": frozenset({"learner", *STAFF}),
     },
@@ -165,6 +168,8 @@ def _path_value(path: str, name: str, schema: dict[str, Any]) -> str:
         return COURSE_ID
     if schema.get("type") == "integer":
         return "1"
+    if schema.get("enum"):  # e.g. a status list's purpose: a known word, an unknown list
+        return str(schema["enum"][0])
     return str(uuid.uuid4())
 
 
