@@ -12,7 +12,7 @@ from typing import Any
 from joserfc.jwk import OKPKey
 from zll_contracts.payloads import EnrolmentCertified
 
-from services.enrolment import credentials, status_list, status_store, store
+from services.enrolment import credentials, recognition_store, status_list, status_store, store
 from services.enrolment.config import EnrolmentConfig, enrolment_config
 from zll.platform.db import Connection
 from zll.platform.unit_of_work import UnitOfWork
@@ -79,6 +79,10 @@ async def certify(
     now = datetime.now(UTC)
     serial = await status_store.next_status_serial(uow.conn)
     region = issuer()
+    recognised = await recognition_store.recognised_modules(
+        uow.conn, enrolment.learner_id, course.course_id
+    )
+    passed_ids = {m["module_id"] for m in modules}
     passed = credentials.Passed(
         certificate_id=str(uuid.uuid4()),
         learner_id=enrolment.learner_id,
@@ -89,6 +93,11 @@ async def certify(
         completed_at=completed_at,
         issued_at=now,
         status=status_list.entries(region.public_url, status_list.Position.of(serial)),
+        recognised=[
+            m
+            for m in course.modules
+            if m["module_id"] in set(recognised) and m["module_id"] not in passed_ids
+        ],
     )
     credential = credentials.build_credential(passed, region)
     token = credentials.sign(credential, keys.signing, keys.kid)

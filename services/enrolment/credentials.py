@@ -50,6 +50,7 @@ class Passed:
     completed_at: datetime
     issued_at: datetime
     status: Sequence[Mapping[str, Any]] = ()  # BitstringStatusListEntry per purpose
+    recognised: Sequence[Mapping[str, Any]] = ()  # modules recognised, not passed here
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +141,21 @@ def build_credential(passed: Passed, issuer: Issuer) -> dict[str, Any]:
             "skills": skills_of(passed.modules),
         },
     }
+    if passed.recognised:
+        subject = credential["credentialSubject"]
+        subject["recognisedModules"] = [
+            {
+                "moduleId": m["module_id"],
+                "title": m["title"],
+                "workloadHours": m["workload_hours"],
+                "eqfLevel": m["eqf_level"],
+                "recognised": True,
+            }
+            for m in passed.recognised
+        ]
+        subject["recognisedWorkloadHours"] = total_workload(passed.recognised)
+        recognised = ", ".join(m["title"] for m in passed.recognised)
+        subject["achievement"]["description"] += f"; recognised from prior learning: {recognised}"
     if passed.status:
         credential["credentialStatus"] = [dict(entry) for entry in passed.status]
     return credential

@@ -29,6 +29,9 @@ MESSAGES = Catalogue(
             "certificate-erased.detail": "Auf Wunsch der lernenden Person gelöscht. Eine Kopie, "
             "die sie besitzt, lässt sich weiter mit POST /certificates/verify prüfen.",
             "own-certificates-only": "Sie sehen nur Ihre eigenen Zertifikate.",
+            "recognition-refused": "Anrechnung nicht möglich",
+            "recognition-not-found": "Antrag auf Anrechnung nicht gefunden",
+            "said": "{de}{en:.0}",
             "status-list-not-found": "Statusliste nicht gefunden",
             "status-list-not-found.detail": "Die Statusliste {purpose}/{number} ist noch nicht "
             "begonnen.",
@@ -55,6 +58,9 @@ MESSAGES = Catalogue(
             "certificate-erased.detail": "Erased at the learner's request. A copy the learner "
             "holds still verifies at POST /certificates/verify.",
             "own-certificates-only": "You may only see your own certificates.",
+            "recognition-refused": "Recognition not possible",
+            "recognition-not-found": "Request for recognition not found",
+            "said": "{en}{de:.0}",
             "status-list-not-found": "Status list not found",
             "status-list-not-found.detail": "The status list {purpose}/{number} has not begun.",
         },

@@ -15,7 +15,7 @@ from zll_contracts.topics import (
 )
 
 from services.matching import api, api_counselling, api_demand, api_erasure
-from services.matching.handlers import HANDLERS
+from services.matching.handlers import HANDLERS, IGNORES
 from services.matching.vocabulary import vocabulary
 from zll.platform.service import ServiceDefinition, create_service_app
 from zll.platform.settings import Settings
@@ -26,6 +26,7 @@ DEFINITION = ServiceDefinition(
     description="Counselling from one hand, fair allocation rounds, placements, regional demand.",
     migrations=Path(__file__).parent / "migrations",
     handlers=HANDLERS,
+    ignores=IGNORES,
     topics=[CATALOG_COURSES, ENROLMENTS, PROVIDER_OPPORTUNITIES, LEARNERS],
     routers=[api.router, api_counselling.router, api_demand.router, api_erasure.router],
     publishes=[PLACEMENTS, DEMAND, LEARNERS],

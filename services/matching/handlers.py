@@ -16,6 +16,8 @@ from zll_contracts.payloads import (
     LearnerErasureRequested,
     OpportunityUpserted,
     OpportunityWithdrawn,
+    RecognitionAnswered,
+    RecognitionRequested,
 )
 
 from services.matching import demand_service, erasure, store, store_counselling
@@ -164,3 +166,5 @@ HANDLERS = handlers(
     on(EnrolmentRejected, learn_left_waitlist),
     on(LearnerErasureRequested, erasure_handler(erasure.erase)),
 )
+# Recognition requests and answers are between the learner, the provider and enrolment.
+IGNORES = (RecognitionRequested, RecognitionAnswered)

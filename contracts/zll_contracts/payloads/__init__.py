@@ -41,6 +41,14 @@ from zll_contracts.payloads.placements import (
     PlacementEvent,
     PlacementProposed,
 )
+from zll_contracts.payloads.recognition import (
+    NamedModule,
+    RecognitionAnswered,
+    RecognitionDecided,
+    RecognitionDeclared,
+    RecognitionOutcome,
+    RecognitionRequested,
+)
 from zll_contracts.payloads.registry import (
     EVENT_MODELS,
     PayloadRefused,
@@ -80,6 +88,7 @@ __all__ = [
     "LearnerErasureRequested",
     "Location",
     "Module",
+    "NamedModule",
     "OfferKind",
     "OpportunityKind",
     "OpportunityUpserted",
@@ -89,6 +98,11 @@ __all__ = [
     "PlacementDeclined",
     "PlacementEvent",
     "PlacementProposed",
+    "RecognitionAnswered",
+    "RecognitionDecided",
+    "RecognitionDeclared",
+    "RecognitionOutcome",
+    "RecognitionRequested",
     "RefusedSubject",
     "RejectionReason",
     "TargetGroup",

@@ -29,6 +29,12 @@ from zll_contracts.payloads.placements import (
     PlacementDeclined,
     PlacementProposed,
 )
+from zll_contracts.payloads.recognition import (
+    RecognitionAnswered,
+    RecognitionDecided,
+    RecognitionDeclared,
+    RecognitionRequested,
+)
 
 __all__ = [
     "EVENT_MODELS",
@@ -62,6 +68,10 @@ EVENT_MODELS: dict[str, type[BaseModel]] = {
     "zll.demand.gap-detected.v1": DemandGapDetected,
     "zll.feedback.rejected.v1": FeedbackRejected,
     "zll.learner.erasure-requested.v1": LearnerErasureRequested,
+    "zll.recognition.declared.v1": RecognitionDeclared,
+    "zll.recognition.decided.v1": RecognitionDecided,
+    "zll.recognition.requested.v1": RecognitionRequested,
+    "zll.recognition.answered.v1": RecognitionAnswered,
 }
 _EVENT_TYPES: dict[type[BaseModel], str] = {model: name for name, model in EVENT_MODELS.items()}
 

@@ -29,6 +29,10 @@ def every_kind() -> list[Notice]:
         *domain.course_changed(COURSE, moved, ["lena"]),
         *domain.demand_gap(SKILL, None, "Kassel", "medium", 9, 2, 7, ["vhs-kassel"]),
         *domain.feedback_rejected("vhs-kassel", "ce-1", "t", [{"field": "f", "message": "m"}]),
+        *domain.recognition_requested("r1", COURSE.course_id, "lena", ["Modul 2 …"], COURSE),
+        *domain.recognition_answered(
+            "r1", COURSE.course_id, "lena", "partial", ["m2"], "alt", COURSE
+        ),
     ]
 
 
