@@ -14,7 +14,7 @@ from zll_contracts.topics import (
     PROVIDER_ENROLMENTS,
 )
 
-from services.enrolment import api, api_certificates, api_recognition
+from services.enrolment import api, api_certificates, api_recognition, api_record
 from services.enrolment.certificates import parse_key
 from services.enrolment.config import check_for_environment, enrolment_config
 from services.enrolment.handlers import HANDLERS, IGNORES
@@ -30,7 +30,12 @@ DEFINITION = ServiceDefinition(
     ignores=IGNORES,
     topics=[CATALOG_COURSES, PROVIDER_ENROLMENTS, PLACEMENTS, LEARNERS],
     publishes=[ENROLMENTS, FEEDBACK],
-    routers=[api.router, api_certificates.router, api_recognition.router],
+    routers=[
+        api.router,
+        api_certificates.router,
+        api_recognition.router,
+        api_record.router,
+    ],
 )
 
 

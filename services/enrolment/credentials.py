@@ -223,6 +223,22 @@ def verify(
     return Verdict(True, "valid", "Signed by the region and unchanged.", credential)
 
 
+def verify_jws(token: str, keys: Mapping[str, OKPKey]) -> dict[str, Any] | None:
+    """The signed JSON object (JWT claims removed) if a key of ours signed it, else None."""
+    try:
+        kid = jws.extract_compact(token.encode()).headers().get("kid")
+        key = keys.get(str(kid))
+        if key is None:
+            return None
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            decoded = jws.deserialize_compact(token, key, algorithms=ACCEPTED_ALGORITHMS)
+        payload = json.loads(decoded.payload)
+    except (JoseError, ValueError):
+        return None
+    return without_jwt_claims(payload) if isinstance(payload, dict) else None
+
+
 def without_jwt_claims(payload: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in payload.items() if k not in JWT_CLAIMS}
 

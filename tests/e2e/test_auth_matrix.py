@@ -79,6 +79,8 @@ MATRIX: dict[str, dict[str, frozenset[str]]] = {
         "GET /status-lists/{purpose}/{list_number}": PUBLIC,
         "PUT /courses/{course_id}/recognitions/{declaration_id}": frozenset({"provider"}),
         "GET /courses/{course_id}/recognitions": PUBLIC,
+        "GET /learners/{learner_id}/europass": frozenset({"learner", *STAFF}),
+        "GET /learners/{learner_id}/presentation": frozenset({"learner", *STAFF}),
         "GET /learners/{learner_id}/recognition": frozenset({"learner", *STAFF}),
         "POST /recognition-requests": frozenset({"learner", "counsellor"}),
         "GET /recognition-requests/{request_id}": frozenset(

@@ -1,0 +1,86 @@
+"""A learner's record to take along: Europass (ELM v3) and one verifiable presentation."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path
+from pydantic import BaseModel, Field
+
+from services.enrolment import certificates, domain, europass, presentations, status_list, store
+from services.enrolment.messages import MESSAGES
+from zll.platform.auth import Principal, current_principal
+from zll.platform.database import Db
+from zll.platform.problems import ProblemError
+
+router = APIRouter(tags=["certificates"])
+LearnerIdPath = Annotated[str, Path(max_length=128)]
+Caller = Annotated[Principal, Depends(current_principal)]
+
+
+class EuropassExport(BaseModel):
+    learner_id: str
+    credentials: list[dict[str, Any]] = Field(
+        description="One European Digital Credential (ELM v3 JSON-LD, EDC profile) per "
+        "live certificate; unsealed (see evidence for the signed original)."
+    )
+
+
+class Presentation(BaseModel):
+    learner_id: str
+    jwt: str = Field(description="The presentation signed by the region (compact JWS, vp+jwt).")
+    presentation: dict[str, Any]
+
+
+def _own(principal: Principal, learner_id: str) -> None:
+    if not domain.may_see(principal.role, principal.sub, learner_id=learner_id, provider_id=None):
+        raise ProblemError(403, MESSAGES("forbidden"), MESSAGES("own-certificates-only"))
+
+
+def _live(rows: list[store.CertificateRow]) -> list[store.CertificateRow]:
+    return [r for r in rows if r.revoked_at is None and r.suspended_at is None and r.jwt]
+
+
+@router.get("/learners/{learner_id}/europass", response_model=EuropassExport)
+async def europass_export(db: Db, learner_id: LearnerIdPath, principal: Caller) -> EuropassExport:
+    """The learner's certificates as European Digital Credentials, for a Europass wallet."""
+    _own(principal, learner_id)
+    async with db.connection() as conn:
+        rows = _live(await store.certificates_of_learner(conn, learner_id))
+    base = certificates.issuer().public_url
+    return EuropassExport(
+        learner_id=learner_id,
+        credentials=[
+            europass.european_digital_credential(
+                r.credential, certificate_url=f"{base}/certificates/{r.certificate_id}"
+            )
+            for r in rows
+        ],
+    )
+
+
+@router.get("/learners/{learner_id}/presentation", response_model=Presentation)
+async def presentation(db: Db, learner_id: LearnerIdPath, principal: Caller) -> Presentation:
+    """Everything the learner earned in the region, as one presentation that verifies
+    offline with the JWKS (status lists included, valid 24 h)."""
+    _own(principal, learner_id)
+    async with db.connection() as conn:
+        rows = _live(await store.certificates_of_learner(conn, learner_id))
+        numbers = {
+            status_list.Position.of(r.status_serial).list_number
+            for r in rows
+            if r.status_serial is not None
+        }
+        lists = [
+            token
+            for number in sorted(numbers)
+            for purpose in status_list.PURPOSES
+            if (token := await certificates.published_list(conn, purpose, number)) is not None
+        ]
+        keys = await certificates.region_keys(conn)
+    document = presentations.presentation(
+        learner_id, [r.jwt for r in rows], lists, datetime.now(UTC)
+    )
+    token = presentations.sign(document, keys.signing, keys.kid)
+    return Presentation(learner_id=learner_id, jwt=token, presentation=document)
