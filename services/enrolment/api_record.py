@@ -5,10 +5,19 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Depends, Path, Request
 from pydantic import BaseModel, Field
 
-from services.enrolment import certificates, domain, europass, presentations, status_list, store
+from services.enrolment import (
+    certificates,
+    domain,
+    europass,
+    evidence,
+    external,
+    presentations,
+    status_list,
+    store,
+)
 from services.enrolment.messages import MESSAGES
 from zll.platform.auth import Principal, current_principal
 from zll.platform.database import Db
@@ -84,3 +93,73 @@ async def presentation(db: Db, learner_id: LearnerIdPath, principal: Caller) -> 
     )
     token = presentations.sign(document, keys.signing, keys.kid)
     return Presentation(learner_id=learner_id, jwt=token, presentation=document)
+
+
+class Presented(BaseModel):
+    jwt: str = Field(max_length=200_000, description="An Open Badges 3.0 / W3C VC as VC-JWT.")
+
+
+class EvidenceView(BaseModel):
+    credential_id: str
+    issuer_id: str
+    issuer_name: str
+    title: str
+    skills: list[str]
+    eqf_level: int
+    workload_hours: float
+    completed_on: str
+    external: bool = True
+
+    @classmethod
+    def of(cls, e: evidence.Evidence) -> EvidenceView:
+        return cls(
+            credential_id=e.credential_id,
+            issuer_id=e.issuer_id,
+            issuer_name=e.issuer_name,
+            title=e.title,
+            skills=sorted(e.skills),
+            eqf_level=e.eqf_level,
+            workload_hours=e.workload_hours,
+            completed_on=e.completed_on.isoformat(),
+        )
+
+
+def fetcher(request: Request) -> evidence.Fetch:
+    """How issuers' keys and status lists are fetched (tests put their own in app.state)."""
+    found: evidence.Fetch = getattr(request.app.state, "evidence_fetch", evidence.fetch_https)
+    return found
+
+
+@router.post("/learners/{learner_id}/evidence", response_model=EvidenceView, status_code=201)
+async def present_evidence(
+    db: Db,
+    learner_id: LearnerIdPath,
+    body: Presented,
+    principal: Caller,
+    fetch: Annotated[evidence.Fetch, Depends(fetcher)],
+) -> EvidenceView:
+    """A learner (or a counsellor) presents a credential issued outside the region; once
+    verified it counts as external evidence (recognition rules may accept it)."""
+    if not domain.may_enrol(principal.role, principal.sub, learner_id):
+        raise ProblemError(403, MESSAGES("forbidden"), MESSAGES("own-certificates-only"))
+    try:
+        async with db.unit_of_work() as uow:
+            found = await evidence.present(uow.conn, learner_id, body.jwt, fetch)
+    except external.Refused as refused:
+        r = refused.refusal
+        raise ProblemError(
+            422,
+            MESSAGES("evidence-refused"),
+            MESSAGES("said", de=r.message_de, en=r.message_en),
+            errors=[{"field": "jwt", "message": r.code}],
+            type_=f"urn:zll:evidence:{r.code}",
+        ) from refused
+    return EvidenceView.of(found)
+
+
+@router.get("/learners/{learner_id}/evidence", response_model=list[EvidenceView])
+async def evidence_list(db: Db, learner_id: LearnerIdPath, principal: Caller) -> list[EvidenceView]:
+    """The learner's recorded external evidence."""
+    _own(principal, learner_id)
+    async with db.connection() as conn:
+        return [EvidenceView.of(e) for e in await evidence.evidence_of(conn, learner_id)]

@@ -16,7 +16,7 @@ from typing import Any
 
 from zll_contracts.payloads import RecognitionAnswered, RecognitionOutcome, RecognitionRequested
 
-from services.enrolment import recognition_store, store
+from services.enrolment import evidence, recognition_store, store
 from services.enrolment.recognition import (
     Achievement,
     Case,
@@ -89,8 +89,10 @@ async def check(
     course = await course_or_refuse(conn, course_id)
     declarations = await recognition_store.declarations_for(conn, course_id)
     rows = await store.certificates_of_learner(conn, learner_id)
+    outside = evidence.achievements(await evidence.evidence_of(conn, learner_id))
     today = today or datetime.now(UTC).date()
-    return course, coverage(course.modules, declarations, achievements_of(rows), today)
+    found = coverage(course.modules, declarations, [*achievements_of(rows), *outside], today)
+    return course, found
 
 
 async def request(

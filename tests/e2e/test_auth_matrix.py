@@ -81,6 +81,8 @@ MATRIX: dict[str, dict[str, frozenset[str]]] = {
         "GET /courses/{course_id}/recognitions": PUBLIC,
         "GET /learners/{learner_id}/europass": frozenset({"learner", *STAFF}),
         "GET /learners/{learner_id}/presentation": frozenset({"learner", *STAFF}),
+        "POST /learners/{learner_id}/evidence": frozenset({"learner", "counsellor"}),
+        "GET /learners/{learner_id}/evidence": frozenset({"learner", *STAFF}),
         "GET /learners/{learner_id}/recognition": frozenset({"learner", *STAFF}),
         "POST /recognition-requests": frozenset({"learner", "counsellor"}),
         "GET /recognition-requests/{request_id}": frozenset(
@@ -222,6 +224,7 @@ SUCCESS: dict[str, int] = {
     "POST /learners/{learner_id}/erasure": 202,
     "DELETE /partners/{id}/webhook": 204,
     "POST /recognition-requests": 422,  # the learner has no certificate: nothing to recognise
+    "POST /learners/{learner_id}/evidence": 422,  # the schema's simplest jwt is no credential
 }
 # Operations that remove what later ones read run last (reads, then writes, then removals).
 REMOVES = frozenset({"POST /learners/{learner_id}/erasure", "DELETE /partners/{id}/webhook"})

@@ -47,3 +47,21 @@ CREATE TABLE recognition_decisions (
     PRIMARY KEY (request_id, seq),
     UNIQUE (request_id, decision_id)
 );
+
+-- Prior learning from outside: verified credentials of other issuers, recorded as external
+-- evidence of one learner (never as a certificate of the region). One credential, one learner.
+CREATE TABLE external_evidence (
+    evidence_id    uuid PRIMARY KEY,
+    learner_id     text        NOT NULL,
+    credential_id  text        NOT NULL UNIQUE,
+    issuer_id      text        NOT NULL,
+    issuer_name    text        NOT NULL,
+    title          text        NOT NULL,
+    skills         text[]      NOT NULL,
+    eqf_level      integer     NOT NULL,
+    workload_hours numeric     NOT NULL,
+    completed_on   date        NOT NULL,
+    jwt            text        NOT NULL,
+    recorded_at    timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX external_evidence_by_learner ON external_evidence (learner_id);
