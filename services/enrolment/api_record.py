@@ -124,7 +124,7 @@ class EvidenceView(BaseModel):
         )
 
 
-def fetcher(request: Request) -> evidence.Fetch:
+async def fetcher(request: Request) -> evidence.Fetch:
     """How issuers' keys and status lists are fetched (tests put their own in app.state)."""
     found: evidence.Fetch = getattr(request.app.state, "evidence_fetch", evidence.fetch_https)
     return found

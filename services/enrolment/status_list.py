@@ -14,6 +14,7 @@ import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any, Literal
 
 Purpose = Literal["revocation", "suspension"]
@@ -72,8 +73,10 @@ def encode(set_bits: Iterable[int], size: int = LIST_BITS) -> str:
     return "u" + base64.urlsafe_b64encode(packed).decode().rstrip("=")
 
 
+@lru_cache(maxsize=32)
 def decode(encoded: str) -> bytes:
-    """The raw bitstring of an `encodedList`; refuses what is not one."""
+    """The raw bitstring of an `encodedList`; refuses what is not one. Cached: verifying many
+    credentials against one list decompresses it once."""
     if not encoded.startswith("u"):
         raise StatusListError("encodedList must be multibase base64url (start with 'u')")
     body = encoded[1:]
