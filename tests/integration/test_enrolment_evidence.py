@@ -15,7 +15,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from services.enrolment import api_recognition, api_record, credentials
+from services.enrolment import api_recognition, api_record, credentials, erasure
 from tests.integration.databases import fresh_database
 from tests.support import badges
 from tests.support.enrolment import Feed
@@ -144,3 +144,18 @@ async def test_a_revoked_or_wrongly_listed_badge_is_refused_with_its_reason(
         "/learners/bea/evidence", json={"jwt": badges.signed(badges.badge())}, headers=ada
     )
     assert stranger.status_code == 403
+
+
+async def test_an_erased_learner_leaves_no_presented_credential_behind(
+    pool: asyncpg.Pool, http: httpx.AsyncClient
+) -> None:
+    ada = as_("learner", "ada")
+    token = badges.signed(badges.badge())
+    assert (await http.post("/learners/ada/evidence", json={"jwt": token}, headers=ada)).is_success
+    async with pool.acquire() as conn:
+        pseudonym = await erasure.erase(conn, "ada")
+    assert (await http.get("/learners/ada/evidence", headers=ada)).json() == []
+    kept = await pool.fetchrow("SELECT learner_id, jwt, title FROM external_evidence")
+    assert (kept["learner_id"], kept["jwt"], kept["title"]) == (
+        pseudonym, "", "Finanzbuchhaltung (IHK)"
+    )  # fmt: skip
