@@ -10,7 +10,7 @@ events; no other service's tables are read.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -178,13 +178,6 @@ async def decide(
         key=decided.course_id,
     )
     return RequestRow(decided, row.reasons, row.contact, row.requested_at)
-
-
-def recognised_modules(
-    course_modules: Sequence[dict[str, Any]], recognised: Sequence[str]
-) -> list[dict[str, Any]]:
-    """The course's recognised modules as a certificate states them."""
-    return [m for m in course_modules if m["module_id"] in set(recognised)]
 
 
 def _contact(contact: dict[str, Any] | None) -> dict[str, Any]:
