@@ -16,8 +16,9 @@ import asyncpg
 import httpx
 import pytest
 from fastapi import FastAPI
+from openbadgeslib.ob3.verifier import OB3Verifier
 
-from services.enrolment import api_recognition
+from services.enrolment import api_recognition, certificates
 from tests.integration.databases import fresh_database
 from tests.support.enrolment import Feed, events
 from zll.devstack.stack import DevStack
@@ -186,6 +187,12 @@ async def test_a_module_passed_at_one_provider_is_recognised_at_another(
     assert [m["moduleId"] for m in subject["modules"]] == ["m1", "m3"]
     assert [m["moduleId"] for m in subject["recognisedModules"]] == ["m2"]
     assert (subject["workloadHours"], subject["recognisedWorkloadHours"]) == (50, 40)
+    # An employer's off-the-shelf Open Badges verifier reads the same, with our public key.
+    async with pool.acquire() as conn:
+        keys = await certificates.region_keys(conn)
+    token = await pool.fetchval("SELECT jwt FROM certificates WHERE course_id = $1", target)
+    badge = OB3Verifier(keys.signing.as_pem(private=False)).verify(token)
+    assert "recognised from prior learning: Buchführung" in badge.achievement.description
 
 
 async def test_a_rule_declared_over_http_and_nothing_to_recognise(
