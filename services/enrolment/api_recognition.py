@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from zll_contracts.payloads import NamedModule, RecognitionDeclared, RecognitionOutcome
 from zll_contracts.payloads.common import CourseId, ModuleId, OpaqueId
 from zll_contracts.payloads.recognition import DecisionReason
@@ -19,16 +19,31 @@ from services.enrolment.recognition_handlers import declaration_of
 from services.enrolment.recognition_store import RequestRow
 from zll.platform.auth import Principal, current_principal, require_role
 from zll.platform.database import Db
+from zll.platform.pagination import Page, PageRequest, pages
 from zll.platform.plain_text import text_problems
 from zll.platform.problems import ProblemError
 
 router = APIRouter(tags=["recognition"])
 Caller = Annotated[Principal, Depends(current_principal)]
 CourseIdPath = Annotated[str, Path(max_length=110)]
+Pages = Annotated[PageRequest, Depends(pages(default=100, maximum=500))]
+COURSE = "bz-nord:kfm"
+NAMED = {"provider_id": "vhs-kassel", "course_id": "vhs-kassel:fibu", "module_id": "fibu-1"}
+REASON_DE = "Modul 2 wird angerechnet: Finanzbuchhaltung I, vhs-kassel, 2026, EQF 4, 40 h"
+REASON_EN = "Module 2 is recognised: Finanzbuchhaltung I, vhs-kassel, 2026, EQF 4, 40 h"
+REQUEST_ID = "0b4e6f1a-2c3d-4e5f-8a9b-0c1d2e3f4a5b"
+
+
+def _example(*examples: dict[str, Any]) -> ConfigDict:
+    return ConfigDict(json_schema_extra={"examples": list(examples)})
 
 
 class Declare(BaseModel):
     """The body of a declaration; course and id come from the path."""
+
+    model_config = _example({"module_id": "m2", "named": NAMED},
+                            {"module_id": "m3", "skills": ["http://data.europa.eu/esco/skill/fibu"],
+                             "min_eqf_level": 4, "max_age_years": 5})  # fmt: skip
 
     module_id: ModuleId
     named: NamedModule | None = None
@@ -37,6 +52,18 @@ class Declare(BaseModel):
     min_workload_hours: float | None = Field(default=None, gt=0, le=10_000)
     max_age_years: int | None = Field(default=None, ge=1, le=60)
     accepts_external: bool = False
+
+
+class DeclarationView(Declare):
+    model_config = _example({"declaration_id": "fibu", "course_id": COURSE, "module_id": "m2",
+                             "named": NAMED})  # fmt: skip
+
+    declaration_id: str
+    course_id: str
+
+
+class DeclarationPage(Page[DeclarationView]):
+    """What the course's provider recognises, one page."""
 
 
 class CoveredView(BaseModel):
@@ -49,6 +76,14 @@ class CoveredView(BaseModel):
 
 
 class CoverageView(BaseModel):
+    model_config = _example({
+        "learner_id": "ada", "course_id": COURSE,
+        "covered": [{"module_id": "m2", "title": "Buchführung", "reason_de": REASON_DE,
+                     "reason_en": REASON_EN, "source_id": "5b0e7c1a", "declaration_id": "fibu"}],
+        "remaining": ["m1", "m3"], "remaining_workload_hours": 50.0,
+        "course_workload_hours": 90.0,
+    })  # fmt: skip
+
     learner_id: str
     course_id: str
     covered: list[CoveredView]
@@ -79,12 +114,20 @@ class CoverageView(BaseModel):
 
 
 class Ask(BaseModel):
+    model_config = _example({"learner_id": "ada", "course_id": COURSE})
+
     learner_id: OpaqueId
     course_id: CourseId
     request_id: uuid.UUID | None = Field(default=None, description="Idempotency: yours to pick.")
 
 
 class Decide(BaseModel):
+    model_config = _example(
+        {"decision_id": "d1", "outcome": "accepted", "modules": ["m2"]},
+        {"decision_id": "d2", "outcome": "refused", "reason": "Nachweis unleserlich",
+         "supersedes": "d1"},
+    )  # fmt: skip
+
     decision_id: OpaqueId
     outcome: RecognitionOutcome
     modules: list[ModuleId] = Field(default_factory=list, max_length=200)
@@ -98,10 +141,18 @@ class DecisionView(BaseModel):
     modules: list[str]
     reason: str
     decided_by: str
-    supersedes: str | None
+    supersedes: str | None = None
 
 
 class RequestView(BaseModel):
+    model_config = _example({
+        "request_id": REQUEST_ID, "learner_id": "ada", "provider_id": "bz-nord",
+        "course_id": COURSE, "requested": ["m2"], "reasons": [REASON_DE],
+        "requested_at": "2026-12-04T10:00:00Z", "recognised": ["m2"],
+        "decisions": [{"decision_id": "d1", "outcome": "accepted", "modules": ["m2"],
+                       "reason": "", "decided_by": "bz-nord", "supersedes": None}],
+    })  # fmt: skip
+
     request_id: str
     learner_id: str
     provider_id: str
@@ -141,14 +192,14 @@ def _refused(error: RecognitionError, status: int = 422) -> ProblemError:
     )
 
 
-@router.put("/courses/{course_id}/recognitions/{declaration_id}")
+@router.put("/courses/{course_id}/recognitions/{declaration_id}", response_model=DeclarationView)
 async def declare(
     db: Db,
     course_id: CourseIdPath,
     declaration_id: Annotated[str, Path(max_length=128, pattern=r"^[^\s\x00-\x1f\x7f]+$")],
     body: Declare,
     principal: Annotated[Principal, Depends(require_role("provider"))],
-) -> dict[str, Any]:
+) -> DeclarationView:
     """The course's provider declares what it recognises for one of its modules."""
     now = datetime.now(UTC)
     try:
@@ -163,29 +214,32 @@ async def declare(
             await recognitions.declare(uow.conn, declaration_of(payload), principal.sub, now)
     except RecognitionError as error:
         raise _refused(error, 403 if error.field == "provider_id" else 422) from error
-    return payload.model_dump(mode="json")
+    return DeclarationView(declaration_id=declaration_id, course_id=course_id, **body.model_dump())
 
 
-@router.get("/courses/{course_id}/recognitions")
-async def declarations(db: Db, course_id: CourseIdPath) -> list[dict[str, Any]]:
+@router.get("/courses/{course_id}/recognitions", response_model=DeclarationPage)
+async def declarations(db: Db, course_id: CourseIdPath, page: Pages) -> DeclarationPage:
     """Public: what the course's provider recognises, module by module."""
     async with db.connection() as conn:
         found = await recognition_store.declarations_for(conn, course_id)
-    return [
-        {
-            "declaration_id": d.declaration_id,
-            "module_id": d.module_id,
-            "named": dict(zip(("provider_id", "course_id", "module_id"), d.named, strict=True))
+    views = [
+        DeclarationView(
+            declaration_id=d.declaration_id,
+            course_id=d.course_id,
+            module_id=d.module_id,
+            named=NamedModule(provider_id=d.named[0], course_id=d.named[1], module_id=d.named[2])
             if d.named
             else None,
-            "skills": sorted(d.skills),
-            "min_eqf_level": d.min_eqf_level,
-            "min_workload_hours": d.min_workload_hours,
-            "max_age_years": d.max_age_years,
-            "accepts_external": d.accepts_external,
-        }
+            skills=sorted(d.skills),
+            min_eqf_level=d.min_eqf_level,
+            min_workload_hours=d.min_workload_hours,
+            max_age_years=d.max_age_years,
+            accepts_external=d.accepts_external,
+        )
         for d in found
     ]
+    items, next_cursor = page.window(views, lambda v: (v.declaration_id,), str)
+    return DeclarationPage(items=items, next_cursor=next_cursor)
 
 
 @router.get("/learners/{learner_id}/recognition", response_model=CoverageView)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from services.enrolment import (
     certificates,
@@ -21,14 +21,35 @@ from services.enrolment import (
 from services.enrolment.messages import MESSAGES
 from zll.platform.auth import Principal, current_principal
 from zll.platform.database import Db
+from zll.platform.pagination import Page, PageRequest, pages
 from zll.platform.problems import ProblemError
 
 router = APIRouter(tags=["certificates"])
 LearnerIdPath = Annotated[str, Path(max_length=128)]
 Caller = Annotated[Principal, Depends(current_principal)]
+Pages = Annotated[PageRequest, Depends(pages(default=100, maximum=500))]
+_JWT = "eyJhbGciOiJFZERTQSIsImtpZCI6InJlZ2lvbi0xIiwidHlwIjoidnArand0In0.eyJ…In0.c2lnbmF0dXJl"
+_EDC = {
+    "@context": europass.CONTEXT,
+    "id": "urn:zll:edc:5b0e7c1a-2f4d-4e8a-9c3b-7d1e6f2a9b40",
+    "type": ["VerifiableCredential", "EuropeanDigitalCredential"],
+    "credentialSubject": {"id": "urn:zll:learner:ada", "type": "Person", "hasClaim": []},
+}
+_EVIDENCE = {
+    "credential_id": "urn:uuid:7e1d0c3a-0000-4000-8000-000000000042",
+    "issuer_id": "https://badges.example.org/issuers/ihk", "issuer_name": "IHK Musterstadt",
+    "title": "Finanzbuchhaltung (IHK)", "skills": ["http://data.europa.eu/esco/skill/fibu"],
+    "eqf_level": 4, "workload_hours": 40.0, "completed_on": "2025-11-20", "external": True,
+}  # fmt: skip
+
+
+def _example(*examples: dict[str, Any]) -> ConfigDict:
+    return ConfigDict(json_schema_extra={"examples": list(examples)})
 
 
 class EuropassExport(BaseModel):
+    model_config = _example({"learner_id": "ada", "credentials": [_EDC]})
+
     learner_id: str
     credentials: list[dict[str, Any]] = Field(
         description="One European Digital Credential (ELM v3 JSON-LD, EDC profile) per "
@@ -37,6 +58,10 @@ class EuropassExport(BaseModel):
 
 
 class Presentation(BaseModel):
+    model_config = _example({"learner_id": "ada", "jwt": _JWT, "presentation": {
+        "@context": ["https://www.w3.org/ns/credentials/v2"], "type": ["VerifiablePresentation"],
+        "holder": "urn:zll:learner:ada", "verifiableCredential": []}})  # fmt: skip
+
     learner_id: str
     jwt: str = Field(description="The presentation signed by the region (compact JWS, vp+jwt).")
     presentation: dict[str, Any]
@@ -96,10 +121,14 @@ async def presentation(db: Db, learner_id: LearnerIdPath, principal: Caller) -> 
 
 
 class Presented(BaseModel):
+    model_config = _example({"jwt": _JWT})
+
     jwt: str = Field(max_length=200_000, description="An Open Badges 3.0 / W3C VC as VC-JWT.")
 
 
 class EvidenceView(BaseModel):
+    model_config = _example(_EVIDENCE)
+
     credential_id: str
     issuer_id: str
     issuer_name: str
@@ -107,7 +136,7 @@ class EvidenceView(BaseModel):
     skills: list[str]
     eqf_level: int
     workload_hours: float
-    completed_on: str
+    completed_on: date
     external: bool = True
 
     @classmethod
@@ -120,7 +149,7 @@ class EvidenceView(BaseModel):
             skills=sorted(e.skills),
             eqf_level=e.eqf_level,
             workload_hours=e.workload_hours,
-            completed_on=e.completed_on.isoformat(),
+            completed_on=e.completed_on,
         )
 
 
@@ -157,9 +186,18 @@ async def present_evidence(
     return EvidenceView.of(found)
 
 
-@router.get("/learners/{learner_id}/evidence", response_model=list[EvidenceView])
-async def evidence_list(db: Db, learner_id: LearnerIdPath, principal: Caller) -> list[EvidenceView]:
-    """The learner's recorded external evidence."""
+class EvidencePage(Page[EvidenceView]):
+    """The learner's external evidence, one page."""
+
+
+@router.get("/learners/{learner_id}/evidence", response_model=EvidencePage)
+async def evidence_list(
+    db: Db, learner_id: LearnerIdPath, principal: Caller, page: Pages
+) -> EvidencePage:
+    """The learner's recorded external evidence, in the order it was presented."""
     _own(principal, learner_id)
     async with db.connection() as conn:
-        return [EvidenceView.of(e) for e in await evidence.evidence_of(conn, learner_id)]
+        found = await evidence.evidence_of(conn, learner_id)
+    numbered = list(enumerate(EvidenceView.of(e) for e in found))
+    items, next_cursor = page.window(numbered, lambda pair: (pair[0],), int)
+    return EvidencePage(items=[view for _, view in items], next_cursor=next_cursor)

@@ -93,9 +93,9 @@ async def test_a_foreign_badge_is_evidence_once_and_a_rule_accepts_it(
     shown = await http.post("/learners/ada/evidence", json={"jwt": token}, headers=ada)
     assert shown.status_code == 201, shown.text
     assert (shown.json()["issuer_name"], shown.json()["external"]) == ("IHK Musterstadt", True)
-    assert [e["title"] for e in (await http.get("/learners/ada/evidence", headers=ada)).json()] == [
-        "Finanzbuchhaltung (IHK)"
-    ]
+    assert [
+        e["title"] for e in (await http.get("/learners/ada/evidence", headers=ada)).json()["items"]
+    ] == ["Finanzbuchhaltung (IHK)"]
 
     again = await http.post("/learners/ada/evidence", json={"jwt": token}, headers=ada)
     assert (again.status_code, again.json()["type"]) == (422, "urn:zll:evidence:replayed")
@@ -154,7 +154,7 @@ async def test_an_erased_learner_leaves_no_presented_credential_behind(
     assert (await http.post("/learners/ada/evidence", json={"jwt": token}, headers=ada)).is_success
     async with pool.acquire() as conn:
         pseudonym = await erasure.erase(conn, "ada")
-    assert (await http.get("/learners/ada/evidence", headers=ada)).json() == []
+    assert (await http.get("/learners/ada/evidence", headers=ada)).json()["items"] == []
     kept = await pool.fetchrow("SELECT learner_id, jwt, title FROM external_evidence")
     assert (kept["learner_id"], kept["jwt"], kept["title"]) == (
         pseudonym, "", "Finanzbuchhaltung (IHK)"

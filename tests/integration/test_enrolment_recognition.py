@@ -208,7 +208,7 @@ async def test_a_rule_declared_over_http_and_nothing_to_recognise(
         f"/courses/{target}/recognitions/x", json=rule, headers=as_("provider", KASSEL)
     )
     assert foreign.status_code == 403
-    listed = (await http.get(f"/courses/{target}/recognitions")).json()
+    listed = (await http.get(f"/courses/{target}/recognitions")).json()["items"]
     assert [(d["declaration_id"], d["min_eqf_level"]) for d in listed] == [("fibu-rule", 4)]
     nothing = await http.post(
         "/recognition-requests",
