@@ -5,7 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import FastAPI
-from zll_contracts.payloads import EnrolmentOffered, EnrolmentRejected
+from zll_contracts.payloads import (
+    EnrolmentOffered,
+    EnrolmentRejected,
+    RecognitionAnswered,
+    RecognitionRequested,
+)
 from zll_contracts.topics import CATALOG_COURSES, DEMAND, ENROLMENTS, LEARNERS, PROJECTS
 
 from services.cooperative.api import router
@@ -22,7 +27,8 @@ DEFINITION = ServiceDefinition(
     "report with small cells suppressed.",
     migrations=Path(__file__).parent / "migrations",
     handlers=HANDLERS,
-    ignores=[EnrolmentRejected, EnrolmentOffered],  # an offered seat is still a waitlist place
+    # An offered seat is still a waitlist place; recognition is counted once the report has it.
+    ignores=[EnrolmentRejected, EnrolmentOffered, RecognitionRequested, RecognitionAnswered],
     topics=[CATALOG_COURSES, ENROLMENTS, DEMAND, LEARNERS],
     routers=[router, reports],
     publishes=[PROJECTS],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TypeVar
 
 from zll_contracts.payloads import (
     CoursePublished,
@@ -63,9 +64,10 @@ async def cancelled(
     return []
 
 
-async def offer_ended(
-    uow: UnitOfWork, messages: Sequence[Message[EnrolmentOfferDeclined | EnrolmentOfferExpired]]
-) -> Refusals[EnrolmentOfferDeclined | EnrolmentOfferExpired]:
+Ended = TypeVar("Ended", EnrolmentOfferDeclined, EnrolmentOfferExpired)
+
+
+async def offer_ended(uow: UnitOfWork, messages: Sequence[Message[Ended]]) -> Refusals[Ended]:
     # A declined or expired seat offer ends the enrolment as a cancellation does: the learner
     # waited (counted in the pressure) and did not take part.
     await store.record_participations(uow.conn, [_row(m.payload, "cancelled") for m in messages])

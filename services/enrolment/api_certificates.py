@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Depends, Path, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.enrolment import certificates, credentials, domain, store
+from services.enrolment import certificates, credentials, domain, status_list, status_store, store
 from services.enrolment.messages import MESSAGES
 from zll.platform.auth import Principal, current_principal, require_role
 from zll.platform.database import Db
@@ -53,6 +53,8 @@ class CertificateView(BaseModel):
     issued_at: datetime
     revoked: bool
     revocation_reason: str | None = None
+    suspended: bool = False
+    suspension_reason: str | None = None
     credential: dict[str, Any] = Field(description="The OpenBadgeCredential (W3C VC 2.0).")
     jwt: str = Field(description="The credential signed by the region: compact JWS, vc+jwt.")
 
@@ -67,6 +69,8 @@ class CertificateView(BaseModel):
             issued_at=row.issued_at,
             revoked=row.revoked_at is not None,
             revocation_reason=row.revocation_reason,
+            suspended=row.suspended_at is not None,
+            suspension_reason=row.suspension_reason,
             credential=row.credential,
             jwt=row.jwt,
         )
@@ -93,7 +97,9 @@ class VerifyAnswer(BaseModel):
     )
 
     valid: bool
-    code: str = Field(description="valid | malformed | unknown-key | tampered | revoked")
+    code: str = Field(
+        description="valid | malformed | unknown-key | tampered | revoked | suspended"
+    )
     detail: str
     certificate_id: str | None = None
     learner_id: str | None = None
@@ -174,6 +180,60 @@ async def revoke(
         row = await store.get_certificate(conn, certificate_id)
     assert row is not None
     return CertificateView.of(row)
+
+
+@router.post("/certificates/{certificate_id}/suspend", response_model=CertificateView)
+async def suspend(
+    db: Db,
+    certificate_id: CertificateIdPath,
+    body: Revocation,
+    principal: Annotated[Principal, Depends(require_role("operator"))],
+) -> CertificateView:
+    """Operators suspend a certificate while a doubt is cleared; its suspension bit is set."""
+    return await _set_suspension(db, certificate_id, body.reason)
+
+
+@router.post("/certificates/{certificate_id}/reinstate", response_model=CertificateView)
+async def reinstate(
+    db: Db,
+    certificate_id: CertificateIdPath,
+    principal: Annotated[Principal, Depends(require_role("operator"))],
+) -> CertificateView:
+    """Operators lift a suspension; a revocation is final and stays."""
+    return await _set_suspension(db, certificate_id, None)
+
+
+async def _set_suspension(db: Db, certificate_id: str, reason: str | None) -> CertificateView:
+    async with db.connection() as conn:
+        if not await status_store.suspend_certificate(conn, certificate_id, reason):
+            raise _not_found(certificate_id)
+        row = await store.get_certificate(conn, certificate_id)
+    assert row is not None
+    return CertificateView.of(row)
+
+
+@router.get(
+    "/status-lists/{purpose}/{list_number}",
+    response_class=Response,
+    responses={200: {"content": {"application/vc+jwt": {}}}},
+)
+async def status_list_credential(
+    db: Db,
+    purpose: status_list.Purpose,
+    list_number: Annotated[int, Path(ge=0, le=1_000_000)],
+) -> Response:
+    """Public: the signed BitstringStatusListCredential (W3C) for revocation or suspension."""
+    async with db.connection() as conn:
+        token = await certificates.published_list(conn, purpose, list_number)
+    if token is None:
+        raise ProblemError(
+            404,
+            MESSAGES("status-list-not-found"),
+            MESSAGES("status-list-not-found.detail", purpose=purpose, number=list_number),
+        )
+    return Response(
+        token, media_type="application/vc+jwt", headers={"Cache-Control": "max-age=300"}
+    )
 
 
 def _not_found(certificate_id: str) -> ProblemError:

@@ -15,7 +15,7 @@ from zll_contracts.topics import (
     PROVIDER_ENROLMENTS,
 )
 
-from services.enrolment import api, api_certificates, api_offers
+from services.enrolment import api, api_certificates, api_offers, api_recognition, api_record
 from services.enrolment.certificates import parse_key
 from services.enrolment.config import check_for_environment, enrolment_config
 from services.enrolment.handlers import HANDLERS, IGNORES
@@ -37,7 +37,13 @@ DEFINITION = ServiceDefinition(
     ignores=IGNORES,
     topics=[CATALOG_COURSES, PROVIDER_ENROLMENTS, PLACEMENTS, LEARNERS],
     publishes=[ENROLMENTS, FEEDBACK],
-    routers=[api.router, api_offers.router, api_certificates.router],
+    routers=[
+        api.router,
+        api_offers.router,
+        api_certificates.router,
+        api_recognition.router,
+        api_record.router,
+    ],
 )
 
 

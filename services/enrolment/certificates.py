@@ -12,7 +12,7 @@ from typing import Any
 from joserfc.jwk import OKPKey
 from zll_contracts.payloads import EnrolmentCertified
 
-from services.enrolment import credentials, store
+from services.enrolment import credentials, recognition_store, status_list, status_store, store
 from services.enrolment.config import EnrolmentConfig, enrolment_config
 from zll.platform.db import Connection
 from zll.platform.unit_of_work import UnitOfWork
@@ -77,6 +77,12 @@ async def certify(
     """Sign one certificate for what was passed, store it and announce it; returns its id."""
     keys = await region_keys(uow.conn)
     now = datetime.now(UTC)
+    serial = await status_store.next_status_serial(uow.conn)
+    region = issuer()
+    recognised = await recognition_store.recognised_modules(
+        uow.conn, enrolment.learner_id, course.course_id
+    )
+    passed_ids = {m["module_id"] for m in modules}
     passed = credentials.Passed(
         certificate_id=str(uuid.uuid4()),
         learner_id=enrolment.learner_id,
@@ -86,8 +92,14 @@ async def certify(
         modules=modules,
         completed_at=completed_at,
         issued_at=now,
+        status=status_list.entries(region.public_url, status_list.Position.of(serial)),
+        recognised=[
+            m
+            for m in course.modules
+            if m["module_id"] in set(recognised) and m["module_id"] not in passed_ids
+        ],
     )
-    credential = credentials.build_credential(passed, issuer())
+    credential = credentials.build_credential(passed, region)
     token = credentials.sign(credential, keys.signing, keys.kid)
     await store.save_certificate(
         uow.conn,
@@ -103,6 +115,7 @@ async def certify(
             now,
             None,
             None,
+            status_serial=serial,
         ),
     )
     certified = EnrolmentCertified(
@@ -121,7 +134,10 @@ async def certify(
 async def check(
     conn: Connection, token: str, presented: Mapping[str, Any] | None
 ) -> credentials.Verdict:
-    """Signature and content first, then whether the region has revoked it since."""
+    """Signature and content first, then whether the region has revoked or suspended it.
+
+    Our own copy of the status is the truth here; a third party reads the same bits from the
+    published status lists (`published_list`)."""
     keys = await region_keys(conn)
     verdict = credentials.verify(token, keys.known, presented=presented)
     if not verdict.valid or verdict.credential is None:
@@ -131,4 +147,32 @@ async def check(
     if stored is not None and stored.revoked_at is not None:
         detail = f"Revoked on {stored.revoked_at.date().isoformat()}: {stored.revocation_reason}"
         return credentials.Verdict(False, "revoked", detail, verdict.credential)
+    if stored is not None and stored.suspended_at is not None:
+        detail = (
+            f"Suspended since {stored.suspended_at.date().isoformat()}: {stored.suspension_reason}"
+        )
+        return credentials.Verdict(False, "suspended", detail, verdict.credential)
     return verdict
+
+
+async def published_list(
+    conn: Connection, purpose: status_list.Purpose, list_number: int
+) -> str | None:
+    """The signed status list credential (compact JWS), or None for a list not begun yet."""
+    last = await status_store.last_status_serial(conn)
+    if last is None or list_number > last // status_list.LIST_BITS:
+        return None
+    first = list_number * status_list.LIST_BITS
+    serials = await status_store.status_serials_set(
+        conn, purpose, first, first + status_list.LIST_BITS - 1
+    )
+    region = issuer()
+    credential = status_list.list_credential(
+        url=status_list.list_url(region.public_url, purpose, list_number),
+        purpose=purpose,
+        issuer={"id": region.id, "type": ["Profile"], "name": region.name},
+        set_bits=[status_list.Position.of(s).index for s in serials],
+        now=datetime.now(UTC),
+    )
+    keys = await region_keys(conn)
+    return credentials.sign(credential, keys.signing, keys.kid)

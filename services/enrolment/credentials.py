@@ -17,9 +17,12 @@ from joserfc import jws
 from joserfc.errors import JoseError
 from joserfc.jwk import OKPKey
 
-# RFC 9864's fully-specified name for Ed25519 signatures; "EdDSA" is still accepted on input.
-ALGORITHM = "Ed25519"
+# "EdDSA" with an Ed25519 key: the name every deployed VC-JWT / Open Badges verifier knows
+# (RFC 9864's fully-specified "Ed25519" is refused by them); both are accepted on input.
+ALGORITHM = "EdDSA"
 ACCEPTED_ALGORITHMS = ["Ed25519", "EdDSA"]
+# OB 3.0 §8.2.6.1: the JWT claims a VC-JWT carries beside the credential; not part of it.
+JWT_CLAIMS = ("iss", "sub", "jti", "nbf", "exp", "iat")
 CONTEXT = [
     "https://www.w3.org/ns/credentials/v2",
     "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
@@ -46,6 +49,8 @@ class Passed:
     modules: Sequence[Mapping[str, Any]]
     completed_at: datetime
     issued_at: datetime
+    status: Sequence[Mapping[str, Any]] = ()  # BitstringStatusListEntry per purpose
+    recognised: Sequence[Mapping[str, Any]] = ()  # modules recognised, not passed here
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +58,7 @@ class Verdict:
     """The answer to "is this credential ours and intact?", with a code a machine can act on."""
 
     valid: bool
-    code: str  # valid | malformed | unknown-key | tampered | revoked
+    code: str  # valid | malformed | unknown-key | tampered | revoked | suspended | status-unknown
     detail: str
     credential: dict[str, Any] | None = None
 
@@ -100,7 +105,7 @@ def build_credential(passed: Passed, issuer: Issuer) -> dict[str, Any]:
         for skill in skills_of(passed.modules)
     ]
     names = ", ".join(m["title"] for m in passed.modules)
-    return {
+    credential: dict[str, Any] = {
         "@context": CONTEXT,
         "id": f"urn:uuid:{passed.certificate_id}",
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
@@ -135,18 +140,51 @@ def build_credential(passed: Passed, issuer: Issuer) -> dict[str, Any]:
             "eqfLevel": eqf,
             "skills": skills_of(passed.modules),
         },
-        "credentialStatus": {
-            "id": f"{issuer.public_url}/certificates/{passed.certificate_id}",
-            "type": "ZllCertificateStatus",
-        },
     }
+    if passed.recognised:
+        subject = credential["credentialSubject"]
+        subject["recognisedModules"] = [
+            {
+                "moduleId": m["module_id"],
+                "title": m["title"],
+                "workloadHours": m["workload_hours"],
+                "eqfLevel": m["eqf_level"],
+                "recognised": True,
+            }
+            for m in passed.recognised
+        ]
+        subject["recognisedWorkloadHours"] = total_workload(passed.recognised)
+        recognised = ", ".join(m["title"] for m in passed.recognised)
+        subject["achievement"]["description"] += f"; recognised from prior learning: {recognised}"
+    if passed.status:
+        credential["credentialStatus"] = [dict(entry) for entry in passed.status]
+    return credential
 
 
 def sign(credential: Mapping[str, Any], key: OKPKey, kid: str) -> str:
     """Compact JWS over the credential itself (VC-JOSE-COSE: `typ: vc+jwt`)."""
     header = {"alg": ALGORITHM, "kid": kid, "typ": "vc+jwt", "cty": "vc"}
-    payload = json.dumps(credential, separators=(",", ":"), sort_keys=True).encode()
-    return jws.serialize_compact(header, payload, key, algorithms=[ALGORITHM])
+    payload = json.dumps(
+        {**credential, **jwt_claims(credential)}, separators=(",", ":"), sort_keys=True
+    ).encode()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # joserfc warns that "EdDSA" is deprecated (RFC 9864)
+        return jws.serialize_compact(header, payload, key, algorithms=[ALGORITHM])
+
+
+def jwt_claims(credential: Mapping[str, Any]) -> dict[str, Any]:
+    """iss, sub, jti and nbf bound to the credential's issuer, subject, id and validFrom."""
+    claims: dict[str, Any] = {}
+    issuer = credential.get("issuer")
+    claims["iss"] = issuer.get("id") if isinstance(issuer, Mapping) else issuer
+    subject = credential.get("credentialSubject")
+    if isinstance(subject, Mapping) and subject.get("id"):
+        claims["sub"] = subject["id"]
+    if credential.get("id"):
+        claims["jti"] = credential["id"]
+    if credential.get("validFrom"):
+        claims["nbf"] = int(datetime.fromisoformat(str(credential["validFrom"])).timestamp())
+    return {k: v for k, v in claims.items() if v is not None}
 
 
 def public_jwk(key: OKPKey, kid: str) -> dict[str, Any]:
@@ -172,14 +210,37 @@ def verify(
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # joserfc warns that "EdDSA" is deprecated
             decoded = jws.deserialize_compact(token, key, algorithms=ACCEPTED_ALGORITHMS)
-        credential = json.loads(decoded.payload)
+        payload = json.loads(decoded.payload)
     except (JoseError, ValueError) as error:
         return Verdict(False, "tampered", f"The signature does not match the content: {error}")
+    if not isinstance(payload, dict):
+        return Verdict(False, "malformed", "The signed payload is not a JSON object.")
+    credential = without_jwt_claims(payload)
     if presented is not None and _canonical(presented) != _canonical(credential):
         return Verdict(False, "tampered", "The presented credential differs from the signed one.")
     if "OpenBadgeCredential" not in credential.get("type", []):
         return Verdict(False, "malformed", "Not an OpenBadgeCredential.", credential)
     return Verdict(True, "valid", "Signed by the region and unchanged.", credential)
+
+
+def verify_jws(token: str, keys: Mapping[str, OKPKey]) -> dict[str, Any] | None:
+    """The signed JSON object (JWT claims removed) if a key of ours signed it, else None."""
+    try:
+        kid = jws.extract_compact(token.encode()).headers().get("kid")
+        key = keys.get(str(kid))
+        if key is None:
+            return None
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            decoded = jws.deserialize_compact(token, key, algorithms=ACCEPTED_ALGORITHMS)
+        payload = json.loads(decoded.payload)
+    except (JoseError, ValueError):
+        return None
+    return without_jwt_claims(payload) if isinstance(payload, dict) else None
+
+
+def without_jwt_claims(payload: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in payload.items() if k not in JWT_CLAIMS}
 
 
 def _canonical(value: Mapping[str, Any]) -> str:

@@ -5,7 +5,9 @@ a provider's attendance records stay true; each certificate keeps its id, course
 modules, dates and revocation status, so a credential the learner still holds verifies at
 `POST /certificates/verify` (that checks the signature and the status, never the stored copy).
 Dropped: the learner id everywhere, the contact (e-mail, locale) and the signed credential,
-which names the learner.
+which names the learner; the same for requests for recognition (their decisions stay, under
+the pseudonym, so a provider's record of what it decided stays true) and for external
+evidence (the presented credential is dropped, what it proved stays under the pseudonym).
 """
 
 from __future__ import annotations
@@ -25,10 +27,19 @@ _DROP_CREDENTIALS = """
     WHERE learner_id = $1
 """
 
+_RECOGNITION = """
+    UPDATE recognition_requests SET learner_id = $2, contact = NULL WHERE learner_id = $1
+"""
+_EVIDENCE = """
+    UPDATE external_evidence SET learner_id = $2, jwt = '' WHERE learner_id = $1
+"""
+
 
 async def erase(conn: Connection, learner_id: str) -> str:
     """Returns the pseudonym the learner's rows now carry (one per erasure, unlinkable)."""
     pseudonym = f"erased-{uuid.uuid4().hex[:16]}"
     await conn.execute(_PSEUDONYMISE_ENROLMENTS, learner_id, pseudonym)
     await conn.execute(_DROP_CREDENTIALS, learner_id, pseudonym)
+    await conn.execute(_RECOGNITION, learner_id, pseudonym)
+    await conn.execute(_EVIDENCE, learner_id, pseudonym)
     return pseudonym

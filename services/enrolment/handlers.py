@@ -22,10 +22,19 @@ from zll_contracts.payloads import (
     PlacementAccepted,
     PlacementDeclined,
     PlacementProposed,
+    RecognitionDecided,
+    RecognitionDeclared,
     WaitlistPromotion,
 )
 
-from services.enrolment import certificates, erasure, ledger, offers, store
+from services.enrolment import (
+    certificates,
+    erasure,
+    ledger,
+    offers,
+    recognition_handlers,
+    store,
+)
 from services.enrolment.domain import Status
 from zll.platform.consumer import Batched, Message, Refusals, erasure_handler, handlers, on
 from zll.platform.errors import Problem, Refused
@@ -235,6 +244,8 @@ HANDLERS = handlers(
     on(EnrolmentOfferAnswered, offer_answered),
     on(PlacementAccepted, placement_accepted),
     on(LearnerErasureRequested, erasure_handler(erasure.erase)),
+    on(RecognitionDeclared, recognition_handlers.declared),
+    on(RecognitionDecided, recognition_handlers.decided),
 )
 # Proposals and declines are between the learner and matching; a seat is taken on acceptance.
 IGNORES = (PlacementProposed, PlacementDeclined)

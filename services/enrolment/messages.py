@@ -36,6 +36,13 @@ MESSAGES = Catalogue(
             "offer.expired": "Platzangebot abgelaufen",
             "offer.expired.detail": "Die Frist zum Annehmen ist am {deadline} abgelaufen; der "
             "Platz geht an die nächste Person auf der Warteliste.",
+            "recognition-refused": "Anrechnung nicht möglich",
+            "evidence-refused": "Nachweis abgelehnt",
+            "recognition-not-found": "Antrag auf Anrechnung nicht gefunden",
+            "said": "{de}{en:.0}",
+            "status-list-not-found": "Statusliste nicht gefunden",
+            "status-list-not-found.detail": "Die Statusliste {purpose}/{number} ist noch nicht "
+            "begonnen.",
         },
         "en": {
             "enrol.own-only": "A learner may only enrol themself.",
@@ -66,6 +73,12 @@ MESSAGES = Catalogue(
             "offer.expired": "Seat offer expired",
             "offer.expired.detail": "The deadline to accept passed at {deadline}; the seat "
             "goes to the next learner on the waiting list.",
+            "recognition-refused": "Recognition not possible",
+            "evidence-refused": "Credential refused",
+            "recognition-not-found": "Request for recognition not found",
+            "said": "{en}{de:.0}",
+            "status-list-not-found": "Status list not found",
+            "status-list-not-found.detail": "The status list {purpose}/{number} has not begun.",
         },
     },
     base=PLATFORM,

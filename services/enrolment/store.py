@@ -321,11 +321,14 @@ class CertificateRow:
     issued_at: datetime
     revoked_at: datetime | None
     revocation_reason: str | None
+    status_serial: int | None = None  # its bit in the status lists; None before those
+    suspended_at: datetime | None = None
+    suspension_reason: str | None = None
 
 
 _CERTIFICATE_COLUMNS = (
     "certificate_id, enrolment_id, learner_id, course_id, provider_id, kid, credential, jwt,"
-    " issued_at, revoked_at, revocation_reason"
+    " issued_at, revoked_at, revocation_reason, status_serial, suspended_at, suspension_reason"
 )
 
 
@@ -338,7 +341,7 @@ def _certificate(row: Any) -> CertificateRow:
 async def save_certificate(conn: Connection, cert: CertificateRow) -> None:
     await conn.execute(
         f"INSERT INTO certificates ({_CERTIFICATE_COLUMNS})"
-        " VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10, $11)",
+        " VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10, $11, $12, $13, $14)",
         cert.certificate_id,
         cert.enrolment_id,
         cert.learner_id,
@@ -350,6 +353,9 @@ async def save_certificate(conn: Connection, cert: CertificateRow) -> None:
         cert.issued_at,
         cert.revoked_at,
         cert.revocation_reason,
+        cert.status_serial,
+        cert.suspended_at,
+        cert.suspension_reason,
     )
 
 

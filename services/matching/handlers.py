@@ -19,6 +19,8 @@ from zll_contracts.payloads import (
     LearnerErasureRequested,
     OpportunityUpserted,
     OpportunityWithdrawn,
+    RecognitionAnswered,
+    RecognitionRequested,
 )
 
 from services.matching import demand_service, erasure, store, store_counselling
@@ -178,4 +180,5 @@ HANDLERS = handlers(
     on(LearnerErasureRequested, erasure_handler(erasure.erase)),
 )
 # An open timed offer is still a learner waiting for the course, until they accept.
-IGNORES = (EnrolmentOffered,)
+# Recognition requests and answers are between the learner, the provider and enrolment.
+IGNORES = (EnrolmentOffered, RecognitionRequested, RecognitionAnswered)

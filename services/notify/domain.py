@@ -31,6 +31,8 @@ CATEGORIES: dict[str, str] = {
     "feedback.rejected": "feedback",
     "demand.gap": "demand",
     "project.invited": "project",
+    "recognition.answered": "certificate",
+    "recognition.requested": "enrolment",
 }
 KINDS = tuple(CATEGORIES)
 CATEGORY_NAMES = tuple(sorted(set(CATEGORIES.values())))
@@ -197,6 +199,26 @@ def certificate_issued(
         **_course(course_id, course),
     }
     return [Notice(_learner(learner_id), "certificate.issued", data)]
+
+
+def recognition_requested(
+    request_id: str, course_id: str, learner_id: str, reasons: Sequence[str],
+    course: CourseFacts | None,
+) -> list[Notice]:  # fmt: skip
+    """The course's provider hears that a learner asks it to recognise modules."""
+    data = {"request_id": request_id, "learner_id": learner_id, "reasons": list(reasons),
+            **_course(course_id, course)}  # fmt: skip
+    return [Notice(_partner(provider_of(course_id)), "recognition.requested", data)]
+
+
+def recognition_answered(
+    request_id: str, course_id: str, learner_id: str, outcome: str, modules: Sequence[str],
+    reason: str, course: CourseFacts | None,
+) -> list[Notice]:  # fmt: skip
+    """The learner hears the provider's decision on the request, with its reason."""
+    data = {"request_id": request_id, "outcome": outcome, "modules": list(modules),
+            "reason": reason, **_course(course_id, course)}  # fmt: skip
+    return [Notice(_learner(learner_id), "recognition.answered", data)]
 
 
 def placement_proposed(

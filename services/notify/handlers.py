@@ -25,6 +25,8 @@ from zll_contracts.payloads import (
     ProjectMemberAnswered,
     ProjectMemberInvited,
     ProjectStateChanged,
+    RecognitionAnswered,
+    RecognitionRequested,
 )
 from zll_contracts.payloads.courses import CourseState
 from zll_contracts.payloads.enrolments import EnrolmentOutcome
@@ -161,6 +163,35 @@ async def certificate_issued(
     return []
 
 
+async def recognition_requested(
+    uow: UnitOfWork, messages: Sequence[Message[RecognitionRequested]]
+) -> Refusals[RecognitionRequested]:
+    events = [m.payload for m in messages]
+    known = await store.courses(uow.conn, (e.course_id for e in events))
+    await tell(uow, [
+        (m, domain.recognition_requested(str(e.request_id), e.course_id, e.learner_id,
+                                         e.reasons, known.get(e.course_id)))
+        for m, e in zip(messages, events, strict=True)
+    ])  # fmt: skip
+    return []
+
+
+async def recognition_answered(
+    uow: UnitOfWork, messages: Sequence[Message[RecognitionAnswered]]
+) -> Refusals[RecognitionAnswered]:
+    events = [m.payload for m in messages]
+    contacts = [(e.learner_id, e.contact_email, e.locale) for e in events]
+    await store.remember_contacts(uow.conn, [c for c in contacts if c[1] or c[2]])
+    known = await store.courses(uow.conn, (e.course_id for e in events))
+    await tell(uow, [
+        (m, domain.recognition_answered(str(e.request_id), e.course_id, e.learner_id,
+                                        str(e.outcome), e.modules, e.reason,
+                                        known.get(e.course_id)))
+        for m, e in zip(messages, events, strict=True)
+    ])  # fmt: skip
+    return []
+
+
 async def placement_proposed(
     uow: UnitOfWork, messages: Sequence[Message[PlacementProposed]]
 ) -> Refusals[PlacementProposed]:
@@ -268,6 +299,8 @@ HANDLERS = handlers(
     on(EnrolmentOffered, Batched(offer_made)),
     on(EnrolmentOfferDeclined, Batched(offer_declined)),
     on(EnrolmentOfferExpired, Batched(offer_expired)),
+    on(RecognitionRequested, Batched(recognition_requested)),
+    on(RecognitionAnswered, Batched(recognition_answered)),
     on(PlacementProposed, Batched(placement_proposed)),
     on(CoursePublished, Batched(course_published)),
     on(CourseWithdrawnFromCatalog, Batched(course_withdrawn)),

@@ -76,6 +76,21 @@ MATRIX: dict[str, dict[str, frozenset[str]]] = {
         "GET /certificates/{certificate_id}": PUBLIC,
         "POST /certificates/verify": PUBLIC,
         "POST /certificates/{certificate_id}/revoke": frozenset({"operator"}),
+        "POST /certificates/{certificate_id}/suspend": frozenset({"operator"}),
+        "POST /certificates/{certificate_id}/reinstate": frozenset({"operator"}),
+        "GET /status-lists/{purpose}/{list_number}": PUBLIC,
+        "PUT /courses/{course_id}/recognitions/{declaration_id}": frozenset({"provider"}),
+        "GET /courses/{course_id}/recognitions": PUBLIC,
+        "GET /learners/{learner_id}/europass": frozenset({"learner", *STAFF}),
+        "GET /learners/{learner_id}/presentation": frozenset({"learner", *STAFF}),
+        "POST /learners/{learner_id}/evidence": frozenset({"learner", "counsellor"}),
+        "GET /learners/{learner_id}/evidence": frozenset({"learner", *STAFF}),
+        "GET /learners/{learner_id}/recognition": frozenset({"learner", *STAFF}),
+        "POST /recognition-requests": frozenset({"learner", "counsellor"}),
+        "GET /recognition-requests/{request_id}": frozenset(
+            {"learner", "provider", "counsellor", "operator"}
+        ),
+        "POST /recognition-requests/{request_id}/decisions": frozenset({"provider"}),
         "GET /.well-known/jwks.json": PUBLIC,
         "GET /learners/{learner_id}/certificates": frozenset({"learner", *STAFF}),
     },
@@ -186,6 +201,8 @@ def _path_value(path: str, name: str, schema: dict[str, Any]) -> str:
         return COURSE_ID
     if schema.get("type") == "integer":
         return "1"
+    if schema.get("enum"):  # e.g. a status list's purpose: a known word, an unknown list
+        return str(schema["enum"][0])
     return str(uuid.uuid4())
 
 
@@ -205,15 +222,21 @@ BODIES: dict[str, Any] = {
     ),
     "PUT /learners/{learner_id}/profile": PROFILE,
     "POST /placements": {"learner_id": LEARNER, "offer_id": COURSE_ID, "offer_kind": "course"},
+    "PUT /courses/{course_id}/recognitions/{declaration_id}": {
+        "module_id": "m1",
+        "min_eqf_level": 1,
+    },
+    "POST /recognition-requests": {"learner_id": LEARNER, "course_id": COURSE_ID},
 }
 # Required query parameters, with values that name something that exists.
 QUERIES: dict[str, dict[str, str]] = {
     "GET /modules": {"skill": SKILL},
     "GET /skills/names": {"uri": SKILL},
     "POST /providers/{provider_id}/imports": {"dry_run": "true"},  # a report, nothing published
+    "GET /learners/{learner_id}/recognition": {"course_id": COURSE_ID},
 }
 # Path parameters that name the caller's own (seeded) resources; any other is made up.
-OWNED = frozenset({"learner_id", "provider_id", "id", "course_id"})
+OWNED = frozenset({"learner_id", "provider_id", "id", "course_id", "declaration_id"})
 # What an allowed caller gets where it is not 200 (404 for made-up ids is the rule below).
 SUCCESS: dict[str, int] = {
     "POST /providers/{provider_id}/imports": 201,
@@ -223,6 +246,8 @@ SUCCESS: dict[str, int] = {
     "POST /placements": 201,
     "POST /learners/{learner_id}/erasure": 202,
     "DELETE /partners/{id}/webhook": 204,
+    "POST /recognition-requests": 422,  # the learner has no certificate: nothing to recognise
+    "POST /learners/{learner_id}/evidence": 422,  # the schema's simplest jwt is no credential
 }
 # Operations that remove what later ones read run last (reads, then writes, then removals).
 REMOVES = frozenset({"POST /learners/{learner_id}/erasure", "DELETE /partners/{id}/webhook"})

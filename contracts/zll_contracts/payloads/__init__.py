@@ -55,6 +55,14 @@ from zll_contracts.payloads.projects import (
     ProjectState,
     ProjectStateChanged,
 )
+from zll_contracts.payloads.recognition import (
+    NamedModule,
+    RecognitionAnswered,
+    RecognitionDecided,
+    RecognitionDeclared,
+    RecognitionOutcome,
+    RecognitionRequested,
+)
 from zll_contracts.payloads.registry import (
     EVENT_MODELS,
     PayloadRefused,
@@ -99,6 +107,7 @@ __all__ = [
     "LearnerErasureRequested",
     "Location",
     "Module",
+    "NamedModule",
     "OfferAnswer",
     "OfferKind",
     "OpportunityKind",
@@ -114,6 +123,11 @@ __all__ = [
     "ProjectPart",
     "ProjectState",
     "ProjectStateChanged",
+    "RecognitionAnswered",
+    "RecognitionDecided",
+    "RecognitionDeclared",
+    "RecognitionOutcome",
+    "RecognitionRequested",
     "RefusedSubject",
     "RejectionReason",
     "TargetGroup",

@@ -38,6 +38,12 @@ from zll_contracts.payloads.projects import (
     ProjectMemberInvited,
     ProjectStateChanged,
 )
+from zll_contracts.payloads.recognition import (
+    RecognitionAnswered,
+    RecognitionDecided,
+    RecognitionDeclared,
+    RecognitionRequested,
+)
 
 __all__ = [
     "EVENT_MODELS",
@@ -78,6 +84,10 @@ EVENT_MODELS: dict[str, type[BaseModel]] = {
     "zll.project.state-changed.v1": ProjectStateChanged,
     "zll.project.member-invited.v1": ProjectMemberInvited,
     "zll.project.member-answered.v1": ProjectMemberAnswered,
+    "zll.recognition.declared.v1": RecognitionDeclared,
+    "zll.recognition.decided.v1": RecognitionDecided,
+    "zll.recognition.requested.v1": RecognitionRequested,
+    "zll.recognition.answered.v1": RecognitionAnswered,
 }
 _EVENT_TYPES: dict[type[BaseModel], str] = {model: name for name, model in EVENT_MODELS.items()}
 

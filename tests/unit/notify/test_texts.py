@@ -40,6 +40,10 @@ def every_kind() -> list[Notice]:
         *domain.offer_made("e1", COURSE.course_id, "lena", DEADLINE, COURSE, "http://e"),
         *domain.offer_declined("e1", COURSE.course_id, "lena", None),
         *domain.offer_expired("e1", COURSE.course_id, "lena", COURSE),
+        *domain.recognition_requested("r1", COURSE.course_id, "lena", ["Modul 2 …"], COURSE),
+        *domain.recognition_answered(
+            "r1", COURSE.course_id, "lena", "partial", ["m2"], "alt", COURSE
+        ),
     ]
 
 

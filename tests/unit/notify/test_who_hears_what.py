@@ -230,3 +230,21 @@ def test_the_default_schedule_keeps_trying_for_hours() -> None:
 
 def _fields(course: CourseFacts) -> dict[str, object]:
     return {name: getattr(course, name) for name in course.__dataclass_fields__}
+
+
+def test_the_provider_hears_of_a_request_for_recognition_and_the_learner_of_the_answer() -> None:
+    reasons = ["Modul 2 wird angerechnet: Finanzbuchhaltung I, vhs-nord, 2026, EQF 4, 40 h"]
+    asked = domain.recognition_requested("r1", WELDING.course_id, "lena", reasons, WELDING)
+    answered = domain.recognition_answered(
+        "r1", WELDING.course_id, "lena", "partial", ["m2"], "Modul 3: Nachweis zu alt", WELDING
+    )
+
+    assert [(n.recipient, n.kind) for n in asked + answered] == [
+        (VHS, "recognition.requested"),
+        (LENA, "recognition.answered"),
+    ]
+    assert asked[0].data["reasons"] == reasons
+    assert (answered[0].data["outcome"], answered[0].data["reason"]) == (
+        "partial",
+        "Modul 3: Nachweis zu alt",
+    )
