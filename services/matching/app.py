@@ -14,7 +14,7 @@ from zll_contracts.topics import (
     PROVIDER_OPPORTUNITIES,
 )
 
-from services.matching import api, api_counselling, api_demand, api_erasure
+from services.matching import api, api_counselling, api_demand, api_erasure, api_rounds
 from services.matching.handlers import HANDLERS
 from services.matching.vocabulary import vocabulary
 from zll.platform.service import ServiceDefinition, create_service_app
@@ -27,7 +27,13 @@ DEFINITION = ServiceDefinition(
     migrations=Path(__file__).parent / "migrations",
     handlers=HANDLERS,
     topics=[CATALOG_COURSES, ENROLMENTS, PROVIDER_OPPORTUNITIES, LEARNERS],
-    routers=[api.router, api_counselling.router, api_demand.router, api_erasure.router],
+    routers=[
+        api.router,
+        api_rounds.router,
+        api_counselling.router,
+        api_demand.router,
+        api_erasure.router,
+    ],
     publishes=[PLACEMENTS, DEMAND, LEARNERS],
 )
 

@@ -38,6 +38,7 @@ from services.matching.domain.rounds import (
     PriorityRule,
     deferred_acceptance,
 )
+from zll.platform.errors import Problem
 
 # A non-member competing for a released reserved seat ranks after every member.
 _AFTER_MEMBERS = 1 << 48
@@ -160,6 +161,21 @@ def run_wave(
             assignments[apps[i].learner_id] = offer_id
     positions = [_positions(k) for k in keys]
     return Wave(assignments, blocks, held, positions, apps)
+
+
+def check_quotas(offers: Sequence[Offer], quotas: Mapping[str, Sequence[Quota]]) -> list[Problem]:
+    """Each broken quota rule, by field: reserves fit the capacity, a group is named once."""
+    problems: list[Problem] = []
+    for index, offer in enumerate(offers):
+        mine = quotas.get(offer.offer_id, ())
+        if sum(q.seats for q in mine) > offer.capacity:
+            problems.append(
+                Problem(f"offers.{index}.quotas", "reserve more seats than the capacity")
+            )
+        groups = [q.group for q in mine]
+        if len(set(groups)) != len(groups):
+            problems.append(Problem(f"offers.{index}.quotas", "a group is named twice"))
+    return problems
 
 
 def _blocks(

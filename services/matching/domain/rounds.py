@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from heapq import heappush, heapreplace
+from typing import cast
 
 from zll.platform.errors import Problem, Refused
 
@@ -121,10 +122,17 @@ def _acceptable_prefs(
     """Per learner, (offer index, the learner's rank at that offer) for each acceptable offer."""
     offer_index = {o.offer_id: j for j, o in enumerate(offers)}
     # Built in C by dict(zip(...)); reversed so that a repeated learner keeps its first rank.
-    ranks: list[dict[str, int] | None] = [  # type: ignore[misc]
+    # Plain rounds have strict lists (no tiers): each entry is one learner.
+    ranks: list[dict[str, int] | None] = [
         None
         if o.priority is None
-        else dict(zip(reversed(o.priority), range(len(o.priority) - 1, -1, -1), strict=True))
+        else dict(
+            zip(
+                reversed(cast(Sequence[str], o.priority)),
+                range(len(o.priority) - 1, -1, -1),
+                strict=True,
+            )
+        )
         for o in offers
     ]
     open_seats = [o.capacity > 0 for o in offers]
