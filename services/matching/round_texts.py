@@ -15,9 +15,9 @@ TEXTS = Catalogue(
             "full": "Bei Ihrem {nth} Wunsch ({offer_id}) ging der letzte Platz an Rang "
             "{cutoff}, Ihr Rang war {rank}.",
             "no-open-seats": "Ihr {nth} Wunsch ({offer_id}) hat keine offenen Plätze.",
-            "reserved-member": "Von den {seats} Plätzen, die dort für „{group}“ reserviert "
-            "sind, ging der letzte an Rang {cutoff}.",
-            "reserved-other": "{seats} Plätze sind dort für „{group}“ reserviert; Sie gehören "
+            "reserved-member": "Von den für „{group}“ reservierten Plätzen dort ({seats}) ging "
+            "der letzte an Rang {cutoff}.",
+            "reserved-other": "Für „{group}“ reservierte Plätze dort: {seats}; Sie gehören "
             "nicht zu dieser Gruppe.",
             "not-acceptable": "Ihr {nth} Wunsch ({offer_id}) kann Sie nicht aufnehmen "
             "(nicht auf seiner Liste).",
@@ -30,10 +30,10 @@ TEXTS = Catalogue(
             "full": "At your {nth} wish ({offer_id}) the last place went to priority rank "
             "{cutoff}, yours was {rank}.",
             "no-open-seats": "Your {nth} wish ({offer_id}) has no open places.",
-            "reserved-member": "Of the {seats} places reserved there for {group!r}, the last "
+            "reserved-member": "Of the places reserved there for {group!r} ({seats}), the last "
             "went to rank {cutoff}.",
-            "reserved-other": "{seats} places there are reserved for {group!r}; you are not in "
-            "that group.",
+            "reserved-other": "Places reserved there for {group!r}: {seats}; you are not in that "
+            "group.",
             "not-acceptable": "Your {nth} wish ({offer_id}) cannot take you (not on its list).",
             "withdrawn": "You gave up your {nth} wish ({offer_id}) with your answer (accepted "
             "or declined).",

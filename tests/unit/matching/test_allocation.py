@@ -11,7 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from services.matching.domain.allocation import Answers, Quota, Unused, lottery, run_wave
+from services.matching.domain.reasons import outcomes
 from services.matching.domain.rounds import Application, Offer, PriorityRule
+from services.matching.round_texts import explain_all
 
 Assignment = dict[str, str | None]
 GROUPS = ("wiedereinstieg", "bildungsgutschein")
@@ -220,3 +222,55 @@ def test_first_come_at_the_same_time_is_a_tie_broken_by_the_lottery() -> None:
         got = run_wave(offers, applications, {}, seed).assignments
         assert got["spaet"] is None
         assert [x for x, o in got.items() if o is None] == ["spaet", losers]
+
+
+@settings(max_examples=200, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1))
+def test_every_wish_missed_is_explained_by_a_full_block_with_a_better_cutoff(seed: int) -> None:
+    offers, quotas, applications = small_round(random.Random(seed))
+    wave = run_wave(offers, applications, quotas, "s")
+    for outcome in outcomes(offers, applications, wave):
+        for missed in outcome.missed:
+            if missed.rank is None:
+                continue  # not on the offer's list
+            for block, member in missed.blocks:
+                if block.group is None or member:
+                    assert block.seats == 0 or (
+                        block.cutoff is not None and block.cutoff < missed.rank
+                    )
+                elif not block.kept and block.seats:
+                    assert block.cutoff is not None
+        if outcome.offer_id is not None:
+            assert (
+                applications_by_id(applications)[outcome.learner_id].ranking[
+                    outcome.wish - 1  # type: ignore[operator]
+                ]
+                == outcome.offer_id
+            )
+
+
+def applications_by_id(applications: Sequence[Application]) -> dict[str, Application]:
+    return {a.learner_id: a for a in applications}
+
+
+def test_a_learner_reads_why_in_german_and_english() -> None:
+    offers = [
+        Offer("pflege", 2, priority=["ben", "ada", "cem"]),
+        Offer("it", 1, priority=["cem", "ada"]),
+    ]
+    quotas = {"pflege": [Quota("wiedereinstieg", 1, Unused.KEPT)]}
+    applications = [
+        Application("ada", ["pflege", "it"]),
+        Application("ben", ["pflege"]),
+        Application("cem", ["pflege"], groups=frozenset({"wiedereinstieg"})),
+    ]
+    wave = run_wave(offers, applications, quotas, "s")
+    ada = outcomes(offers, applications, wave)[0]
+    assert explain_all(ada) == {
+        "de": "Bei Ihrem 1. Wunsch (pflege) ging der letzte Platz an Rang 1, Ihr Rang war 2. "
+        "Für „wiedereinstieg“ reservierte Plätze dort: 1; Sie gehören nicht zu dieser Gruppe. "
+        "Platz bei Ihrem 2. Wunsch (it); Ihr Rang dort: 1.",
+        "en": "At your 1st wish (pflege) the last place went to priority rank 1, yours was 2. "
+        "Places reserved there for 'wiedereinstieg': 1; you are not in that group. "
+        "Placed at your 2nd wish (it); your rank there: 1.",
+    }
