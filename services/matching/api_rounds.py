@@ -280,16 +280,23 @@ def _stored(outcome: reasons.Outcome, application: rounds.Application) -> dict[s
 def _outcome(
     learner_id: str, stored: dict[str, Any], cutoffs: dict[str, list[dict[str, Any]]]
 ) -> reasons.Outcome:
-    groups = set(stored["groups"])
-    missed = []
-    for wish, offer_id, rank, withdrawn in stored["missed"]:
-        blocks = tuple(
-            (reasons.BlockCutoff(**c), c["group"] is None or c["group"] in groups)
-            for c in cutoffs.get(offer_id, [])
+    missed = [
+        reasons.Missed(
+            wish,
+            offer_id,
+            rank,
+            withdrawn,
+            tuple(reasons.BlockCutoff(**c) for c in cutoffs.get(offer_id, [])),
         )
-        missed.append(reasons.Missed(wish, offer_id, rank, withdrawn, blocks))
+        for wish, offer_id, rank, withdrawn in stored["missed"]
+    ]
     return reasons.Outcome(
-        learner_id, stored["offer_id"], stored["wish"], stored["rank"], tuple(missed)
+        learner_id,
+        stored["offer_id"],
+        stored["wish"],
+        stored["rank"],
+        tuple(missed),
+        frozenset(stored["groups"]),
     )
 
 

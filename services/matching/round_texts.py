@@ -51,7 +51,7 @@ def ordinal(n: int, language: Language) -> str:
 
 def explain(outcome: Outcome, language: Language) -> str:
     """Best wish first: each wish that did not come through, then the place (or none)."""
-    lines = [_missed(m, language) for m in outcome.missed]
+    lines = [_missed(outcome, m, language) for m in outcome.missed]
     if outcome.offer_id is None or outcome.wish is None:
         lines.append(TEXTS.render("unplaced", language, {}))
     else:
@@ -71,14 +71,15 @@ def explain_all(outcome: Outcome) -> dict[str, str]:
     return {language: explain(outcome, language) for language in LANGUAGES}
 
 
-def _missed(m: Missed, language: Language) -> str:
+def _missed(outcome: Outcome, m: Missed, language: Language) -> str:
     nth = ordinal(m.wish, language)
     if m.withdrawn:
         return _say("withdrawn", language, nth=nth, offer_id=m.offer_id)
     if m.rank is None:
         return _say("not-acceptable", language, nth=nth, offer_id=m.offer_id)
     parts: list[str] = []
-    for block, member in m.blocks:
+    for block in m.blocks:
+        member = outcome.member(block)
         if block.group is None:
             if block.cutoff is None:
                 parts.insert(0, _say("no-open-seats", language, nth=nth, offer_id=m.offer_id))

@@ -28,6 +28,7 @@ a place held in one wave is never lost to a lower wish in the next.
 from __future__ import annotations
 
 import hashlib
+from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
@@ -78,16 +79,24 @@ class Answers:
 
 @dataclass(frozen=True, slots=True)
 class Wave:
-    """Who holds which offer (None: no place), ranks as positions, and each block's cut-off."""
+    """Who holds which offer (None: no place), and what it takes to say each rank."""
 
     assignments: dict[str, str | None]
     blocks: list[Block]
-    held: list[list[tuple[int, int]]]  # per block, (-rank, learner index)
-    ranks: list[dict[int, int]]  # per offer, learner index -> 1-based position in its order
+    held: list[list[tuple[int, int]]]  # per block, (-key, learner index)
+    wish_keys: list[list[tuple[int, int]]]  # per learner, (offer, key) where acceptable
+    sorted_keys: list[list[int]]  # per offer, its applicants' keys, best first
     applications: list[Application]
 
-    def placed_block(self) -> dict[int, int]:
-        return {i: b for b, heap in enumerate(self.held) for _, i in heap}
+    def rank(self, learner: int, offer: int) -> int | None:
+        """The learner's 1-based position among the offer's applicants; None: not acceptable."""
+        for j, key in self.wish_keys[learner]:
+            if j == offer:
+                return self.position(offer, key)
+        return None
+
+    def position(self, offer: int, key: int) -> int:
+        return bisect_left(self.sorted_keys[offer], key % _AFTER_MEMBERS) + 1
 
 
 def lottery(seed: str, learner_ids: Sequence[str]) -> dict[str, int]:
@@ -102,18 +111,18 @@ def lottery(seed: str, learner_ids: Sequence[str]) -> dict[str, int]:
 def remaining(applications: Sequence[Application], answers: Answers) -> list[Application]:
     """The instance the next wave runs on."""
     out: list[Application] = []
+    accepted, declined = answers.accepted, answers.declined
     for a in applications:
-        kept = answers.accepted.get(a.learner_id)
+        kept = accepted.get(a.learner_id)
+        gone = declined.get(a.learner_id)
         if kept is not None:
             out.append(replace(a, ranking=(kept,)))
-            continue
-        gone = answers.declined.get(a.learner_id, frozenset())
-        ranking = list(a.ranking)
-        for k, offer_id in enumerate(ranking):
-            if offer_id in gone:
-                ranking = ranking[:k]
-                break
-        out.append(replace(a, ranking=tuple(ranking)))
+        elif gone:
+            ranking = list(a.ranking)
+            cut = next((k for k, o in enumerate(ranking) if o in gone), len(ranking))
+            out.append(replace(a, ranking=tuple(ranking[:cut])))
+        else:
+            out.append(a)
     return out
 
 
@@ -126,29 +135,18 @@ def run_wave(
 ) -> Wave:
     """The learner-optimal stable matching of the remaining instance, with quotas and ties."""
     apps = remaining(applications, answers or Answers())
-    tiers = _tiers(offers, apps)
     lots = lottery(seed, [a.learner_id for a in apps])
-    n = len(apps)
-    keys = [
-        {i: tier * n + lots[apps[i].learner_id] for i, tier in offer_tiers.items()}
-        for offer_tiers in tiers
-    ]
+    wish_keys = _keys(offers, apps, [lots[a.learner_id] for a in apps])
     blocks, first_block = _blocks(offers, quotas)
-    groups = [set(a.groups) for a in apps]
-    offer_index = {o.offer_id: j for j, o in enumerate(offers)}
     prefs: list[list[tuple[int, int]]] = []
     for i, a in enumerate(apps):
         mine: list[tuple[int, int]] = []
-        for offer_id in a.ranking:
-            j = offer_index[offer_id]
-            key = keys[j].get(i)
-            if key is None:
-                continue
+        for j, key in wish_keys[i]:
             for b in range(first_block[j], first_block[j + 1]):
                 block = blocks[b]
                 if block.capacity <= 0:
                     continue
-                if block.group is None or block.group in groups[i]:
+                if block.group is None or block.group in a.groups:
                     mine.append((b, key))
                 elif not block.kept:
                     mine.append((b, key + _AFTER_MEMBERS))
@@ -159,8 +157,55 @@ def run_wave(
         offer_id = offers[blocks[b].offer].offer_id
         for _, i in heap:
             assignments[apps[i].learner_id] = offer_id
-    positions = [_positions(k) for k in keys]
-    return Wave(assignments, blocks, held, positions, apps)
+    sorted_keys: list[list[int]] = [[] for _ in offers]
+    for mine_keys in wish_keys:
+        for j, key in mine_keys:
+            sorted_keys[j].append(key)
+    for keys in sorted_keys:
+        keys.sort()
+    return Wave(assignments, blocks, held, wish_keys, sorted_keys, apps)
+
+
+def _keys(
+    offers: Sequence[Offer], apps: Sequence[Application], lots: list[int]
+) -> list[list[tuple[int, int]]]:
+    """Per learner, (offer index, key) for each acceptable wish in order; lower keys first:
+    tier * learners + lottery number, so ties go by the lottery."""
+    n = len(apps)
+    offer_index = {o.offer_id: j for j, o in enumerate(offers)}
+    listed: list[dict[str, int] | None] = []
+    for offer in offers:
+        if offer.priority is None:
+            listed.append(None)
+            continue
+        tiers: dict[str, int] = {}
+        for position, entry in enumerate(offer.priority):
+            for learner in (entry,) if isinstance(entry, str) else entry:
+                tiers.setdefault(learner, position)
+        listed.append(tiers)
+    arrival = _arrival(apps)
+    late = max(arrival, default=0) + 1
+    out: list[list[tuple[int, int]]] = []
+    for i, a in enumerate(apps):
+        mine: list[tuple[int, int]] = []
+        for offer_id in a.ranking:
+            j = offer_index[offer_id]
+            tiers_j = listed[j]
+            if tiers_j is not None:
+                tier = tiers_j.get(a.learner_id)
+                if tier is None:
+                    continue  # not on the offer's list: not acceptable to it
+            else:
+                offer = offers[j]
+                tier = arrival[i]
+                if (
+                    offer.rule is PriorityRule.RESIDENTS_FIRST
+                    and a.municipality != offer.municipality
+                ):
+                    tier += late
+            mine.append((j, tier * n + lots[i]))
+        out.append(mine)
+    return out
 
 
 def check_quotas(offers: Sequence[Offer], quotas: Mapping[str, Sequence[Quota]]) -> list[Problem]:
@@ -194,38 +239,6 @@ def _blocks(
     return blocks, first
 
 
-def _tiers(offers: Sequence[Offer], apps: Sequence[Application]) -> list[dict[int, int]]:
-    """Per offer, learner index -> tier (lower first; equal tiers are ties) for acceptable ones."""
-    index = {a.learner_id: i for i, a in enumerate(apps)}
-    applicants: list[set[int]] = [set() for _ in offers]
-    offer_index = {o.offer_id: j for j, o in enumerate(offers)}
-    for i, a in enumerate(apps):
-        for offer_id in a.ranking:
-            applicants[offer_index[offer_id]].add(i)
-    arrival = _arrival(apps)
-    late = max(arrival, default=0) + 1
-    out: list[dict[int, int]] = []
-    for j, offer in enumerate(offers):
-        if offer.priority is not None:
-            listed: dict[int, int] = {}
-            for tier, entry in enumerate(offer.priority):
-                for learner in (entry,) if isinstance(entry, str) else entry:
-                    i = index.get(learner, -1)
-                    if i in applicants[j] and i not in listed:
-                        listed[i] = tier
-            out.append(listed)
-        elif offer.rule is PriorityRule.RESIDENTS_FIRST:
-            out.append(
-                {
-                    i: arrival[i] + (0 if apps[i].municipality == offer.municipality else late)
-                    for i in applicants[j]
-                }
-            )
-        else:
-            out.append({i: arrival[i] for i in applicants[j]})
-    return out
-
-
 def _arrival(apps: Sequence[Application]) -> list[int]:
     """First-come order: by applied_at when the applications give it (equal times tie), else
     by position in the round."""
@@ -234,8 +247,3 @@ def _arrival(apps: Sequence[Application]) -> list[int]:
     times = sorted({a.applied_at for a in apps if a.applied_at is not None})
     dense = {t: k for k, t in enumerate(times)}
     return [dense[a.applied_at] if a.applied_at is not None else len(times) for a in apps]
-
-
-def _positions(keys: dict[int, int]) -> dict[int, int]:
-    order = sorted(keys, key=keys.__getitem__)
-    return {i: p for p, i in enumerate(order, start=1)}

@@ -31,7 +31,7 @@ class Missed:
     offer_id: str
     rank: int | None  # None: not acceptable to the offer, or withdrawn by the learner
     withdrawn: bool
-    blocks: tuple[tuple[BlockCutoff, bool], ...]  # each block and whether the learner is a member
+    blocks: tuple[BlockCutoff, ...]  # the offer's reserves, then its open seats
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +41,11 @@ class Outcome:
     wish: int | None  # 1-based position of the place in the learner's ranking
     rank: int | None  # the learner's rank at that offer
     missed: tuple[Missed, ...]
+    groups: frozenset[str] = frozenset()
+
+    def member(self, block: BlockCutoff) -> bool:
+        """Whether the learner may take a block's seats as of right (open seats: everyone)."""
+        return block.group is None or block.group in self.groups
 
 
 def cutoffs(offers: Sequence[Offer], wave: Wave) -> dict[str, list[BlockCutoff]]:
@@ -49,7 +54,7 @@ def cutoffs(offers: Sequence[Offer], wave: Wave) -> dict[str, list[BlockCutoff]]
     for b, block in enumerate(wave.blocks):
         heap = wave.held[b]
         full = block.capacity > 0 and len(heap) == block.capacity
-        cutoff = wave.ranks[block.offer][heap[0][1]] if full else None
+        cutoff = wave.position(block.offer, -heap[0][0]) if full else None
         out[offers[block.offer].offer_id].append(
             BlockCutoff(block.group, block.capacity, len(heap), cutoff, block.kept)
         )
@@ -57,24 +62,22 @@ def cutoffs(offers: Sequence[Offer], wave: Wave) -> dict[str, list[BlockCutoff]]
 
 
 def outcomes(offers: Sequence[Offer], original: Sequence[Application], wave: Wave) -> list[Outcome]:
-    """Every learner's outcome, in the order of `original`."""
+    """Every learner's outcome, in the order of `original` (the wave's learners, same order)."""
     offer_index = {o.offer_id: j for j, o in enumerate(offers)}
-    by_offer = cutoffs(offers, wave)
-    index = {a.learner_id: i for i, a in enumerate(wave.applications)}
+    by_offer = {offer_id: tuple(blocks) for offer_id, blocks in cutoffs(offers, wave).items()}
     result: list[Outcome] = []
-    for a in original:
-        i = index[a.learner_id]
+    for i, a in enumerate(original):
         mine = wave.assignments[a.learner_id]
-        still = set(wave.applications[i].ranking)
-        groups = wave.applications[i].groups
+        still = wave.applications[i].ranking
         missed: list[Missed] = []
+        wish: int | None = None
         for k, offer_id in enumerate(a.ranking, start=1):
             if offer_id == mine:
+                wish = k
                 break
-            rank = wave.ranks[offer_index[offer_id]].get(i)
-            blocks = tuple((c, c.group is None or c.group in groups) for c in by_offer[offer_id])
-            missed.append(Missed(k, offer_id, rank, offer_id not in still, blocks))
-        wish = list(a.ranking).index(mine) + 1 if mine is not None else None
-        rank = wave.ranks[offer_index[mine]].get(i) if mine is not None else None
-        result.append(Outcome(a.learner_id, mine, wish, rank, tuple(missed)))
+            withdrawn = offer_id not in still
+            rank = None if withdrawn else wave.rank(i, offer_index[offer_id])
+            missed.append(Missed(k, offer_id, rank, withdrawn, by_offer[offer_id]))
+        rank = wave.rank(i, offer_index[mine]) if mine is not None else None
+        result.append(Outcome(a.learner_id, mine, wish, rank, tuple(missed), a.groups))
     return result

@@ -233,8 +233,8 @@ def test_every_wish_missed_is_explained_by_a_full_block_with_a_better_cutoff(see
         for missed in outcome.missed:
             if missed.rank is None:
                 continue  # not on the offer's list
-            for block, member in missed.blocks:
-                if block.group is None or member:
+            for block in missed.blocks:
+                if outcome.member(block):
                     assert block.seats == 0 or (
                         block.cutoff is not None and block.cutoff < missed.rank
                     )
