@@ -8,12 +8,14 @@ import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 
 from services.matching.api_rounds import _domain
 from services.matching.domain.allocation import Answers, run_wave
 from services.matching.schemas import RoundIn
+from tests.e2e.matching_helpers import eventually
 from tests.kafka_tools import header, read_topic
 from zll.devstack.stack import DevStack
 from zll.platform.auth import mint_token
@@ -175,3 +177,31 @@ async def test_a_round_whose_reserves_exceed_the_capacity_is_refused(
     response = await counsellor.post("/rounds", json=body, headers={"Accept-Language": "en"})
     assert response.status_code == 422
     assert {e["field"] for e in response.json()["errors"]} == {"offers.0.quotas", "waves"}
+
+
+async def test_an_erased_learner_is_a_pseudonym_in_the_round_record(
+    region: DevStack, counsellor: httpx.AsyncClient
+) -> None:
+    body, ids = quota_round(uuid.uuid4().hex[:8])
+    body |= {"publish": False, "waves": 1}
+    round_id = (await counsellor.post("/rounds", json=body)).json()["round_id"]
+    async with client(region, "learner", ids["dora"]) as dora:
+        asked = await dora.post(f"/learners/{ids['dora']}/erasure")
+        assert asked.status_code == 202, asked.text
+
+        async def forgotten() -> bool:
+            mine = await dora.get(f"/rounds/{round_id}/learners/{ids['dora']}")
+            return mine.status_code == 404
+
+        assert await eventually(forgotten)
+    stored = (await counsellor.get(f"/rounds/{round_id}")).json()
+    assert ids["dora"] not in stored["assignments"]
+    conn = await asyncpg.connect(region.database_url("matching"))
+    try:
+        instance = await conn.fetchval(
+            "SELECT instance::text FROM rounds WHERE round_id = $1", uuid.UUID(round_id)
+        )
+    finally:
+        await conn.close()
+    assert ids["dora"] not in instance
+    assert ids["ada"] in instance
