@@ -39,7 +39,7 @@ async def run_round(db: Db, body: RoundIn, principal: Staff) -> RoundOut:
     """Run an allocation round's first wave: the learner-optimal stable matching under the
     offers' quotas, ties broken by the lottery of `seed`. Counsellors and operators."""
     instance = body.model_dump(mode="json", include=_INSTANCE_FIELDS)
-    offers, applications, quotas = _domain(instance)
+    offers, applications, quotas = await asyncio.to_thread(_domain, instance)
     _refuse(_problems(body, offers, applications, quotas))
     seed = body.seed or secrets.token_hex(16)
     wave = await asyncio.to_thread(allocation.run_wave, offers, applications, quotas, seed)
@@ -82,7 +82,7 @@ async def next_wave(db: Db, round_id: UUID, _: Staff) -> RoundOut:
                 MESSAGES("round-finished.detail", round_id=round_id, waves=found["waves"]),
             )
         instance = found["instance"]
-        offers, applications, quotas = _domain(instance)
+        offers, applications, quotas = await asyncio.to_thread(_domain, instance)
         live: dict[str, str] = {}
         accepted: dict[str, str] = {}
         declined: dict[str, frozenset[str]] = {}
@@ -224,6 +224,19 @@ async def _save_wave(
     applications: list[rounds.Application],
     wave: allocation.Wave,
 ) -> dict[str, Any]:
+    """Store the wave's result and reasons; the reasons are worked out off the event loop."""
+    stored, out = await asyncio.to_thread(_summarise, instance, offers, applications, wave)
+    await store_rounds.save_wave(uow.conn, round_id=round_id, wave=number, **stored)
+    return {"round_id": str(round_id), "wave": number, **out}
+
+
+def _summarise(
+    instance: dict[str, Any],
+    offers: list[rounds.Offer],
+    applications: list[rounds.Application],
+    wave: allocation.Wave,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(what `save_wave` stores, what the answer says) for one wave."""
     cutoffs = {
         offer_id: [asdict(c) for c in blocks]
         for offer_id, blocks in reasons.cutoffs(offers, wave).items()
@@ -233,10 +246,7 @@ async def _save_wave(
         if offer_id is not None:
             filled[offer_id] += 1
     outcomes = reasons.outcomes(offers, applications, wave)
-    await store_rounds.save_wave(
-        uow.conn,
-        round_id=round_id,
-        wave=number,
+    stored = dict(
         offers=[
             {
                 "offer_id": o["offer_id"],
@@ -257,14 +267,13 @@ async def _save_wave(
             (o.learner_id, _stored(o, a)) for o, a in zip(outcomes, applications, strict=True)
         ],
     )
-    return {
-        "round_id": str(round_id),
+    out = {
         "assignments": wave.assignments,
         "filled": filled,
         "unplaced": sum(1 for o in wave.assignments.values() if o is None),
-        "wave": number,
         "cutoffs": cutoffs,
     }
+    return stored, out
 
 
 def _stored(outcome: reasons.Outcome, application: rounds.Application) -> dict[str, Any]:
