@@ -5,7 +5,6 @@ A round is never changed once run: a re-run is a new round that names the one it
 
 from __future__ import annotations
 
-import asyncio
 import secrets
 from dataclasses import asdict
 from datetime import UTC, datetime
@@ -20,6 +19,7 @@ from services.matching import store_rounds
 from services.matching.api import propose_all
 from services.matching.domain import allocation, reasons, rounds
 from services.matching.messages import MESSAGES
+from services.matching.offload import off_loop as _off_loop
 from services.matching.round_texts import explain_all
 from services.matching.schemas import OutcomeOut, RoundIn, RoundOut, RoundView
 from zll.platform.auth import Principal, require_role
@@ -39,10 +39,10 @@ async def run_round(db: Db, body: RoundIn, principal: Staff) -> RoundOut:
     """Run an allocation round's first wave: the learner-optimal stable matching under the
     offers' quotas, ties broken by the lottery of `seed`. Counsellors and operators."""
     instance = body.model_dump(mode="json", include=_INSTANCE_FIELDS)
-    offers, applications, quotas = await asyncio.to_thread(_domain, instance)
+    offers, applications, quotas = await _off_loop(_domain, instance)
     _refuse(_problems(body, offers, applications, quotas))
     seed = body.seed or secrets.token_hex(16)
-    wave = await asyncio.to_thread(allocation.run_wave, offers, applications, quotas, seed)
+    wave = await _off_loop(allocation.run_wave, offers, applications, quotas, seed)
     round_id = uuid4()
     async with db.unit_of_work() as uow:
         if body.replaces is not None and not await store_rounds.round_exists(
@@ -82,7 +82,7 @@ async def next_wave(db: Db, round_id: UUID, _: Staff) -> RoundOut:
                 MESSAGES("round-finished.detail", round_id=round_id, waves=found["waves"]),
             )
         instance = found["instance"]
-        offers, applications, quotas = await asyncio.to_thread(_domain, instance)
+        offers, applications, quotas = await _off_loop(_domain, instance)
         live: dict[str, str] = {}
         accepted: dict[str, str] = {}
         declined: dict[str, frozenset[str]] = {}
@@ -95,7 +95,7 @@ async def next_wave(db: Db, round_id: UUID, _: Staff) -> RoundOut:
                 live[learner] = offer_id
         number = found["wave"] + 1
         answers = allocation.Answers(accepted, declined)
-        wave = await asyncio.to_thread(
+        wave = await _off_loop(
             allocation.run_wave, offers, applications, quotas, found["seed"], answers
         )
         moved = {
@@ -225,7 +225,7 @@ async def _save_wave(
     wave: allocation.Wave,
 ) -> dict[str, Any]:
     """Store the wave's result and reasons; the reasons are worked out off the event loop."""
-    stored, out = await asyncio.to_thread(_summarise, instance, offers, applications, wave)
+    stored, out = await _off_loop(_summarise, instance, offers, applications, wave)
     await store_rounds.save_wave(uow.conn, round_id=round_id, wave=number, **stored)
     return {"round_id": str(round_id), "wave": number, **out}
 
