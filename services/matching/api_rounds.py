@@ -5,6 +5,7 @@ A round is never changed once run: a re-run is a new round that names the one it
 
 from __future__ import annotations
 
+import json
 import secrets
 from dataclasses import asdict
 from datetime import UTC, datetime
@@ -57,7 +58,8 @@ async def run_round(db: Db, body: RoundIn, principal: Staff) -> RoundOut:
             seed=seed,
             waves=body.waves,
             replaces=body.replaces,
-            instance=instance,
+            applicants=len(applications),
+            instance=await _off_loop(json.dumps, instance),
         )
         out = await _save_wave(uow, round_id, 1, instance, offers, applications, wave)
         if body.publish:
@@ -81,7 +83,7 @@ async def next_wave(db: Db, round_id: UUID, _: Staff) -> RoundOut:
                 MESSAGES("round-finished"),
                 MESSAGES("round-finished.detail", round_id=round_id, waves=found["waves"]),
             )
-        instance = found["instance"]
+        instance = await _off_loop(json.loads, found["instance"])
         offers, applications, quotas = await _off_loop(_domain, instance)
         live: dict[str, str] = {}
         accepted: dict[str, str] = {}

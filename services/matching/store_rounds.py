@@ -18,9 +18,11 @@ async def save_round(
     seed: str,
     waves: int,
     replaces: UUID | None,
-    instance: dict[str, Any],
+    applicants: int,
+    instance: str,
 ) -> None:
-    """The round as asked for; its first wave is stored by `save_wave`."""
+    """The round as asked for (`instance`: its offers and applications as JSON); its first
+    wave is stored by `save_wave`."""
     await conn.execute(
         "INSERT INTO rounds (round_id, created_by, published, applicants, offers, assignments,"
         " seed, waves, wave, replaces, instance)"
@@ -28,11 +30,11 @@ async def save_round(
         round_id,
         created_by,
         published,
-        len(instance["applications"]),
+        applicants,
         seed,
         waves,
         replaces,
-        json.dumps(instance),
+        instance,
     )
 
 
@@ -77,8 +79,8 @@ async def save_wave(
 
 
 async def lock_round(conn: Connection, round_id: UUID) -> dict[str, Any] | None:
-    """The round's instance and progress, locked until the transaction ends (one wave at a
-    time, even with two instances of matching)."""
+    """The round's instance (as JSON text) and progress, locked until the transaction ends
+    (one wave at a time, even with two instances of matching)."""
     row = await conn.fetchrow(
         "SELECT published, seed, waves, wave, instance::text AS instance FROM rounds"
         " WHERE round_id = $1 FOR UPDATE",
@@ -86,9 +88,7 @@ async def lock_round(conn: Connection, round_id: UUID) -> dict[str, Any] | None:
     )
     if row is None:
         return None
-    found = dict(row)
-    found["instance"] = json.loads(row["instance"]) if row["instance"] else None
-    return found
+    return dict(row)
 
 
 async def answers(conn: Connection, round_id: UUID) -> list[tuple[str, str, str]]:
