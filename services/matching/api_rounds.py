@@ -39,9 +39,9 @@ _INSTANCE_FIELDS = {"offers", "applications"}
 async def run_round(db: Db, body: RoundIn, principal: Staff) -> RoundOut:
     """Run an allocation round's first wave: the learner-optimal stable matching under the
     offers' quotas, ties broken by the lottery of `seed`. Counsellors and operators."""
-    instance = body.model_dump(mode="json", include=_INSTANCE_FIELDS)
+    instance = await _off_loop(lambda: body.model_dump(mode="json", include=_INSTANCE_FIELDS))
     offers, applications, quotas = await _off_loop(_domain, instance)
-    _refuse(_problems(body, offers, applications, quotas))
+    _refuse(await _off_loop(_problems, body, offers, applications, quotas))
     seed = body.seed or secrets.token_hex(16)
     wave = await _off_loop(allocation.run_wave, offers, applications, quotas, seed)
     round_id = uuid4()
