@@ -1,4 +1,4 @@
-"""Matching's HTTP API for allocation rounds and placements."""
+"""Matching's HTTP API for placements (rounds: api_rounds)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from zll_contracts.payloads import PlacementAccepted, PlacementDeclined, Placeme
 from zll_contracts.payloads.placements import OfferKind
 
 from services.matching import store, store_counselling
-from services.matching.domain import rounds
 from services.matching.domain.placements import PlacementAlreadyDecided, PlacementStatus, decide
 from services.matching.messages import MESSAGES
 from services.matching.schemas import (
@@ -19,9 +18,6 @@ from services.matching.schemas import (
     PlacementOut,
     PlacementPage,
     ProposalIn,
-    RoundIn,
-    RoundOut,
-    RoundView,
 )
 from zll.platform.auth import Principal, require_role
 from zll.platform.database import Database, Db
@@ -34,69 +30,13 @@ Staff = Annotated[Principal, Depends(require_role("counsellor", "operator"))]
 LearnerOrCounsellor = Annotated[Principal, Depends(require_role("learner", "counsellor"))]
 
 
-@router.post("/rounds", response_model=RoundOut, status_code=201, tags=["rounds"])
-async def run_round(db: Db, body: RoundIn, principal: Staff) -> RoundOut:
-    """Run an allocation round: the learner-optimal stable matching. Counsellors and operators."""
-    offers = [
-        rounds.Offer(o.offer_id, o.capacity, o.priority, o.rule, o.municipality)
-        for o in body.offers
-    ]
-    applications = [
-        rounds.Application(a.learner_id, a.ranking, a.municipality) for a in body.applications
-    ]
-    try:
-        result = rounds.allocate(offers, applications)
-    except rounds.RoundRefused as refusal:
-        # The rules' own messages name offers and learners exactly; they stay as written.
-        fields = ", ".join(p.field for p in refusal.problems)
-        raise ProblemError(
-            422,
-            MESSAGES("round-refused"),
-            MESSAGES("invalid-request.detail", fields=fields),
-            errors=[{"field": p.field, "message": p.message} for p in refusal.problems],
-        ) from None
-    round_id = uuid4()
-    kinds = {o.offer_id: o.kind for o in body.offers}
-    placements: dict[str, str] = {}
-    async with db.unit_of_work() as uow:
-        await store.save_round(
-            uow.conn,
-            round_id=round_id,
-            created_by=principal.sub,
-            published=body.publish,
-            offers=[
-                {
-                    "offer_id": o.offer_id,
-                    "kind": o.kind,
-                    "capacity": o.capacity,
-                    "filled": result.filled[o.offer_id],
-                }
-                for o in body.offers
-            ],
-            assignments=result.assignments,
-            unplaced=[
-                (a.learner_id, list(a.ranking))
-                for a in applications
-                if result.assignments[a.learner_id] is None
-            ],
-        )
-        if body.publish:
-            placements = await _propose(uow, round_id, result.assignments, kinds)
-    return RoundOut(
-        round_id=str(round_id),
-        assignments=result.assignments,
-        filled=result.filled,
-        unplaced=len(result.unplaced),
-        published=body.publish,
-        placements=placements,
-    )
-
-
-async def _propose(
+async def propose_all(
     uow: UnitOfWork,
     round_id: UUID | None,
-    assignments: dict[str, str | None],
+    assignments: dict[str, str | None] | dict[str, str],
     kinds: dict[str, OfferKind],
+    *,
+    wave: int | None = None,
 ) -> dict[str, str]:
     """Store each assignment as a proposed placement and stage its event, in one transaction."""
     now = datetime.now(UTC)
@@ -114,10 +54,11 @@ async def _propose(
                 offer_kind=kinds[offer],
                 round_id=str(round_id) if round_id else None,
                 occurred_at=now,
+                wave=wave,
             ),
             key=learner,
         )
-    await store.propose_placements(uow.conn, rows, round_id)
+    await store.propose_placements(uow.conn, rows, round_id, wave)
     return {learner: str(placement_id) for placement_id, learner, _, _ in rows}
 
 
@@ -134,7 +75,7 @@ async def propose(db: Db, body: ProposalIn, _: Staff) -> PlacementOut:
                 ),
                 errors=[{"field": "offer_id", "message": MESSAGES("offer-not-open.field")}],
             )
-        placements = await _propose(
+        placements = await propose_all(
             uow,
             None,
             {body.learner_id: body.offer_id},
@@ -143,17 +84,6 @@ async def propose(db: Db, body: ProposalIn, _: Staff) -> PlacementOut:
         placement = await store.get_placement(uow.conn, UUID(placements[body.learner_id]))
     assert placement is not None
     return _out(placement)
-
-
-@router.get("/rounds/{round_id}", response_model=RoundView, tags=["rounds"])
-async def get_round(db: Db, round_id: UUID, _: Staff) -> dict[str, Any]:
-    async with db.connection() as conn:
-        found = await store.get_round(conn, round_id)
-    if found is None:
-        raise ProblemError(
-            404, MESSAGES("round-not-found"), MESSAGES("round-not-found.detail", round_id=round_id)
-        )
-    return found
 
 
 @router.get("/placements/{placement_id}", response_model=PlacementOut, tags=["placements"])

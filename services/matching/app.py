@@ -14,7 +14,14 @@ from zll_contracts.topics import (
     PROVIDER_OPPORTUNITIES,
 )
 
-from services.matching import api, api_counselling, api_demand, api_erasure, api_skills
+from services.matching import (
+    api,
+    api_counselling,
+    api_demand,
+    api_erasure,
+    api_rounds,
+    api_skills,
+)
 from services.matching.handlers import HANDLERS, IGNORES
 from services.matching.vocabulary import vocabulary
 from zll.platform.service import ServiceDefinition, create_service_app
@@ -30,6 +37,7 @@ DEFINITION = ServiceDefinition(
     topics=[CATALOG_COURSES, ENROLMENTS, PROVIDER_OPPORTUNITIES, LEARNERS],
     routers=[
         api.router,
+        api_rounds.router,
         api_counselling.router,
         api_demand.router,
         api_erasure.router,

@@ -1,13 +1,15 @@
 """A learner's erasure in matching: the profile goes, placements and demand stay pseudonymous.
 
-Kept, and why: placements, waitlist entries, unplaced applications and round assignments stay
-under a pseudonym, because demand figures and round results are counted from them. Dropped:
+Kept, and why: placements, waitlist entries, unplaced applications and round assignments,
+instances and outcomes stay under a pseudonym, because demand figures and round results are
+counted from them. Dropped:
 the profile (goals, place, budget, languages, life phase, funding) and the skills earned.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import uuid
 
 from zll_contracts.payloads import LearnerErasureRequested
@@ -22,6 +24,7 @@ _PSEUDONYMISATIONS = (
     "UPDATE placements SET learner_id = $2 WHERE learner_id = $1",
     "UPDATE waitlist_entries SET learner_id = $2 WHERE learner_id = $1",
     "UPDATE round_unplaced SET learner_id = $2 WHERE learner_id = $1",
+    "UPDATE round_outcomes SET learner_id = $2 WHERE learner_id = $1",
     """
     UPDATE rounds
     SET assignments = (assignments - $1::text)
@@ -29,6 +32,11 @@ _PSEUDONYMISATIONS = (
     WHERE assignments ? $1::text
     """,
 )
+# A round's instance (kept to run its next wave) names the learner too: same pseudonym there.
+_PSEUDONYMISE_INSTANCES = """
+    UPDATE rounds SET instance = replace(instance::text, $1, $2)::jsonb
+    WHERE strpos(instance::text, $1) > 0
+"""
 _RECORD_REQUEST = """
     INSERT INTO erasure_requests (learner_hash, requested_at, requested_by) VALUES ($1, $2, $3)
 """
@@ -40,6 +48,8 @@ async def erase(conn: Connection, learner_id: str) -> str:
         await conn.execute(statement, learner_id)
     for statement in _PSEUDONYMISATIONS:
         await conn.execute(statement, learner_id, pseudonym)
+    quoted = json.dumps(learner_id, ensure_ascii=False)  # as jsonb writes a string
+    await conn.execute(_PSEUDONYMISE_INSTANCES, quoted, json.dumps(pseudonym))
     return pseudonym
 
 

@@ -15,6 +15,13 @@ MESSAGES = Catalogue(
             "offer-not-open.field": "kein laufendes Angebot dieser Art",
             "round-not-found": "Vergaberunde nicht gefunden",
             "round-not-found.detail": "Keine Vergaberunde {round_id}.",
+            "round-finished": "Vergaberunde abgeschlossen",
+            "round-finished.detail": "Die Vergaberunde {round_id} hat alle ihre {waves} Wellen "
+            "durchlaufen; ein neuer Lauf ist eine neue Runde (mit `replaces`).",
+            "own-outcome-only": "Lernende sehen nur ihr eigenes Ergebnis.",
+            "outcome-not-found": "Ergebnis nicht gefunden",
+            "outcome-not-found.detail": "Die Vergaberunde {round_id} hat kein Ergebnis für "
+            "„{learner_id}“.",
             "own-placements-only": "Lernende sehen nur ihre eigenen Vermittlungen.",
             "placement-decided": "Vermittlung schon entschieden",
             "placement-decided.detail": "Die Vermittlung ist schon entschieden ({status}).",
@@ -38,6 +45,12 @@ MESSAGES = Catalogue(
             "offer-not-open.field": "not a live offer of this kind",
             "round-not-found": "Round not found",
             "round-not-found.detail": "No round {round_id}.",
+            "round-finished": "Round finished",
+            "round-finished.detail": "Round {round_id} has run all its {waves} waves; to run "
+            "it again, start a new round (with `replaces`).",
+            "own-outcome-only": "A learner sees only their own outcome.",
+            "outcome-not-found": "Outcome not found",
+            "outcome-not-found.detail": "Round {round_id} has no outcome for {learner_id!r}.",
             "own-placements-only": "A learner sees only their own placements.",
             "placement-decided": "Placement already decided",
             "placement-decided.detail": "The placement was already {status}.",

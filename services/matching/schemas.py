@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
+from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 from zll_contracts.payloads.common import OpaqueId
 from zll_contracts.payloads.placements import OfferKind
 
 from services.matching.domain import rounds
+from services.matching.domain.allocation import Unused
 from services.matching.domain.placements import PlacementStatus
 from zll.platform.pagination import Page
 
@@ -32,25 +34,53 @@ def _example(*examples: dict[str, Any]) -> ConfigDict:
     return ConfigDict(json_schema_extra={"examples": list(examples)})
 
 
+GroupName = Annotated[str, StringConstraints(min_length=1, max_length=120)]
+
+
+class QuotaIn(BaseModel):
+    group: GroupName = Field(description="e.g. wiedereinstieg, bildungsgutschein, Baunatal.")
+    seats: int = Field(ge=1, le=1_000_000, description="Seats reserved for the group.")
+    unused: Unused = Field(
+        default=Unused.RELEASED,
+        description="released: seats no member takes go to everyone, in priority order; "
+        "kept: they stay empty.",
+    )
+
+
 class OfferIn(BaseModel):
     offer_id: OpaqueId = Field(description="A course_id for courses, else the opportunity id.")
     capacity: int = Field(ge=0, le=1_000_000)
-    priority: list[OpaqueId] | None = Field(
-        default=None, description="Learners the offer accepts, best first. Or give `rule`."
+    priority: list[OpaqueId | list[OpaqueId]] | None = Field(
+        default=None,
+        description="Learners the offer accepts, best first; a list inside is a tie that the "
+        "round's lottery breaks. Or give `rule`.",
     )
     rule: rounds.PriorityRule | None = Field(
         default=None,
-        description="first-come: application order; residents-first: learners of the offer's "
-        "municipality first, then the rest, each in application order.",
+        description="first-come: by `applied_at` (equal times tie, the lottery decides), else "
+        "application order; residents-first: learners of the offer's municipality first, then "
+        "the rest, each in first-come order.",
     )
     municipality: str | None = Field(default=None, max_length=120)
     kind: OfferKind = OfferKind.COURSE
+    quotas: list[QuotaIn] = Field(
+        default_factory=list,
+        max_length=20,
+        description="Reserved shares, filled first, in this order (DoSV's advance quotas); "
+        "the open seats are the capacity minus all of them.",
+    )
 
 
 class ApplicationIn(BaseModel):
     learner_id: OpaqueId
     ranking: list[OpaqueId] = Field(max_length=200, description="Offers, most wanted first.")
     municipality: str | None = Field(default=None, max_length=120)
+    groups: list[GroupName] = Field(
+        default_factory=list, max_length=20, description="Quota groups the learner belongs to."
+    )
+    applied_at: AwareDatetime | None = Field(
+        default=None, description="For first-come; give it for every application or none."
+    )
 
 
 class RoundIn(BaseModel):
@@ -71,6 +101,28 @@ class RoundIn(BaseModel):
     offers: list[OfferIn] = Field(max_length=200_000)
     applications: list[ApplicationIn] = Field(max_length=2_000_000)
     publish: bool = False
+    seed: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=200,
+        description="The lottery seed, published with the round; a random one when absent.",
+    )
+    waves: int = Field(
+        default=1, ge=1, le=12, description="Waves to run; more than one needs `publish`."
+    )
+    replaces: UUID | None = Field(
+        default=None, description="The round this one re-runs; the old one stays on record."
+    )
+
+
+class BlockCutoffOut(BaseModel):
+    group: str | None = Field(description="The quota's group; null for the open seats.")
+    seats: int
+    filled: int
+    cutoff: int | None = Field(
+        description="Rank of the last learner admitted when the block is full, else null."
+    )
+    kept: bool = False
 
 
 class RoundOut(BaseModel):
@@ -91,7 +143,14 @@ class RoundOut(BaseModel):
     unplaced: int
     published: bool
     placements: dict[str, str] = Field(
-        default_factory=dict, description="learner_id -> placement_id, when published."
+        default_factory=dict,
+        description="learner_id -> placement_id proposed in this wave, when published.",
+    )
+    seed: str = Field(default="", description="The lottery seed: recompute every rank with it.")
+    wave: int = 1
+    waves: int = 1
+    cutoffs: dict[str, list[BlockCutoffOut]] = Field(
+        default_factory=dict, description="Per offer, its reserved blocks then the open seats."
     )
 
 
@@ -124,6 +183,50 @@ class RoundView(BaseModel):
     applicants: int
     offers: list[RoundOffer]
     assignments: dict[str, str | None]
+    seed: str | None = None
+    wave: int = 1
+    waves: int = 1
+    replaces: str | None = None
+    rerun_as: list[str] = Field(default_factory=list, description="Rounds that re-ran this one.")
+    cutoffs: dict[str, list[BlockCutoffOut]] = Field(default_factory=dict)
+
+
+class MissedOut(BaseModel):
+    wish: int
+    offer_id: str
+    rank: int | None = Field(description="Your rank there; null when it cannot take you.")
+    withdrawn: bool = Field(description="You gave this wish up by accepting or declining.")
+
+
+class OutcomeOut(BaseModel):
+    """Why a learner got what they got in a round's latest wave."""
+
+    model_config = _example(
+        {
+            "round_id": "c4d5e6f7-0a1b-4c2d-8e3f-4a5b6c7d8e9f",
+            "wave": 1,
+            "learner_id": "lena",
+            "offer_id": _OTHER,
+            "wish": 2,
+            "rank": 4,
+            "missed": [{"wish": 1, "offer_id": _COURSE, "rank": 52, "withdrawn": False}],
+            "explanation": {
+                "de": f"Bei Ihrem 1. Wunsch ({_COURSE}) ging der letzte Platz an Rang 37, "
+                f"Ihr Rang war 52. Platz bei Ihrem 2. Wunsch ({_OTHER}); Ihr Rang dort: 4.",
+                "en": f"At your 1st wish ({_COURSE}) the last place went to priority rank 37, "
+                f"yours was 52. Placed at your 2nd wish ({_OTHER}); your rank there: 4.",
+            },
+        }
+    )
+
+    round_id: str
+    wave: int
+    learner_id: str
+    offer_id: str | None = None
+    wish: int | None = None
+    rank: int | None = None
+    missed: list[MissedOut]
+    explanation: dict[str, str] = Field(description="The same, said in German and English.")
 
 
 # Nullable fields default to None: FastAPI drops nulls from the OpenAPI document, examples

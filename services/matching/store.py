@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 from uuid import UUID
 
 from zll.platform.db import Connection
@@ -63,65 +61,24 @@ class PlacementRow:
     reason: str | None
 
 
-async def save_round(
-    conn: Connection,
-    *,
-    round_id: UUID,
-    created_by: str,
-    published: bool,
-    offers: list[dict[str, Any]],
-    assignments: dict[str, str | None],
-    unplaced: list[tuple[str, list[str]]],
-) -> None:
-    await conn.execute(
-        "INSERT INTO rounds (round_id, created_by, published, applicants, offers, assignments)"
-        " VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb)",
-        round_id,
-        created_by,
-        published,
-        len(assignments),
-        json.dumps(offers),
-        json.dumps(assignments),
-    )
-    if unplaced:
-        await conn.executemany(
-            "INSERT INTO round_unplaced (round_id, learner_id, ranking) VALUES ($1, $2, $3)",
-            [(round_id, learner, ranking) for learner, ranking in unplaced],
-        )
-
-
-async def get_round(conn: Connection, round_id: UUID) -> dict[str, Any] | None:
-    row = await conn.fetchrow(
-        "SELECT round_id, created_by, created_at, published, applicants,"
-        " offers::text AS offers, assignments::text AS assignments FROM rounds WHERE round_id = $1",
-        round_id,
-    )
-    if row is None:
-        return None
-    return {
-        "round_id": str(row["round_id"]),
-        "created_by": row["created_by"],
-        "created_at": row["created_at"].isoformat(),
-        "published": row["published"],
-        "applicants": row["applicants"],
-        "offers": json.loads(row["offers"]),
-        "assignments": json.loads(row["assignments"]),
-    }
-
-
 async def propose_placements(
-    conn: Connection, placements: list[tuple[UUID, str, str, str]], round_id: UUID | None
+    conn: Connection,
+    placements: list[tuple[UUID, str, str, str]],
+    round_id: UUID | None,
+    wave: int | None = None,
 ) -> None:
     """Insert (placement_id, learner_id, offer_id, offer_kind) rows as proposed."""
     await conn.execute(
-        "INSERT INTO placements (placement_id, learner_id, offer_id, offer_kind, round_id, status)"
-        " SELECT p, l, o, k, $5, 'proposed'"
+        "INSERT INTO placements"
+        " (placement_id, learner_id, offer_id, offer_kind, round_id, status, wave)"
+        " SELECT p, l, o, k, $5, 'proposed', $6"
         " FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[]) AS u(p, l, o, k)",
         [p[0] for p in placements],
         [p[1] for p in placements],
         [p[2] for p in placements],
         [p[3] for p in placements],
         round_id,
+        wave,
     )
 
 

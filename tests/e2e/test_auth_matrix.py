@@ -99,6 +99,8 @@ MATRIX: dict[str, dict[str, frozenset[str]]] = {
         "POST /rounds": STAFF,
         "POST /placements": STAFF,
         "GET /rounds/{round_id}": STAFF,
+        "POST /rounds/{round_id}/waves": STAFF,
+        "GET /rounds/{round_id}/learners/{learner_id}": frozenset({"learner", *STAFF}),
         "GET /placements/{placement_id}": frozenset({"learner", "counsellor"}),
         "GET /learners/{learner_id}/placements": frozenset({"learner", "counsellor"}),
         "POST /placements/{placement_id}/accept": frozenset({"learner", "counsellor"}),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import AwareDatetime
+from pydantic import AwareDatetime, Field
 
 from zll_contracts.payloads.common import OpaqueId, OutboundPayload, Reason
 
@@ -35,6 +35,8 @@ class PlacementEvent(OutboundPayload):
     offer_kind: OfferKind
     round_id: OpaqueId | None = None
     occurred_at: AwareDatetime
+    # Added with waves: the round's wave that proposed the place (1 for a round without waves).
+    wave: int | None = Field(default=None, ge=1)
 
 
 class PlacementProposed(PlacementEvent):

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from heapq import heappush, heapreplace
+from typing import cast
 
 from zll.platform.errors import Problem, Refused
 
@@ -34,7 +36,8 @@ class Offer:
 
     offer_id: str
     capacity: int
-    priority: Sequence[str] | None = None
+    # Best first; an entry that is itself a list is a tier of tied learners (see allocation).
+    priority: Sequence[str | Sequence[str]] | None = None
     rule: PriorityRule | None = None
     municipality: str | None = None
 
@@ -46,6 +49,8 @@ class Application:
     learner_id: str
     ranking: Sequence[str]
     municipality: str | None = None
+    groups: frozenset[str] = frozenset()  # quota groups the learner belongs to
+    applied_at: datetime | None = None  # first-come order; equal times are ties
 
 
 class RoundRefused(Refused):
@@ -95,11 +100,12 @@ def check_round(offers: Sequence[Offer], applications: Sequence[Application]) ->
 
 
 def allocate(offers: Sequence[Offer], applications: Sequence[Application]) -> RoundResult:
-    """The learner-optimal stable matching (unique for strict priorities)."""
+    """The learner-optimal stable matching (unique for strict priorities): plain deferred
+    acceptance without quotas, ties or waves (those are `allocation.run_wave`)."""
     check_round(offers, applications)
     prefs = _acceptable_prefs(offers, applications)
     capacity = [offer.capacity for offer in offers]
-    held = _deferred_acceptance(prefs, capacity)
+    held = deferred_acceptance(prefs, capacity)
     assignments: dict[str, str | None] = dict.fromkeys(a.learner_id for a in applications)
     filled: dict[str, int] = {}
     for j, heap in enumerate(held):
@@ -116,10 +122,17 @@ def _acceptable_prefs(
     """Per learner, (offer index, the learner's rank at that offer) for each acceptable offer."""
     offer_index = {o.offer_id: j for j, o in enumerate(offers)}
     # Built in C by dict(zip(...)); reversed so that a repeated learner keeps its first rank.
+    # Plain rounds have strict lists (no tiers): each entry is one learner.
     ranks: list[dict[str, int] | None] = [
         None
         if o.priority is None
-        else dict(zip(reversed(o.priority), range(len(o.priority) - 1, -1, -1), strict=True))
+        else dict(
+            zip(
+                reversed(cast(Sequence[str], o.priority)),
+                range(len(o.priority) - 1, -1, -1),
+                strict=True,
+            )
+        )
         for o in offers
     ]
     open_seats = [o.capacity > 0 for o in offers]
@@ -153,7 +166,7 @@ def _rule_rank(offer: Offer, application: Application, order: int, outsiders: in
     return order
 
 
-def _deferred_acceptance(
+def deferred_acceptance(
     prefs: list[list[tuple[int, int]]], capacity: list[int]
 ) -> list[list[tuple[int, int]]]:
     """Per offer, a heap of (-rank, learner) it finally holds."""
