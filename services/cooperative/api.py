@@ -63,7 +63,10 @@ Pages = Annotated[PageRequest, Depends(pages(default=100, maximum=500))]
 @router.get("/members", response_model=MemberPage, tags=["members"])
 async def list_members(db: Db, _: Member, page: Pages) -> Any:
     async with db.connection() as conn:
-        found = [dict(r) for r in await store.members(conn)]
+        found = [
+            {k: r[k] for k in ("provider_id", "name", "kind", "municipality")}
+            for r in await store.members(conn)
+        ]
     items, next_cursor = page.window(found, lambda m: (m["provider_id"],), str)
     return {"items": items, "next_cursor": next_cursor}
 

@@ -97,6 +97,8 @@ async def test_a_gap_becomes_a_call_a_consortium_and_a_project_counted_from_enro
                 json={"name": "Handwerkskammer", "kind": "chamber", "municipality": "Bielefeld"},
             )
         ).is_success
+        members = (await ops.get("/members")).json()["items"]
+        assert [(m["provider_id"], m["kind"]) for m in members] == [("hwk-ostwestfalen", "chamber")]
         gaps = (await ops.get("/gaps")).json()["items"]
         assert [g["skill"] for g in gaps] == [WELD]
         opened = await ops.post(
