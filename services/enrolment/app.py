@@ -14,11 +14,11 @@ from zll_contracts.topics import (
     PROVIDER_ENROLMENTS,
 )
 
-from services.enrolment import api, api_certificates
+from services.enrolment import api, api_certificates, group_commit
 from services.enrolment.certificates import parse_key
 from services.enrolment.config import check_for_environment, enrolment_config
 from services.enrolment.handlers import HANDLERS, IGNORES
-from zll.platform.service import ServiceDefinition, create_service_app
+from zll.platform.service import ServiceDefinition, create_service_app, extend_lifespan
 from zll.platform.settings import Settings, load_settings
 
 DEFINITION = ServiceDefinition(
@@ -40,4 +40,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     check_for_environment(settings.environment, config)
     if config.signing_key:
         parse_key(config.signing_key)  # a broken key stops the start, not the first certificate
-    return create_service_app(DEFINITION, settings)
+    app = create_service_app(DEFINITION, settings)
+    extend_lifespan(app, group_commit.running)
+    return app

@@ -24,7 +24,7 @@ from zll_contracts.payloads import (
 
 from services.enrolment import store
 from services.enrolment.domain import Ledger, Status
-from zll.platform.unit_of_work import UnitOfWork
+from zll.platform.unit_of_work import Cause, UnitOfWork
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +38,9 @@ class Request:
     requested_at: datetime
     placement_id: str | None = None
     contact: dict[str, Any] | None = None
+    # Whose trace the decision's event continues (an HTTP request decided in a batch);
+    # None: the current span's.
+    cause: Cause | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,12 +110,12 @@ def _announce_decision(uow: UnitOfWork, request: Request, outcome: Outcome) -> N
         "occurred_at": _now(),
         **store.contact_fields(request.contact),
     }
-    key = request.course_id
+    key, cause = request.course_id, request.cause
     if outcome.status is Status.CONFIRMED:
         confirmed = EnrolmentConfirmed(
             **common, source=request.source, placement_id=request.placement_id
         )
-        uow.publish(confirmed, key=key)
+        uow.publish(confirmed, key=key, caused_by=cause)
     elif outcome.status is Status.WAITLISTED:
         assert outcome.waitlist_position is not None
         reason = None
@@ -128,14 +131,14 @@ def _announce_decision(uow: UnitOfWork, request: Request, outcome: Outcome) -> N
             placement_id=request.placement_id,
             reason=reason,
         )
-        uow.publish(waitlisted, key=key)
+        uow.publish(waitlisted, key=key, caused_by=cause)
     else:
         assert outcome.reason_code is not None
         assert outcome.reason is not None
         rejected = EnrolmentRejected(
             **common, reason_code=outcome.reason_code, reason=outcome.reason
         )
-        uow.publish(rejected, key=key)
+        uow.publish(rejected, key=key, caused_by=cause)
 
 
 async def cancel(
