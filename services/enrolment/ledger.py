@@ -23,7 +23,7 @@ from zll_contracts.payloads import (
 )
 
 from services.enrolment import store
-from services.enrolment.domain import Ledger, Status
+from services.enrolment.domain import Status
 from zll.platform.unit_of_work import Cause, UnitOfWork
 
 
@@ -67,12 +67,10 @@ async def enrol(uow: UnitOfWork, requests: Sequence[Request], today: date) -> li
     for request in requests:
         if request.enrolment_id not in known:
             fresh.setdefault(request.enrolment_id, request)
-    ledgers: dict[str, Ledger] = {}
-    for course_id in {r.course_id for r in fresh.values()}:
-        learners = [r.learner_id for r in fresh.values() if r.course_id == course_id]
-        ledgers[course_id] = await store.load_ledger(
-            uow.conn, course_id, courses.get(course_id), learners, today, whole_waitlist=False
-        )
+    learners: dict[str, list[str]] = {}
+    for request in fresh.values():
+        learners.setdefault(request.course_id, []).append(request.learner_id)
+    ledgers = await store.ledgers_for_requests(uow.conn, courses, learners, today)
     outcomes, rows = [], []
     for request in fresh.values():
         ledger = ledgers[request.course_id]

@@ -167,3 +167,29 @@ async def test_concurrent_http_requests_on_one_hot_course_never_overbook_and_kee
         assert answer.get("waitlist_position") == place_of.get(str(answer["learner_id"]))
     seats = (await http.get(f"/courses/{course_id}/seats")).json()
     assert seats == {"capacity": 10, "confirmed": 10, "waitlisted": 50}
+
+
+async def test_learners_enrolled_before_are_refused_in_every_course_of_a_batch(
+    pool: asyncpg.Pool,
+) -> None:
+    feed = Feed(pool)
+    excel, welding = await feed.course("excel", capacity=1), await feed.course("weld", capacity=1)
+    door = group_commit.GroupCommit(Database(pool, SOURCE))
+    await queued_then_decided(door, [wanted(excel, "ada"), wanted(welding, "bob")])
+
+    again = await queued_then_decided(
+        door,
+        [
+            wanted(excel, "ada"),
+            wanted(welding, "bob"),
+            wanted(excel, "bob"),
+            wanted(welding, "ada"),
+        ],
+    )
+
+    assert [(o.status, o.reason_code and o.reason_code.value) for o in again] == [
+        (Status.REJECTED, "already-enrolled"),
+        (Status.REJECTED, "already-enrolled"),
+        (Status.WAITLISTED, None),
+        (Status.WAITLISTED, None),
+    ]
