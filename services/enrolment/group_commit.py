@@ -37,6 +37,7 @@ from zll.platform.database import Database
 from zll.platform.telemetry import tracer
 
 log = logging.getLogger(__name__)
+MAX_LINKS = 32
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,8 +119,9 @@ class GroupCommit:
             _answer(waiting.answer, by_id.pop(waiting.request.enrolment_id, None))
 
     async def _commit(self, batch: Sequence[_Waiting]) -> list[ledger.Outcome]:
-        # The batch's span continues the first request's trace and links every other's.
-        links = [link for w in batch[1:] if (link := w.link()) is not None]
+        # The batch's span continues the first request's trace and links the next ones' (a
+        # bounded number: each decision's event continues its own request's trace anyway).
+        links = [link for w in batch[1:MAX_LINKS] if (link := w.link()) is not None]
         with tracer.start_as_current_span(
             "enrolment group commit",
             context=batch[0].trace_context,

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
+from opentelemetry import context as otel_context
 from zll_contracts.payloads import (
     CancelledBy,
     CoursePublished,
@@ -22,7 +23,7 @@ from zll_contracts.payloads import (
     PlacementProposed,
 )
 
-from services.enrolment import certificates, erasure, ledger, store
+from services.enrolment import certificates, erasure, ledger, store, store_batches
 from services.enrolment.domain import Status
 from zll.platform.consumer import Batched, Message, Refusals, erasure_handler, handlers, on
 from zll.platform.errors import Problem, Refused
@@ -37,24 +38,34 @@ def _today() -> date:
     return datetime.now(UTC).date()
 
 
-async def learn_course(
-    uow: UnitOfWork, message: Message[CoursePublished | CourseWithdrawnFromCatalog]
-) -> None:
-    course = message.payload
-    status = "live" if isinstance(course, CoursePublished) else "withdrawn"
-    known = store.KnownCourse(
+def _known(course: CoursePublished | CourseWithdrawnFromCatalog) -> store.KnownCourse:
+    return store.KnownCourse(
         course.course_id,
         course.provider_id,
         course.revision,
-        status,
+        "live" if isinstance(course, CoursePublished) else "withdrawn",
         course.capacity,
         course.start_date,
         course.end_date,
         course.title,
         tuple(m.model_dump(mode="json") for m in course.modules),
     )
-    if await store.remember_course(uow.conn, known):
-        await ledger.course_changed(uow, course.course_id, _today())
+
+
+async def learn_courses(
+    uow: UnitOfWork, messages: Sequence[Message[CoursePublished | CourseWithdrawnFromCatalog]]
+) -> Refusals[CoursePublished | CourseWithdrawnFromCatalog]:
+    """A run of catalog events in one statement; only courses the ledger knew before can
+    move seats (a withdrawal cancels, more seats promote), each in its message's trace."""
+    changed = await store_batches.remember_courses(uow.conn, [_known(m.payload) for m in messages])
+    cause = {m.payload.course_id: m for m in messages}
+    for course_id in changed:
+        token = otel_context.attach(cause[course_id].trace_context)
+        try:
+            await ledger.course_changed(uow, course_id, _today())
+        finally:
+            otel_context.detach(token)
+    return []
 
 
 def _wrong_key(course_id: str) -> Problem:
@@ -189,8 +200,8 @@ async def placement_accepted(uow: UnitOfWork, message: Message[PlacementAccepted
 
 
 HANDLERS = handlers(
-    on(CoursePublished, learn_course),
-    on(CourseWithdrawnFromCatalog, learn_course),
+    on(CoursePublished, Batched(learn_courses)),
+    on(CourseWithdrawnFromCatalog, Batched(learn_courses)),
     on(EnrolmentRequested, Batched(request_enrolments)),
     on(EnrolmentCancelRequested, cancel_requested),
     on(EnrolmentCompleted, completed),

@@ -22,7 +22,7 @@ from zll_contracts.payloads import (
     RejectionReason,
 )
 
-from services.enrolment import store
+from services.enrolment import store, store_batches
 from services.enrolment.domain import Status
 from zll.platform.unit_of_work import Cause, UnitOfWork
 
@@ -70,7 +70,7 @@ async def enrol(uow: UnitOfWork, requests: Sequence[Request], today: date) -> li
     learners: dict[str, list[str]] = {}
     for request in fresh.values():
         learners.setdefault(request.course_id, []).append(request.learner_id)
-    ledgers = await store.ledgers_for_requests(uow.conn, courses, learners, today)
+    ledgers = await store_batches.ledgers_for_requests(uow.conn, courses, learners, today)
     outcomes, rows = [], []
     for request in fresh.values():
         ledger = ledgers[request.course_id]

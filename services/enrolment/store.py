@@ -170,38 +170,6 @@ async def load_ledger(
     return ledger
 
 
-async def ledgers_for_requests(
-    conn: Connection,
-    courses: dict[str, KnownCourse],
-    learners_by_course: dict[str, list[str]],
-    today: date,
-) -> dict[str, Ledger]:
-    """The ledgers a run of new requests is decided on, in one query however many courses it
-    spans (`load_ledger(..., whole_waitlist=False)` for each, without a round trip each);
-    call with the courses' rows locked."""
-    ledgers = {}
-    for course_id in learners_by_course:
-        course = courses.get(course_id)
-        ledger = Ledger(course.facts() if course else None, course_id, today)
-        if course is not None:
-            ledger.confirmed = course.confirmed
-            ledger.unloaded_waiting = course.waitlisted
-        ledgers[course_id] = ledger
-    pairs = [(c, learner) for c, ls in learners_by_course.items() if c in courses for learner in ls]
-    if pairs:
-        enrolled = await conn.fetch(
-            "SELECT e.course_id, e.learner_id FROM enrolments e"
-            " JOIN unnest($1::text[], $2::text[]) AS w(course_id, learner_id)"
-            "   ON e.course_id = w.course_id AND e.learner_id = w.learner_id"
-            " WHERE e.status IN ('confirmed', 'waitlisted')",
-            [c for c, _ in pairs],
-            [learner for _, learner in pairs],
-        )
-        for row in enrolled:
-            ledgers[row["course_id"]].enrolled_learners.add(row["learner_id"])
-    return ledgers
-
-
 async def known_enrolment_ids(conn: Connection, ids: Sequence[UUID]) -> set[UUID]:
     rows = await conn.fetch(
         "SELECT enrolment_id FROM enrolments WHERE enrolment_id = ANY($1::uuid[])", list(ids)
