@@ -26,12 +26,8 @@ from zll.platform.plain_text import check_plain_text
 from zll.platform.unit_of_work import UnitOfWork
 
 
-async def learn_supply(
-    uow: UnitOfWork, message: Message[CoursePublished | CourseWithdrawnFromCatalog]
-) -> None:
-    course = message.payload
-    await store.remember_supply(
-        uow.conn,
+def _supply(course: CoursePublished | CourseWithdrawnFromCatalog) -> store.Supply:
+    return store.Supply(
         course_id=course.course_id,
         revision=course.revision,
         live=isinstance(course, CoursePublished),
@@ -39,9 +35,17 @@ async def learn_supply(
         capacity=course.capacity,
         skills=sorted({skill for module in course.modules for skill in module.skills}),
     )
-    await store_counselling.remember_course(
-        uow.conn, course.course_id, course.model_dump(mode="json")
-    )
+
+
+async def learn_supply(
+    uow: UnitOfWork, messages: Sequence[Message[CoursePublished | CourseWithdrawnFromCatalog]]
+) -> Refusals[CoursePublished | CourseWithdrawnFromCatalog]:
+    """A run of catalog events: the supply rows, then each course's details, in two round
+    trips however long the run."""
+    courses = [m.payload for m in messages]
+    await store.remember_supplies(uow.conn, [_supply(c) for c in courses])
+    await store_counselling.remember_courses(uow.conn, [c.model_dump(mode="json") for c in courses])
+    return []
 
 
 def _own(message: Message, partner_id: str) -> None:
@@ -152,8 +156,8 @@ async def learn_left_waitlist(
 
 
 HANDLERS = handlers(
-    on(CoursePublished, learn_supply),
-    on(CourseWithdrawnFromCatalog, learn_supply),
+    on(CoursePublished, Batched(learn_supply)),
+    on(CourseWithdrawnFromCatalog, Batched(learn_supply)),
     on(OpportunityUpserted, learn_opportunity),
     on(OpportunityWithdrawn, forget_opportunity),
     on(DemandReported, learn_demand),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -11,17 +12,21 @@ from uuid import UUID
 from zll.platform.db import Connection
 
 
-async def remember_supply(
-    conn: Connection,
-    *,
-    course_id: str,
-    revision: int,
-    live: bool,
-    municipality: str | None,
-    capacity: int,
-    skills: list[str],
-) -> None:
-    await conn.execute(
+@dataclass(frozen=True, slots=True)
+class Supply:
+    """A course as supply: where, how many seats, which skills (from the catalog)."""
+
+    course_id: str
+    revision: int
+    live: bool
+    municipality: str | None
+    capacity: int
+    skills: list[str]
+
+
+async def remember_supplies(conn: Connection, supplies: Sequence[Supply]) -> None:
+    """Keep the newest revision of each course, a run in one pipelined round trip."""
+    await conn.executemany(
         """
         INSERT INTO course_supply (course_id, revision, live, municipality, capacity, skills)
         VALUES ($1, $2, $3, $4, $5, $6)
@@ -30,12 +35,7 @@ async def remember_supply(
             skills = EXCLUDED.skills, updated_at = now()
         WHERE course_supply.revision < EXCLUDED.revision
         """,
-        course_id,
-        revision,
-        live,
-        municipality,
-        capacity,
-        skills,
+        [(s.course_id, s.revision, s.live, s.municipality, s.capacity, s.skills) for s in supplies],
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -11,22 +12,30 @@ from services.matching.domain.opportunities import Opportunity
 from zll.platform.db import Connection
 from zll.platform.geography import town, towns_within
 
+_REMEMBER_COURSE = (
+    "UPDATE course_supply SET course = $2::jsonb, start_date = $3, provider_id = $5,"
+    " title = $6, format = $7, language = $8, end_date = $9, schedule = $10,"
+    " time_of_day = $11, price_eur = $12, funding = $13, target_groups = $14, lat = $15,"
+    " lon = $16, town = $17, place = $18, modules = $19"
+    " WHERE course_id = $1 AND revision = $4"
+)
 
-async def remember_course(conn: Connection, course_id: str, course: dict[str, Any]) -> None:
-    """Keep the published course beside its supply row (the revision rule already ran).
+
+async def remember_courses(conn: Connection, courses: Sequence[dict[str, Any]]) -> None:
+    """Keep each published course (as JSON) beside its supply row (the revision rule already
+    ran), a run in one pipelined round trip.
 
     Beside the JSON, the columns counselling filters on and reads (migration 005), derived
     here once instead of on every recommendation.
     """
+    await conn.executemany(_REMEMBER_COURSE, [_course_args(course) for course in courses])
+
+
+def _course_args(course: dict[str, Any]) -> tuple[Any, ...]:
     location = course.get("location") or {}
     municipality = location.get("municipality")
-    await conn.execute(
-        "UPDATE course_supply SET course = $2::jsonb, start_date = $3, provider_id = $5,"
-        " title = $6, format = $7, language = $8, end_date = $9, schedule = $10,"
-        " time_of_day = $11, price_eur = $12, funding = $13, target_groups = $14, lat = $15,"
-        " lon = $16, town = $17, place = $18, modules = $19"
-        " WHERE course_id = $1 AND revision = $4",
-        course_id,
+    return (
+        course["course_id"],
         json.dumps(course),
         date.fromisoformat(course["start_date"]),
         course["revision"],
