@@ -15,6 +15,7 @@ from pathlib import Path
 
 import asyncpg
 
+from bench.bench_catalog import PRODUCTION_SAMPLING
 from bench.bench_enrolment import PROVIDER, courses, partner_run
 from bench.harness import BenchContext, Result
 from bench.loadgen import LoadResult, open_loop, request_bytes
@@ -142,7 +143,13 @@ async def overbooked(db: asyncpg.Pool, ids: list[str], capacity: int) -> list[st
 
 
 async def run(ctx: BenchContext) -> list[Result]:
-    ctx.stack.start_service("enrolment")
+    # Sampled as infra/k8s/config.yaml samples in production; the dev stack traces everything.
+    ctx.stack.extra_env.update(PRODUCTION_SAMPLING)
+    try:
+        ctx.stack.start_service("enrolment")
+    finally:
+        for name in PRODUCTION_SAMPLING:
+            ctx.stack.extra_env.pop(name)
     try:
         ctx.stack.wait_ready("enrolment")
         base = ctx.stack.layout.url("enrolment")
