@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from opentelemetry import context as otel_context
 from zll_contracts.payloads import (
@@ -30,6 +30,9 @@ from zll.platform.errors import Problem, Refused
 from zll.platform.plain_text import check_plain_text, text_problems
 from zll.platform.unit_of_work import UnitOfWork
 
+# A run is all published or all withdrawn (the consumer groups runs by event type).
+CatalogEvent = TypeVar("CatalogEvent", CoursePublished, CourseWithdrawnFromCatalog)
+
 # An accepted placement becomes the enrolment with this id, so a redelivery finds it again.
 PLACEMENT_ENROLMENTS = uuid.UUID("6f0f3c2e-5d0c-4c55-9c54-2f7a6a0e1a10")
 
@@ -53,8 +56,8 @@ def _known(course: CoursePublished | CourseWithdrawnFromCatalog) -> store.KnownC
 
 
 async def learn_courses(
-    uow: UnitOfWork, messages: Sequence[Message[CoursePublished | CourseWithdrawnFromCatalog]]
-) -> Refusals[CoursePublished | CourseWithdrawnFromCatalog]:
+    uow: UnitOfWork, messages: Sequence[Message[CatalogEvent]]
+) -> Refusals[CatalogEvent]:
     """A run of catalog events in one statement; only courses the ledger knew before can
     move seats (a withdrawal cancels, more seats promote), each in its message's trace."""
     changed = await store_batches.remember_courses(uow.conn, [_known(m.payload) for m in messages])

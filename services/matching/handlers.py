@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TypeVar
 
 from zll_contracts.payloads import (
     CoursePublished,
@@ -25,6 +26,9 @@ from zll.platform.errors import Problem, Refused
 from zll.platform.plain_text import check_plain_text
 from zll.platform.unit_of_work import UnitOfWork
 
+# A run is all published or all withdrawn (the consumer groups runs by event type).
+CatalogEvent = TypeVar("CatalogEvent", CoursePublished, CourseWithdrawnFromCatalog)
+
 
 def _supply(course: CoursePublished | CourseWithdrawnFromCatalog) -> store.Supply:
     return store.Supply(
@@ -38,8 +42,8 @@ def _supply(course: CoursePublished | CourseWithdrawnFromCatalog) -> store.Suppl
 
 
 async def learn_supply(
-    uow: UnitOfWork, messages: Sequence[Message[CoursePublished | CourseWithdrawnFromCatalog]]
-) -> Refusals[CoursePublished | CourseWithdrawnFromCatalog]:
+    uow: UnitOfWork, messages: Sequence[Message[CatalogEvent]]
+) -> Refusals[CatalogEvent]:
     """A run of catalog events: the supply rows, then each course's details, in two round
     trips however long the run."""
     courses = [m.payload for m in messages]
