@@ -44,11 +44,10 @@ def _supply(course: CoursePublished | CourseWithdrawnFromCatalog) -> store.Suppl
 async def learn_supply(
     uow: UnitOfWork, messages: Sequence[Message[CatalogEvent]]
 ) -> Refusals[CatalogEvent]:
-    """A run of catalog events: the supply rows, then each course's details, in two round
-    trips however long the run."""
-    courses = [m.payload for m in messages]
-    await store.remember_supplies(uow.conn, [_supply(c) for c in courses])
-    await store_counselling.remember_courses(uow.conn, [c.model_dump(mode="json") for c in courses])
+    """A run of catalog events: each course's supply row with its details, in one round trip
+    however long the run."""
+    courses = [(_supply(m.payload), m.payload.model_dump(mode="json")) for m in messages]
+    await store_counselling.remember_courses(uow.conn, courses)
     return []
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -22,21 +21,6 @@ class Supply:
     municipality: str | None
     capacity: int
     skills: list[str]
-
-
-async def remember_supplies(conn: Connection, supplies: Sequence[Supply]) -> None:
-    """Keep the newest revision of each course, a run in one pipelined round trip."""
-    await conn.executemany(
-        """
-        INSERT INTO course_supply (course_id, revision, live, municipality, capacity, skills)
-        VALUES ($1, $2, $3, $4, $5, $6)
-        ON CONFLICT (course_id) DO UPDATE SET revision = EXCLUDED.revision, live = EXCLUDED.live,
-            municipality = EXCLUDED.municipality, capacity = EXCLUDED.capacity,
-            skills = EXCLUDED.skills, updated_at = now()
-        WHERE course_supply.revision < EXCLUDED.revision
-        """,
-        [(s.course_id, s.revision, s.live, s.municipality, s.capacity, s.skills) for s in supplies],
-    )
 
 
 async def live_seats_teaching(conn: Connection, skill: str) -> int:
