@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Header, Path, Response
 from zll_contracts.payloads import CancelledBy, EnrolmentSource
 
 from services.enrolment import domain, ledger, store
+from services.enrolment.group_commit import Door
 from services.enrolment.messages import MESSAGES
 from services.enrolment.schemas import (
     CancelRequest,
@@ -20,7 +21,7 @@ from services.enrolment.schemas import (
     Seats,
 )
 from zll.platform.auth import Principal, current_principal, require_role
-from zll.platform.database import Database, Db
+from zll.platform.database import Db
 from zll.platform.pagination import PageRequest, pages
 from zll.platform.problems import ProblemError
 
@@ -47,6 +48,7 @@ def _today() -> Any:
 )
 async def enrol(
     db: Db,
+    door: Door,
     body: EnrolRequest,
     response: Response,
     principal: Annotated[Principal, Depends(require_role("learner", "counsellor"))],
@@ -72,7 +74,8 @@ async def enrol(
         datetime.now(UTC),
     )
     try:
-        outcome = await _decide(db, wanted)
+        # Decided in the next batch with whatever else arrives meanwhile; answered after commit.
+        outcome = await door.decide(wanted)
     except asyncpg.UniqueViolationError:
         outcome = None  # a concurrent twin with the same Idempotency-Key won
     if outcome is not None:
@@ -91,13 +94,6 @@ async def enrol(
         )
     response.status_code = 200  # the answer given the first time
     return EnrolmentView.of(row)
-
-
-async def _decide(db: Database, wanted: ledger.Request) -> ledger.Outcome | None:
-    """One seat decision in its own transaction; None when the enrolment already existed."""
-    async with db.unit_of_work() as uow:
-        outcomes = await ledger.enrol(uow, [wanted], _today())
-    return outcomes[0] if outcomes else None
 
 
 def _view_of_decision(wanted: ledger.Request, outcome: ledger.Outcome) -> EnrolmentView:

@@ -15,7 +15,14 @@ from zll_contracts.topics import (
     PROVIDER_ENROLMENTS,
 )
 
-from services.enrolment import api, api_certificates, api_offers, api_recognition, api_record
+from services.enrolment import (
+    api,
+    api_certificates,
+    api_offers,
+    api_recognition,
+    api_record,
+    group_commit,
+)
 from services.enrolment.certificates import parse_key
 from services.enrolment.config import check_for_environment, enrolment_config
 from services.enrolment.handlers import HANDLERS, IGNORES
@@ -55,6 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         parse_key(config.signing_key)  # a broken key stops the start, not the first certificate
     app = create_service_app(DEFINITION, settings)
     extend_lifespan(app, _sweeping_offers)
+    extend_lifespan(app, group_commit.running)
     return app
 
 

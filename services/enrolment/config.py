@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -19,6 +20,13 @@ class EnrolmentConfig(BaseSettings):
     issuer_name: str = "ZLL Region (development)"
     # Where GET /certificates/{id} is reachable from outside; goes into each credential.
     public_url: str = "http://127.0.0.1:8002"
+    # Group commit of POST /enrolments (services/enrolment/group_commit.py): requests for one
+    # course queue in one of `http_batch_lanes` lanes; each lane decides whatever queued while
+    # its last batch committed (at most `http_batch_max`) in one transaction, after waiting
+    # `http_batch_window_ms` for a burst to gather (0: no extra wait).
+    http_batch_lanes: int = Field(default=4, ge=1, le=32)
+    http_batch_max: int = Field(default=500, ge=1, le=5000)
+    http_batch_window_ms: float = Field(default=0.0, ge=0, le=100)
 
 
 @lru_cache(maxsize=1)

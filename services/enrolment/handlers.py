@@ -5,8 +5,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
+from opentelemetry import context as otel_context
 from zll_contracts.payloads import (
     CancelledBy,
     CoursePublished,
@@ -34,12 +35,16 @@ from services.enrolment import (
     offers,
     recognition_handlers,
     store,
+    store_batches,
 )
 from services.enrolment.domain import Status
 from zll.platform.consumer import Batched, Message, Refusals, erasure_handler, handlers, on
 from zll.platform.errors import Problem, Refused
 from zll.platform.plain_text import check_plain_text, text_problems
 from zll.platform.unit_of_work import UnitOfWork
+
+# A run is all published or all withdrawn (the consumer groups runs by event type).
+CatalogEvent = TypeVar("CatalogEvent", CoursePublished, CourseWithdrawnFromCatalog)
 
 # An accepted placement becomes the enrolment with this id, so a redelivery finds it again.
 PLACEMENT_ENROLMENTS = uuid.UUID("6f0f3c2e-5d0c-4c55-9c54-2f7a6a0e1a10")
@@ -49,16 +54,12 @@ def _today() -> date:
     return datetime.now(UTC).date()
 
 
-async def learn_course(
-    uow: UnitOfWork, message: Message[CoursePublished | CourseWithdrawnFromCatalog]
-) -> None:
-    course = message.payload
-    status = "live" if isinstance(course, CoursePublished) else "withdrawn"
-    known = store.KnownCourse(
+def _known(course: CoursePublished | CourseWithdrawnFromCatalog) -> store.KnownCourse:
+    return store.KnownCourse(
         course.course_id,
         course.provider_id,
         course.revision,
-        status,
+        "live" if isinstance(course, CoursePublished) else "withdrawn",
         course.capacity,
         course.start_date,
         course.end_date,
@@ -68,8 +69,22 @@ async def learn_course(
         if course.waitlist_promotion is WaitlistPromotion.OFFER
         else None,
     )
-    if await store.remember_course(uow.conn, known):
-        await ledger.course_changed(uow, course.course_id, _today())
+
+
+async def learn_courses(
+    uow: UnitOfWork, messages: Sequence[Message[CatalogEvent]]
+) -> Refusals[CatalogEvent]:
+    """A run of catalog events in one statement; only courses the ledger knew before can
+    move seats (a withdrawal cancels, more seats promote), each in its message's trace."""
+    changed = await store_batches.remember_courses(uow.conn, [_known(m.payload) for m in messages])
+    cause = {m.payload.course_id: m for m in messages}
+    for course_id in changed:
+        token = otel_context.attach(cause[course_id].trace_context)
+        try:
+            await ledger.course_changed(uow, course_id, _today())
+        finally:
+            otel_context.detach(token)
+    return []
 
 
 def _wrong_key(course_id: str) -> Problem:
@@ -236,8 +251,8 @@ async def placement_accepted(uow: UnitOfWork, message: Message[PlacementAccepted
 
 
 HANDLERS = handlers(
-    on(CoursePublished, learn_course),
-    on(CourseWithdrawnFromCatalog, learn_course),
+    on(CoursePublished, Batched(learn_courses)),
+    on(CourseWithdrawnFromCatalog, Batched(learn_courses)),
     on(EnrolmentRequested, Batched(request_enrolments)),
     on(EnrolmentCancelRequested, cancel_requested),
     on(EnrolmentCompleted, completed),

@@ -23,9 +23,9 @@ from zll_contracts.payloads import (
     RejectionReason,
 )
 
-from services.enrolment import store, store_offers
+from services.enrolment import store, store_batches, store_offers
 from services.enrolment.domain import Ledger, Status, offer_deadline
-from zll.platform.unit_of_work import UnitOfWork
+from zll.platform.unit_of_work import Cause, UnitOfWork
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +39,9 @@ class Request:
     requested_at: datetime
     placement_id: str | None = None
     contact: dict[str, Any] | None = None
+    # Whose trace the decision's event continues (an HTTP request decided in a batch);
+    # None: the current span's.
+    cause: Cause | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,12 +68,10 @@ async def enrol(uow: UnitOfWork, requests: Sequence[Request], today: date) -> li
     for request in requests:
         if request.enrolment_id not in known:
             fresh.setdefault(request.enrolment_id, request)
-    ledgers: dict[str, Ledger] = {}
-    for course_id in {r.course_id for r in fresh.values()}:
-        learners = [r.learner_id for r in fresh.values() if r.course_id == course_id]
-        ledgers[course_id] = await store.load_ledger(
-            uow.conn, course_id, courses.get(course_id), learners, today, whole_waitlist=False
-        )
+    learners: dict[str, list[str]] = {}
+    for request in fresh.values():
+        learners.setdefault(request.course_id, []).append(request.learner_id)
+    ledgers = await store_batches.ledgers_for_requests(uow.conn, courses, learners, today)
     outcomes, rows = [], []
     for request in fresh.values():
         ledger = ledgers[request.course_id]
@@ -108,12 +109,12 @@ def _announce_decision(uow: UnitOfWork, request: Request, outcome: Outcome) -> N
         "occurred_at": _now(),
         **store.contact_fields(request.contact),
     }
-    key = request.course_id
+    key, cause = request.course_id, request.cause
     if outcome.status is Status.CONFIRMED:
         confirmed = EnrolmentConfirmed(
             **common, source=request.source, placement_id=request.placement_id
         )
-        uow.publish(confirmed, key=key)
+        uow.publish(confirmed, key=key, caused_by=cause)
     elif outcome.status is Status.WAITLISTED:
         assert outcome.waitlist_position is not None
         reason = None
@@ -129,14 +130,14 @@ def _announce_decision(uow: UnitOfWork, request: Request, outcome: Outcome) -> N
             placement_id=request.placement_id,
             reason=reason,
         )
-        uow.publish(waitlisted, key=key)
+        uow.publish(waitlisted, key=key, caused_by=cause)
     else:
         assert outcome.reason_code is not None
         assert outcome.reason is not None
         rejected = EnrolmentRejected(
             **common, reason_code=outcome.reason_code, reason=outcome.reason
         )
-        uow.publish(rejected, key=key)
+        uow.publish(rejected, key=key, caused_by=cause)
 
 
 async def cancel(

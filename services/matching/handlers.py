@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TypeVar
 
 from zll_contracts.payloads import (
     CoursePublished,
@@ -30,13 +31,12 @@ from zll.platform.errors import Problem, Refused
 from zll.platform.plain_text import check_plain_text
 from zll.platform.unit_of_work import UnitOfWork
 
+# A run is all published or all withdrawn (the consumer groups runs by event type).
+CatalogEvent = TypeVar("CatalogEvent", CoursePublished, CourseWithdrawnFromCatalog)
 
-async def learn_supply(
-    uow: UnitOfWork, message: Message[CoursePublished | CourseWithdrawnFromCatalog]
-) -> None:
-    course = message.payload
-    await store.remember_supply(
-        uow.conn,
+
+def _supply(course: CoursePublished | CourseWithdrawnFromCatalog) -> store.Supply:
+    return store.Supply(
         course_id=course.course_id,
         revision=course.revision,
         live=isinstance(course, CoursePublished),
@@ -44,9 +44,16 @@ async def learn_supply(
         capacity=course.capacity,
         skills=sorted({skill for module in course.modules for skill in module.skills}),
     )
-    await store_counselling.remember_course(
-        uow.conn, course.course_id, course.model_dump(mode="json")
-    )
+
+
+async def learn_supply(
+    uow: UnitOfWork, messages: Sequence[Message[CatalogEvent]]
+) -> Refusals[CatalogEvent]:
+    """A run of catalog events: each course's supply row with its details, in one round trip
+    however long the run."""
+    courses = [(_supply(m.payload), m.payload.model_dump(mode="json")) for m in messages]
+    await store_counselling.remember_courses(uow.conn, courses)
+    return []
 
 
 def _own(message: Message, partner_id: str) -> None:
@@ -164,8 +171,8 @@ async def learn_left_waitlist(
 
 
 HANDLERS = handlers(
-    on(CoursePublished, learn_supply),
-    on(CourseWithdrawnFromCatalog, learn_supply),
+    on(CoursePublished, Batched(learn_supply)),
+    on(CourseWithdrawnFromCatalog, Batched(learn_supply)),
     on(OpportunityUpserted, learn_opportunity),
     on(OpportunityWithdrawn, forget_opportunity),
     on(DemandReported, learn_demand),

@@ -3,30 +3,54 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
 from services.matching.domain.counselling import CourseOffer, ModuleOffer, Profile, time_of_day
 from services.matching.domain.opportunities import Opportunity
+from services.matching.store import Supply
 from zll.platform.db import Connection
 from zll.platform.geography import town, towns_within
 
+_COURSE_COLUMNS = (
+    "course_id, course, start_date, revision, provider_id, title, format, language, end_date,"
+    " schedule, time_of_day, price_eur, funding, target_groups, lat, lon, town, place, modules,"
+    " live, municipality, capacity, skills"
+)
+# The supply row and the course's details in one statement (one row version, one pass over
+# the skills index); an older revision changes nothing.
+_REMEMBER_COURSE = f"""
+    INSERT INTO course_supply ({_COURSE_COLUMNS})
+    VALUES ($1, $2::jsonb, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
+            $18, $19, $20, $21, $22, $23)
+    ON CONFLICT (course_id) DO UPDATE SET
+        ({_COURSE_COLUMNS.replace("course_id, ", "")}, updated_at)
+        = ({", ".join(f"EXCLUDED.{c.strip()}" for c in _COURSE_COLUMNS.split(",")[1:])}, now())
+    WHERE course_supply.revision < EXCLUDED.revision
+"""
 
-async def remember_course(conn: Connection, course_id: str, course: dict[str, Any]) -> None:
-    """Keep the published course beside its supply row (the revision rule already ran).
 
-    Beside the JSON, the columns counselling filters on and reads (migration 005), derived
-    here once instead of on every recommendation.
-    """
+async def remember_courses(
+    conn: Connection, courses: Sequence[tuple[Supply, dict[str, Any]]]
+) -> None:
+    """Keep each course's newest revision, as supply (where, how many seats, which skills) and
+    with the details counselling filters on and reads (migration 005), derived here once
+    instead of on every recommendation; a run in one pipelined round trip."""
+    await conn.executemany(
+        _REMEMBER_COURSE,
+        [
+            (*_course_args(course), s.live, s.municipality, s.capacity, s.skills)
+            for s, course in courses
+        ],
+    )
+
+
+def _course_args(course: dict[str, Any]) -> tuple[Any, ...]:
     location = course.get("location") or {}
     municipality = location.get("municipality")
-    await conn.execute(
-        "UPDATE course_supply SET course = $2::jsonb, start_date = $3, provider_id = $5,"
-        " title = $6, format = $7, language = $8, end_date = $9, schedule = $10,"
-        " time_of_day = $11, price_eur = $12, funding = $13, target_groups = $14, lat = $15,"
-        " lon = $16, town = $17, place = $18, modules = $19"
-        " WHERE course_id = $1 AND revision = $4",
-        course_id,
+    return (
+        course["course_id"],
         json.dumps(course),
         date.fromisoformat(course["start_date"]),
         course["revision"],
