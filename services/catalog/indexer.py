@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncpg
 from prometheus_client import Gauge
 
+from services.catalog import compounds, vocabulary
 from zll.platform.db import Connection
 from zll.platform.notified import NotifiedLoop
 
@@ -32,9 +33,18 @@ _CLAIM = """
 # (in `course_text`) decides whether a course matches, `rank_vector` (title and module
 # titles only, in the narrow `course_ranking`) how well. unaccent folds ß and umlauts so that
 # `schweissen` finds `Schweißen`; the German stemmer joins Pflegekraft and Pflegekräfte.
+# The parts of compound words weigh least (D): "Pflege" finds "Altenpflegehilfe", below a
+# course with "Pflege" itself ($2: the courses, $3/$4: parts of their titles and module
+# titles / of their descriptions, made by compounds.index_text).
 _INDEX_LIVE = """
-WITH source AS (
+WITH parts AS (
+    SELECT * FROM unnest($2::text[], $3::text[], $4::text[]) p(course_id, ranked, described)
+), source AS (
     SELECT c.course_id, c.provider_id, c.revision, c.document AS d,
+        setweight(to_tsvector('german', catalog_unaccent(coalesce(p.ranked, ''))), 'D')
+            AS parts_vector,
+        setweight(to_tsvector('german', catalog_unaccent(coalesce(p.described, ''))), 'D')
+            AS described_parts,
         setweight(to_tsvector('german', catalog_unaccent(c.document ->> 'title')), 'A')
             AS title_vector,
         setweight(to_tsvector('german', catalog_unaccent(
@@ -42,7 +52,8 @@ WITH source AS (
         setweight(to_tsvector('german', catalog_unaccent(coalesce(
             (SELECT string_agg(m ->> 'title', ' ')
              FROM jsonb_array_elements(c.document -> 'modules') m), ''))), 'B') AS modules_vector
-    FROM courses c WHERE c.course_id = ANY($1::text[]) AND c.status = 'live'
+    FROM courses c LEFT JOIN parts p USING (course_id)
+    WHERE c.course_id = ANY($1::text[]) AND c.status = 'live'
 ), ranked AS (
     INSERT INTO course_ranking AS r (course_id, provider_id, revision, status, title, format,
         municipality, start_date, end_date, price_eur, funding, target_groups, skills,
@@ -56,7 +67,7 @@ WITH source AS (
               FROM jsonb_array_elements(d -> 'modules') m ORDER BY 1),
         ARRAY(SELECT DISTINCT (m ->> 'eqf_level')::int
               FROM jsonb_array_elements(d -> 'modules') m ORDER BY 1),
-        title_vector || modules_vector
+        title_vector || modules_vector || parts_vector
     FROM source
     ON CONFLICT (course_id) DO UPDATE SET provider_id = EXCLUDED.provider_id,
         revision = EXCLUDED.revision, status = 'live', title = EXCLUDED.title,
@@ -67,14 +78,29 @@ WITH source AS (
         eqf_levels = EXCLUDED.eqf_levels, rank_vector = EXCLUDED.rank_vector
 )
 INSERT INTO course_text AS t (course_id, search)
-SELECT course_id, title_vector || description_vector || modules_vector FROM source
+SELECT course_id,
+    title_vector || description_vector || modules_vector || parts_vector || described_parts
+FROM source
 ON CONFLICT (course_id) DO UPDATE SET search = EXCLUDED.search
+"""
+
+
+_TEXTS = """
+    SELECT course_id, document ->> 'title' AS title, document ->> 'description' AS description,
+        document #>> '{location,municipality}' AS place,
+        ARRAY(SELECT m ->> 'title' FROM jsonb_array_elements(document -> 'modules') m) AS modules
+    FROM courses WHERE course_id = ANY($1::text[]) AND status = 'live'
 """
 
 
 async def index_courses(conn: Connection, course_ids: list[str]) -> None:
     """Bring these courses' search rows in line with their stored state."""
-    await conn.execute(_INDEX_LIVE, course_ids)
+    texts = await conn.fetch(_TEXTS, course_ids)
+    ids = [t["course_id"] for t in texts]
+    ranked = [compounds.index_text(t["title"], *t["modules"]) for t in texts]
+    described = [compounds.index_text(t["description"]) for t in texts]
+    await conn.execute(_INDEX_LIVE, course_ids, ids, ranked, described)
+    await vocabulary.learn(conn, texts)
     await hide_withdrawn(conn, course_ids)
 
 

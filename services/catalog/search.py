@@ -25,6 +25,9 @@ class CourseFilter:
     funding: str | None = None
     target_group: str | None = None
     max_price: float | None = None
+    # The words of `q` with their compound parts and typo corrections (query.expand), for
+    # to_tsquery; None: `q` as written.
+    terms: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +61,7 @@ class _Where:
 def _filtered(where: CourseFilter) -> _Where:
     w = _Where()
     if where.q:
-        w.add(f"search @@ {_query(w, where.q)}")
+        w.add(f"search @@ {_query(w, where)}")
     for column, value in (
         ("municipality", where.municipality),
         ("format", where.format),
@@ -119,9 +122,23 @@ async def search_courses(
     return [(documents[k.course_id], k) for k in keys]
 
 
-def _query(w: _Where, q: str) -> str:
+def _query(w: _Where, where: CourseFilter) -> str:
     """SQL: the user's words as a German full text query (the indexer folds the same way)."""
-    return f"websearch_to_tsquery('german', catalog_unaccent({w.arg(q)}))"
+    if where.terms:
+        return f"to_tsquery('german', catalog_unaccent({w.arg(where.terms)}))"
+    return f"websearch_to_tsquery('german', catalog_unaccent({w.arg(where.q or '')}))"
+
+
+def _rank(w: _Where, where: CourseFilter, query: str) -> str:
+    """SQL: how well a course's title and module titles match. With compound parts or typo
+    corrections in the query, a course with the words as typed, in its title or module
+    titles, comes first (+1): the parts (weight D) and corrections only after."""
+    if not where.terms:
+        return f"ts_rank(rank_vector, {query})"
+    exact = f"websearch_to_tsquery('german', catalog_unaccent({w.arg(where.q)}))"
+    typed = f"ts_filter(rank_vector, '{{a,b}}') @@ {exact}"
+    near = f"least(ts_rank(rank_vector, {query}), 0.999)"
+    return f"({near} + CASE WHEN {typed} THEN 1 ELSE 0 END)::real"
 
 
 def _matches(query: str, alias: str) -> str:
@@ -154,7 +171,8 @@ async def _ranked(
     phrase (`!`, `<->` in the tsquery); only then is `search` checked as well.
     """
     w = _filtered(replace(where, q=None))
-    query = _query(w, where.q or "")
+    query = _query(w, where)
+    rank = _rank(w, where, query)
     keyset = ""
     if after is not None:
         r, d, c = w.arg(after.rank), w.arg(after.start_date), w.arg(after.course_id)
@@ -164,7 +182,7 @@ async def _ranked(
     rows = await conn.fetch(
         f"""
         SELECT * FROM (
-            SELECT course_id, start_date, ts_rank(rank_vector, {query}) AS rank
+            SELECT course_id, start_date, {rank} AS rank
             FROM course_ranking r WHERE {w.sql} AND rank_vector @@ {query}
                 AND ({query}::text !~ '[!<]' OR {_matches(query, "r")})
         ) hits WHERE rank > 0 {keyset}
@@ -198,7 +216,7 @@ async def _unranked(
         if len(found) == limit:
             return found
     # All matches through the GIN index (and the filters' indexes), then sort the few.
-    query = _query(f, where.q or "")
+    query = _query(f, where)
     rows = await conn.fetch(
         f"""
         WITH hits AS MATERIALIZED (
@@ -220,7 +238,7 @@ async def _walk(
     w = _filtered(replace(where, q=None))
     if after is not None and after.rank <= 0:
         w.add(f"(start_date, course_id) > ({w.arg(after.start_date)}, {w.arg(after.course_id)})")
-    query = _query(w, where.q or "")
+    query = _query(w, where)
     unranked = f"NOT (rank_vector @@ {query} AND ts_rank(rank_vector, {query}) > 0)"
     # The sub-select (not EXISTS, which may become a join) keeps the walk in index order,
     # so the outer ORDER BY needs no sort and the walk stops at the `limit`-th match.
