@@ -102,16 +102,16 @@ def query_words(rng: random.Random) -> str:
 def search_params(rng: random.Random) -> dict[str, Any]:
     params: dict[str, Any] = {"limit": 20, "q": query_words(rng)}
     if rng.random() < 0.5:
-        params[rng.choice(["municipality", "eqf_level", "max_price"])] = rng.choice(
-            [rng.choice(TOWNS), rng.randrange(1, 7), rng.randrange(100, 2000)]
-        )
+        name, value = rng.choice([("municipality", rng.choice(TOWNS)),
+                                  ("eqf_level", rng.randrange(1, 7)),
+                                  ("max_price", rng.randrange(100, 2000))])  # fmt: skip
+        params[name] = value
     return params
 
 
 def suggest_prefix(rng: random.Random) -> str:
-    word = rng.choice(
-        [rng.choice(TITLES), rng.choice(TOWNS), *compounds.tokens(rng.choice(TITLES))]
-    )
+    words = [rng.choice(TITLES), rng.choice(TOWNS), *compounds.tokens(rng.choice(TITLES))]
+    word = rng.choice([w for w in words if len(w) >= 3])
     return word[: rng.randrange(2, min(len(word), 9) + 1)]
 
 

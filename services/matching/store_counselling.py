@@ -9,7 +9,7 @@ from typing import Any
 from services.matching.domain.counselling import CourseOffer, ModuleOffer, Profile, time_of_day
 from services.matching.domain.opportunities import Opportunity
 from zll.platform.db import Connection
-from zll.platform.geography import town, towns_within
+from zll.platform.geography import locate, towns_within
 
 
 async def remember_course(conn: Connection, course_id: str, course: dict[str, Any]) -> None:
@@ -85,7 +85,7 @@ async def live_courses_for(conn: Connection, profile: Profile, today: date) -> l
 
     A superset of what counselling.why_not lets pass (it decides); in storage order, as before.
     """
-    here = town(profile.municipality)
+    here = locate(profile.municipality)
     radius = profile.travel_km
     rows = await conn.fetch(
         _LIVE_COURSES_FOR,
