@@ -4,6 +4,7 @@ and indexing the same rows, then search (compounds and typos on), suggestions ov
 Titles are the 200 real course titles of tests/data/course_titles.txt, each with a town;
 the 1 000 queries are written from them: whole words, compound parts ("buchhaltung" for
 Finanzbuchhaltung), words with one or two typos, two-word queries, with filters.
+Radius queries: a postcode anywhere in Germany with 10, 25 or 50 km, half with words.
 Size: ctx.scale(1 000 000, 5 000), or ZLL_BENCH_SEARCH_COURSES=N.
 """
 
@@ -49,6 +50,9 @@ TITLES = [
 ]
 TOWNS = ["Kassel", "Baunatal", "Detmold", "Lemgo", "Hamburg", "München", "Leipzig", "Freiburg",
          "Schwerin", "Trier", "Görlitz", "Flensburg", "Passau", "Bielefeld", "Erfurt"]  # fmt: skip
+# A postcode in or near each town: "Excel 34117 25 km".
+POSTCODES = ["34117", "34225", "32756", "32657", "20095", "80331", "04109", "79098", "19053",
+             "54290", "02826", "24937", "94032", "33602", "99084", "50667", "01067"]  # fmt: skip
 MIGRATIONS = Path(__file__).parents[1] / "services/catalog/migrations"
 
 
@@ -106,6 +110,14 @@ def search_params(rng: random.Random) -> dict[str, Any]:
                                   ("eqf_level", rng.randrange(1, 7)),
                                   ("max_price", rng.randrange(100, 2000))])  # fmt: skip
         params[name] = value
+    return params
+
+
+def radius_params(rng: random.Random) -> dict[str, Any]:
+    params: dict[str, Any] = {"limit": 20, "near": rng.choice(POSTCODES),
+                              "radius_km": rng.choice([10, 25, 50])}  # fmt: skip
+    if rng.random() < 0.5:
+        params["q"] = query_words(rng)
     return params
 
 
@@ -198,6 +210,7 @@ async def run(ctx: BenchContext) -> list[Result]:
             suggested = await _timed(
                 http, "/courses/suggest", [{"q": suggest_prefix(rng)} for _ in range(queries)]
             )
+            near = await _timed(http, "/courses", [radius_params(rng) for _ in range(queries)])
     finally:
         stack.stop_service("catalog")
     ceiling = await database_ceiling(stack.database_url("search_ceiling"), courses)
@@ -212,8 +225,14 @@ async def run(ctx: BenchContext) -> list[Result]:
                percentile(searched, 50), "ms"),
         Result("search", f"search p99 at {n} ({queries} queries, compounds + typos, HTTP)",
                percentile(searched, 99), "ms", goal="≤ 50 ms"),
+        Result("search", f"suggest p50 at {n} ({queries} prefixes, HTTP)",
+               percentile(suggested, 50), "ms"),
         Result("search", f"suggest p99 at {n} ({queries} prefixes, HTTP)",
                percentile(suggested, 99), "ms", goal="≤ 20 ms"),
+        Result("search", f"radius p50 at {n} ({queries} postcode + km, half with words, HTTP)",
+               percentile(near, 50), "ms"),
+        Result("search", f"radius p99 at {n} ({queries} postcode + km, half with words, HTTP)",
+               percentile(near, 99), "ms", goal="≤ 50 ms"),
         Result("search", f"catalog RSS at {n}", rss_mb, "MiB"),
         Result("search", f"search tables + indexes at {n}", index_mb, "MiB"),
     ]  # fmt: skip

@@ -22,6 +22,7 @@ from services.catalog.schemas import (
     SuggestionOut,
     Suggestions,
 )
+from zll.platform import geography
 from zll.platform.auth import Principal, require_role
 from zll.platform.database import Db
 from zll.platform.pagination import Page, PageRequest, pages
@@ -108,6 +109,11 @@ async def course_filter(
     | None = None,
     provider: Annotated[str | None, Query(pattern=r"^[a-z0-9-]{2,40}$")] = None,
     max_price: Annotated[float | None, Query(ge=0, le=1_000_000)] = None,
+    near: Annotated[
+        str | None,
+        Query(max_length=120, description="a German postcode or town", examples=["34117"]),
+    ] = None,
+    radius_km: Annotated[float, Query(gt=0, le=500, description="with `near`")] = 25,
 ) -> search.CourseFilter:
     """The search filters, shared by `/courses` and `/courses/facets`."""
     if eqf_level is not None and (eqf_min is not None or eqf_max is not None):
@@ -121,10 +127,13 @@ async def course_filter(
         levels = tuple(range(eqf_min or 1, (eqf_max or 8) + 1))
     if starts_after and starts_before and starts_after >= starts_before:
         raise _invalid("starts_before", "filter.dates")
+    here = geography.locate(near) if near else None
+    if near and here is None:
+        raise _invalid("near", "filter.near-unknown", near=near)
     q = q.strip() if q else None
     return search.CourseFilter(
         q or None, municipality, format, provider, starts_after, starts_before, skill, levels,
-        funding, target_group, max_price,
+        funding, target_group, max_price, near=here, radius_km=radius_km,
     )  # fmt: skip
 
 

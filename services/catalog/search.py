@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, replace
 from datetime import date
+from math import cos, radians
 from typing import Any
 
 from services.catalog.domain import Offer
@@ -28,6 +29,9 @@ class CourseFilter:
     # The words of `q` with their compound parts and typo corrections (query.expand), for
     # to_tsquery; None: `q` as written.
     terms: str | None = None
+    # Near me: courses at most `radius_km` from this (lat, lon).
+    near: tuple[float, float] | None = None
+    radius_km: float = 25.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +88,24 @@ def _filtered(where: CourseFilter) -> _Where:
         w.add(f"start_date < {w.arg(where.starts_before)}")
     if where.max_price is not None:
         w.add(f"price_eur <= {w.arg(where.max_price)}")
+    if where.near is not None:
+        _within(w, where.near, where.radius_km)
     return w
+
+
+def _within(w: _Where, here: tuple[float, float], km: float) -> None:
+    """Courses within `km` of `here`: a latitude band and longitude box first (the index),
+    then the great-circle distance (haversine, as geography.haversine_km)."""
+    lat, lon = here
+    dlat = km / 111.0
+    dlon = km / (111.0 * max(cos(radians(lat)), 0.01))
+    la, lo = w.arg(lat), w.arg(lon)
+    w.add(f"lat BETWEEN {w.arg(lat - dlat)} AND {w.arg(lat + dlat)}")
+    w.add(f"lon BETWEEN {w.arg(lon - dlon)} AND {w.arg(lon + dlon)}")
+    w.add(
+        f"2 * 6371.0 * asin(sqrt(sin(radians(lat - {la}) / 2) ^ 2 + cos(radians({la}))"
+        f" * cos(radians(lat)) * sin(radians(lon - {lo}) / 2) ^ 2)) <= {w.arg(km)}"
+    )
 
 
 # The filter columns with the full text vector, for a search whose words must be checked in it.

@@ -69,15 +69,15 @@ async def learn(conn: Connection, texts: Sequence[Any]) -> None:
 
 
 # The nearest known words to each unknown one, within its edits, the more frequent first.
+# Words in use are looked up first (a primary-key probe each); only the others ask the
+# trigram index (catalog_near_words, migration 007).
 _NEAREST = """
+    WITH unknown AS MATERIALIZED (
+        SELECT q.word, q.edits FROM unnest($1::text[], $2::int[]) q(word, edits)
+        WHERE NOT EXISTS (SELECT 1 FROM search_words k WHERE k.word = q.word)
+    )
     SELECT q.word AS asked, near.word
-    FROM unnest($1::text[], $2::int[]) q(word, edits)
-    CROSS JOIN LATERAL (
-        SELECT s.word FROM search_words s
-        WHERE s.word % q.word AND levenshtein_less_equal(s.word, q.word, q.edits) <= q.edits
-        ORDER BY levenshtein(s.word, q.word), s.courses DESC, s.word LIMIT $3
-    ) near
-    WHERE NOT EXISTS (SELECT 1 FROM search_words k WHERE k.word = q.word)
+    FROM unknown q, catalog_near_words(q.word, q.edits, $3) near(word)
 """
 
 
@@ -89,11 +89,7 @@ async def corrections(
     asked = {w: e for w, e in asked.items() if e > 0}
     if not asked:
         return {}
-    async with conn.transaction(readonly=True):
-        # pg_trgm's candidates: a word of 5 letters with one edit shares a third of its
-        # trigrams; Levenshtein then decides.
-        await conn.execute("SET LOCAL pg_trgm.similarity_threshold = 0.2")
-        rows = await conn.fetch(_NEAREST, list(asked), list(asked.values()), limit)
+    rows = await conn.fetch(_NEAREST, list(asked), list(asked.values()), limit)
     found: dict[str, list[str]] = {}
     for r in rows:
         found.setdefault(r["asked"], []).append(r["word"])

@@ -17,6 +17,7 @@ from services.catalog.indexer import SearchIndexer
 from tests.integration.databases import fresh_database
 from tests.support.partner import course
 from zll.devstack.stack import DevStack
+from zll.platform import geography
 
 PROVIDER = "vhs-typed"
 
@@ -60,7 +61,8 @@ async def test_a_word_finds_the_compounds_containing_it_below_exact_hits(
     pool: asyncpg.Pool,
 ) -> None:
     await offer(pool, "Altenpflegehilfe in Teilzeit", "Pflege zu Hause", "Krankenpflege kompakt",
-                "Finanzbuchhaltung mit DATEV", "Buchhaltung für Einsteiger", "Lagerlogistik")  # fmt: skip
+                "Finanzbuchhaltung mit DATEV", "Buchhaltung für Einsteiger",
+                "Lagerlogistik")  # fmt: skip
     found = await titles(pool, "Pflege")
     assert found[0] == "Pflege zu Hause"
     assert set(found[1:]) == {"Altenpflegehilfe in Teilzeit", "Krankenpflege kompakt"}
@@ -122,3 +124,29 @@ async def test_suggestions_complete_titles_skills_and_places(pool: asyncpg.Pool)
     assert [s.label for s in words] == [s.label for s in first]  # ß typed or not
     assert [(s.kind, s.label) for s in place] == [("place", "Schwalmstadt")]
     assert [(s.kind, s.label) for s in skill] == [("skill", "Praxis")]
+
+
+async def near(pool: asyncpg.Pool, where: str, km: float, q: str | None = None) -> list[str]:
+    here = geography.locate(where)
+    assert here is not None
+    async with pool.acquire() as conn:
+        filtered = await query.expand(conn, search.CourseFilter(q=q, near=here, radius_km=km))
+        hits = await search.search_courses(conn, filtered, after=None, limit=20)
+    return sorted(document["title"] for document, _ in hits)
+
+
+async def test_courses_within_a_radius_of_a_postcode_anywhere_in_germany(
+    pool: asyncpg.Pool,
+) -> None:
+    await offer(pool, "Excel in Kassel", location={"municipality": "Kassel"})
+    await offer(pool, "Excel in Baunatal", location={"municipality": "Baunatal"})
+    await offer(pool, "Excel in Leipzig", location={"municipality": "Leipzig", "postcode": "04109"})
+    # Its own coordinates win: registered in Kassel, held in Munich.
+    await offer(pool, "Excel in München",
+                location={"municipality": "Kassel", "lat": 48.137, "lon": 11.575})  # fmt: skip
+    await offer(pool, "Excel online", format="online", location=None)
+    assert await near(pool, "34117", 25) == ["Excel in Baunatal", "Excel in Kassel"]
+    assert await near(pool, "34117", 5) == ["Excel in Kassel"]
+    assert await near(pool, "04103", 25, q="Excel") == ["Excel in Leipzig"]
+    assert await near(pool, "München", 25) == ["Excel in München"]
+    assert await near(pool, "Hamburg", 100) == []

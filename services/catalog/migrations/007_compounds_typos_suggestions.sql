@@ -14,6 +14,17 @@ CREATE TABLE search_words (
     courses integer NOT NULL
 );
 CREATE INDEX search_words_similar ON search_words USING gin (word gin_trgm_ops);
+-- The known words within `edits` edits of a typed one, nearest and most used first. The
+-- trigram index proposes (words sharing 20 % of their trigrams: a 5-letter word with one
+-- edit shares about a third, below pg_trgm's default 0.3), Levenshtein decides.
+CREATE FUNCTION catalog_near_words(typed text, edits integer, n integer)
+    RETURNS SETOF text LANGUAGE sql STABLE
+    SET pg_trgm.similarity_threshold = 0.2
+AS $$
+    SELECT s.word FROM search_words s
+    WHERE s.word % typed AND levenshtein_less_equal(s.word, typed, edits) <= edits
+    ORDER BY levenshtein(s.word, typed), s.courses DESC, s.word LIMIT n
+$$;
 
 -- What the search box completes: course titles, skills (module titles) and places, each
 -- once, with `norm` folded like the words; found by its first letters or a word's.
@@ -30,3 +41,9 @@ CREATE INDEX search_suggestions_words ON search_suggestions USING gin (norm gin_
 -- Courses indexed before: indexed again, with their compound parts, words and suggestions.
 INSERT INTO search_backlog SELECT course_id FROM courses WHERE status = 'live'
     ON CONFLICT DO NOTHING;
+
+-- Near me: where each course takes place (its own coordinates, else its postcode's or its
+-- town's centre, from zll/platform/geography.py), set by the indexer; a radius search
+-- narrows by latitude through the index, then by the great-circle distance.
+ALTER TABLE course_ranking ADD COLUMN lat real, ADD COLUMN lon real;
+CREATE INDEX course_ranking_point ON course_ranking (lat, lon) WHERE status = 'live';
