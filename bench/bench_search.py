@@ -37,7 +37,7 @@ from bench.harness import BenchContext, Result, percentile
 from services.catalog import compounds, domain
 from services.catalog.indexer import _INDEX_LIVE
 from zll.demo.loader import publish_courses
-from zll.platform import db
+from zll.platform import db, geography
 from zll.platform.auth import mint_token
 from zll.platform.settings import Settings
 
@@ -152,7 +152,8 @@ async def database_ceiling(url: str, courses: list[dict[str, Any]]) -> float:
             published = domain.publish(CourseUpserted.model_validate(c), now)
             rows.append((c["course_id"], c["provider_id"], 1, "live", published.model_dump_json()))
         parts = [(compounds.index_text(c["title"], c["modules"][0]["title"]),
-                  compounds.index_text(c["description"])) for c in courses]  # fmt: skip
+                  compounds.index_text(c["description"]),
+                  geography.locate(c["location"]["municipality"])) for c in courses]  # fmt: skip
         async with pool.acquire() as conn:
             providers = sorted({c["provider_id"] for c in courses})
             await conn.executemany(
@@ -168,8 +169,10 @@ async def database_ceiling(url: str, courses: list[dict[str, Any]]) -> float:
             for i in range(0, len(courses), 1000):
                 ids = [c["course_id"] for c in courses[i : i + 1000]]
                 batch = parts[i : i + 1000]
+                lats = [p[2][0] if p[2] else None for p in batch]
+                lons = [p[2][1] if p[2] else None for p in batch]
                 await conn.execute(_INDEX_LIVE, ids, ids, [p[0] for p in batch],
-                                   [p[1] for p in batch])  # fmt: skip
+                                   [p[1] for p in batch], lats, lons)  # fmt: skip
             return len(courses) / (time.perf_counter() - start)
     finally:
         await pool.close()
