@@ -10,6 +10,8 @@ on /metrics says by how much). A withdrawal hides the course from search at once
 
 from __future__ import annotations
 
+import asyncio
+
 import asyncpg
 from prometheus_client import Gauge
 
@@ -132,6 +134,17 @@ async def queue(conn: Connection, course_ids: list[str]) -> None:
         "INSERT INTO search_backlog SELECT unnest($1::text[]) ON CONFLICT DO NOTHING", course_ids
     )
     await conn.execute(f"NOTIFY {CHANNEL}")
+
+
+async def load_reference_data() -> None:
+    """The word list and Germany's places, read once (~3 s) off the event loop: the service
+    is ready only after, so that the first indexed courses are split and placed in time."""
+
+    def load() -> None:
+        compounds.words()
+        geography.national()
+
+    await asyncio.to_thread(load)
 
 
 class SearchIndexer:
