@@ -31,7 +31,7 @@ async def pool(infra: DevStack) -> AsyncIterator[asyncpg.Pool]:
         yield pool
 
 
-async def offer(pool: asyncpg.Pool, *titles: str, **changes: Any) -> None:
+async def offer(pool: asyncpg.Pool, *titles: str, module: str = "Praxis", **changes: Any) -> None:
     """Courses with these titles (the code made from the title), stored and indexed."""
     published = []
     for title in titles:
@@ -42,7 +42,7 @@ async def offer(pool: asyncpg.Pool, *titles: str, **changes: Any) -> None:
             description="",
             **changes,
         )
-        data["modules"][0]["title"] = "Praxis"
+        data["modules"][0]["title"] = module
         published.append(domain.publish(CourseUpserted.model_validate(data), datetime.now(UTC)))
     async with pool.acquire() as conn, conn.transaction():
         await store.save_courses(conn, [(c, c.model_dump_json().encode()) for c in published])
@@ -75,6 +75,12 @@ async def test_a_word_finds_the_compounds_containing_it_below_exact_hits(
 async def test_a_compound_query_finds_courses_using_its_parts(pool: asyncpg.Pool) -> None:
     await offer(pool, "Hilfe in der Altenpflege", "Lohnbuchhaltung")
     assert await titles(pool, "Altenpflegehilfe") == ["Hilfe in der Altenpflege"]
+    # The word as typed (in a module title) comes first, though the other course has its
+    # parts in its title.
+    await offer(pool, "Qualifizierung in Teilzeit", module="Altenpflegehilfe")
+    assert await titles(pool, "Altenpflegehilfe") == [
+        "Qualifizierung in Teilzeit", "Hilfe in der Altenpflege",
+    ]  # fmt: skip
 
 
 async def test_a_typo_is_found_below_exact_hits(pool: asyncpg.Pool) -> None:
