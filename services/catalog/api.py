@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query
 
-from services.catalog import domain, search, store
+from services.catalog import domain, query, search, store, vocabulary
 from services.catalog.messages import MESSAGES
 from services.catalog.schemas import (
     MAG_WELDING,
@@ -19,7 +19,10 @@ from services.catalog.schemas import (
     OverlapOut,
     ProviderOut,
     ProviderRegistration,
+    SuggestionOut,
+    Suggestions,
 )
+from zll.platform import geography
 from zll.platform.auth import Principal, require_role
 from zll.platform.database import Db
 from zll.platform.pagination import Page, PageRequest, pages
@@ -106,6 +109,11 @@ async def course_filter(
     | None = None,
     provider: Annotated[str | None, Query(pattern=r"^[a-z0-9-]{2,40}$")] = None,
     max_price: Annotated[float | None, Query(ge=0, le=1_000_000)] = None,
+    near: Annotated[
+        str | None,
+        Query(max_length=120, description="a German postcode or town", examples=["34117"]),
+    ] = None,
+    radius_km: Annotated[float, Query(gt=0, le=500, description="with `near`")] = 25,
 ) -> search.CourseFilter:
     """The search filters, shared by `/courses` and `/courses/facets`."""
     if eqf_level is not None and (eqf_min is not None or eqf_max is not None):
@@ -119,10 +127,13 @@ async def course_filter(
         levels = tuple(range(eqf_min or 1, (eqf_max or 8) + 1))
     if starts_after and starts_before and starts_after >= starts_before:
         raise _invalid("starts_before", "filter.dates")
+    here = geography.locate(near) if near else None
+    if near and here is None:
+        raise _invalid("near", "filter.near-unknown", near=near)
     q = q.strip() if q else None
     return search.CourseFilter(
         q or None, municipality, format, provider, starts_after, starts_before, skill, levels,
-        funding, target_group, max_price,
+        funding, target_group, max_price, near=here, radius_km=radius_km,
     )  # fmt: skip
 
 
@@ -139,13 +150,26 @@ async def search_courses(
     where: Filter,
     page: Annotated[PageRequest, Depends(pages(default=20, maximum=100))],
 ) -> dict[str, Any]:
-    """Live courses: with `q` by relevance then start date, otherwise by start date."""
+    """Live courses: with `q` by relevance then start date, otherwise by start date.
+
+    `q` finds compounds containing its words (Pflege → Altenpflegehilfe), courses using the
+    parts of a compound it contains, and words with a typo (one in 5–8 letters, two from 9),
+    each below the courses with the words as typed. When nothing is found, `did_you_mean`
+    offers the query with its unknown words replaced by the nearest known ones."""
     after = page.after(float, date, str)
     position = search.Position(*after) if after else None
+    did_you_mean = None
     async with db.connection() as conn:
+        where = await query.expand(conn, where)
         hits = await search.search_courses(conn, where, after=position, limit=page.limit + 1)
+        if not hits and where.q and position is None:
+            did_you_mean = await vocabulary.did_you_mean(conn, where.q)
     found, next_cursor = page.cut(hits, key=lambda hit: _key(hit[1]))
-    return {"items": [course for course, _ in found], "next_cursor": next_cursor}
+    return {
+        "items": [course for course, _ in found],
+        "next_cursor": next_cursor,
+        "did_you_mean": did_you_mean,
+    }
 
 
 def _key(position: search.Position) -> tuple[float, date, str]:
@@ -156,8 +180,23 @@ def _key(position: search.Position) -> tuple[float, date, str]:
 async def course_facets(db: Db, where: Filter) -> Facets:
     """Counts for a filter sidebar: the same filters as `/courses`, counted per value."""
     async with db.connection() as conn:
-        counts = await search.facet_counts(conn, where)
+        counts = await search.facet_counts(conn, await query.expand(conn, where))
     return Facets(total=sum(counts["format"].values()), **counts)
+
+
+@router.get("/courses/suggest", response_model=Suggestions, tags=["courses"])
+async def suggest(
+    db: Db,
+    q: Annotated[str, Query(min_length=1, max_length=100, examples=["Schwe"])],
+) -> Suggestions:
+    """Completions while typing: course titles, skills (module titles) and places that
+    start with `q`, then those with a word starting with it (from 3 letters); the most
+    used first, at most 8."""
+    async with db.connection() as conn:
+        found = await vocabulary.suggest(conn, q.strip())
+    return Suggestions(
+        q=q, items=[SuggestionOut(kind=s.kind, label=s.label, courses=s.courses) for s in found]
+    )
 
 
 @router.get(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -10,7 +11,7 @@ from zll_contracts.topics import CATALOG_COURSES, PROVIDER_COURSES
 
 from services.catalog.api import router
 from services.catalog.handlers import HANDLERS
-from services.catalog.indexer import SearchIndexer
+from services.catalog.indexer import SearchIndexer, load_reference_data
 from zll.platform.service import (
     ServiceDefinition,
     create_service_app,
@@ -37,5 +38,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
-def _indexing(app: FastAPI) -> contextlib.AbstractAsyncContextManager[None]:
-    return running_task(SearchIndexer(app.state.pool).run(), name="search-indexer")
+@contextlib.asynccontextmanager
+async def _indexing(app: FastAPI) -> AsyncIterator[None]:
+    await load_reference_data()
+    async with running_task(SearchIndexer(app.state.pool).run(), name="search-indexer"):
+        yield

@@ -10,9 +10,13 @@ on /metrics says by how much). A withdrawal hides the course from search at once
 
 from __future__ import annotations
 
+import asyncio
+
 import asyncpg
 from prometheus_client import Gauge
 
+from services.catalog import compounds, vocabulary
+from zll.platform import geography
 from zll.platform.db import Connection
 from zll.platform.notified import NotifiedLoop
 
@@ -32,9 +36,20 @@ _CLAIM = """
 # (in `course_text`) decides whether a course matches, `rank_vector` (title and module
 # titles only, in the narrow `course_ranking`) how well. unaccent folds ß and umlauts so that
 # `schweissen` finds `Schweißen`; the German stemmer joins Pflegekraft and Pflegekräfte.
+# The parts of compound words weigh least (D): "Pflege" finds "Altenpflegehilfe", below a
+# course with "Pflege" itself ($2: the courses, $3/$4: parts of their titles and module
+# titles / of their descriptions, made by compounds.index_text; $5/$6: where each takes
+# place, from geography.course_point).
 _INDEX_LIVE = """
-WITH source AS (
-    SELECT c.course_id, c.provider_id, c.revision, c.document AS d,
+WITH parts AS (
+    SELECT * FROM unnest($2::text[], $3::text[], $4::text[], $5::real[], $6::real[])
+        p(course_id, ranked, described, lat, lon)
+), source AS (
+    SELECT c.course_id, c.provider_id, c.revision, c.document AS d, p.lat, p.lon,
+        setweight(to_tsvector('german', catalog_unaccent(coalesce(p.ranked, ''))), 'D')
+            AS parts_vector,
+        setweight(to_tsvector('german', catalog_unaccent(coalesce(p.described, ''))), 'D')
+            AS described_parts,
         setweight(to_tsvector('german', catalog_unaccent(c.document ->> 'title')), 'A')
             AS title_vector,
         setweight(to_tsvector('german', catalog_unaccent(
@@ -42,11 +57,12 @@ WITH source AS (
         setweight(to_tsvector('german', catalog_unaccent(coalesce(
             (SELECT string_agg(m ->> 'title', ' ')
              FROM jsonb_array_elements(c.document -> 'modules') m), ''))), 'B') AS modules_vector
-    FROM courses c WHERE c.course_id = ANY($1::text[]) AND c.status = 'live'
+    FROM courses c LEFT JOIN parts p USING (course_id)
+    WHERE c.course_id = ANY($1::text[]) AND c.status = 'live'
 ), ranked AS (
     INSERT INTO course_ranking AS r (course_id, provider_id, revision, status, title, format,
         municipality, start_date, end_date, price_eur, funding, target_groups, skills,
-        eqf_levels, rank_vector)
+        eqf_levels, rank_vector, lat, lon)
     SELECT course_id, provider_id, revision, 'live', d ->> 'title', d ->> 'format',
         d #>> '{location,municipality}', (d ->> 'start_date')::date, (d ->> 'end_date')::date,
         (d ->> 'price_eur')::numeric,
@@ -56,7 +72,7 @@ WITH source AS (
               FROM jsonb_array_elements(d -> 'modules') m ORDER BY 1),
         ARRAY(SELECT DISTINCT (m ->> 'eqf_level')::int
               FROM jsonb_array_elements(d -> 'modules') m ORDER BY 1),
-        title_vector || modules_vector
+        title_vector || modules_vector || parts_vector, lat, lon
     FROM source
     ON CONFLICT (course_id) DO UPDATE SET provider_id = EXCLUDED.provider_id,
         revision = EXCLUDED.revision, status = 'live', title = EXCLUDED.title,
@@ -64,17 +80,39 @@ WITH source AS (
         start_date = EXCLUDED.start_date, end_date = EXCLUDED.end_date,
         price_eur = EXCLUDED.price_eur, funding = EXCLUDED.funding,
         target_groups = EXCLUDED.target_groups, skills = EXCLUDED.skills,
-        eqf_levels = EXCLUDED.eqf_levels, rank_vector = EXCLUDED.rank_vector
+        eqf_levels = EXCLUDED.eqf_levels, rank_vector = EXCLUDED.rank_vector,
+        lat = EXCLUDED.lat, lon = EXCLUDED.lon
 )
 INSERT INTO course_text AS t (course_id, search)
-SELECT course_id, title_vector || description_vector || modules_vector FROM source
+SELECT course_id,
+    title_vector || description_vector || modules_vector || parts_vector || described_parts
+FROM source
 ON CONFLICT (course_id) DO UPDATE SET search = EXCLUDED.search
+"""
+
+
+_TEXTS = """
+    SELECT course_id, document ->> 'title' AS title, document ->> 'description' AS description,
+        document #>> '{location,municipality}' AS place,
+        document #>> '{location,postcode}' AS postcode,
+        (document #>> '{location,lat}')::float8 AS lat,
+        (document #>> '{location,lon}')::float8 AS lon,
+        ARRAY(SELECT m ->> 'title' FROM jsonb_array_elements(document -> 'modules') m) AS modules
+    FROM courses WHERE course_id = ANY($1::text[]) AND status = 'live'
 """
 
 
 async def index_courses(conn: Connection, course_ids: list[str]) -> None:
     """Bring these courses' search rows in line with their stored state."""
-    await conn.execute(_INDEX_LIVE, course_ids)
+    texts = await conn.fetch(_TEXTS, course_ids)
+    ids = [t["course_id"] for t in texts]
+    ranked = [compounds.index_text(t["title"], *t["modules"]) for t in texts]
+    described = [compounds.index_text(t["description"]) for t in texts]
+    points = [geography.course_point(t["lat"], t["lon"], t["postcode"], t["place"]) for t in texts]
+    lats = [p[0] if p else None for p in points]
+    lons = [p[1] if p else None for p in points]
+    await conn.execute(_INDEX_LIVE, course_ids, ids, ranked, described, lats, lons)
+    await vocabulary.learn(conn, texts)
     await hide_withdrawn(conn, course_ids)
 
 
@@ -96,6 +134,17 @@ async def queue(conn: Connection, course_ids: list[str]) -> None:
         "INSERT INTO search_backlog SELECT unnest($1::text[]) ON CONFLICT DO NOTHING", course_ids
     )
     await conn.execute(f"NOTIFY {CHANNEL}")
+
+
+async def load_reference_data() -> None:
+    """The word list and Germany's places, read once (~3 s) off the event loop: the service
+    is ready only after, so that the first indexed courses are split and placed in time."""
+
+    def load() -> None:
+        compounds.words()
+        geography.national()
+
+    await asyncio.to_thread(load)
 
 
 class SearchIndexer:

@@ -15,6 +15,8 @@ MESSAGES = Catalogue(
             "filter.eqf-both": "entweder eqf_level oder eqf_min/eqf_max, nicht beides",
             "filter.eqf-order": "eqf_min ({eqf_min}) liegt über eqf_max ({eqf_max})",
             "filter.dates": "starts_before muss später als starts_after sein",
+            "filter.near-unknown": "„{near}“ ist keine bekannte deutsche Postleitzahl und kein "
+            "bekannter Ort",
         },
         "en": {
             "provider-not-found": "Provider not found",
@@ -24,6 +26,7 @@ MESSAGES = Catalogue(
             "filter.eqf-both": "use either eqf_level or eqf_min/eqf_max, not both",
             "filter.eqf-order": "eqf_min ({eqf_min}) is above eqf_max ({eqf_max})",
             "filter.dates": "starts_before must be later than starts_after",
+            "filter.near-unknown": "{near!r} is neither a known German postcode nor a known town",
         },
     },
     base=PLATFORM,

@@ -98,6 +98,36 @@ class CourseOut(CoursePublished):
 class CoursePage(Page[CourseOut]):
     """Live courses, one page."""
 
+    did_you_mean: str | None = Field(
+        default=None,
+        description="When nothing is found: the query with its unknown words replaced by "
+        "the nearest words the catalogue uses, else null.",
+        examples=["schweissen kurs"],
+    )
+
+
+class SuggestionOut(BaseModel):
+    kind: Literal["title", "skill", "place"] = Field(
+        description="title: a course title; skill: a module title; place: a municipality"
+    )
+    label: str = Field(examples=["Schweißen Grundkurs MAG/WIG"])
+    courses: int = Field(description="How often it was indexed (a measure of how common).")
+
+
+class Suggestions(BaseModel):
+    model_config = _example(
+        {
+            "q": "Schwe",
+            "items": [
+                {"kind": "title", "label": "Schweißen Grundkurs MAG/WIG", "courses": 3},
+                {"kind": "skill", "label": "Schweißtechnik", "courses": 1},
+            ],
+        }
+    )
+
+    q: str
+    items: list[SuggestionOut]
+
 
 class ModuleHit(BaseModel):
     """A module of a live course that teaches the skill asked for (documentation)."""

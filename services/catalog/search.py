@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, replace
 from datetime import date
+from math import cos, radians
 from typing import Any
 
 from services.catalog.domain import Offer
@@ -25,6 +26,12 @@ class CourseFilter:
     funding: str | None = None
     target_group: str | None = None
     max_price: float | None = None
+    # The words of `q` with their compound parts and typo corrections (query.expand), for
+    # to_tsquery; None: `q` as written.
+    terms: str | None = None
+    # Near me: courses at most `radius_km` from this (lat, lon).
+    near: tuple[float, float] | None = None
+    radius_km: float = 25.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +65,7 @@ class _Where:
 def _filtered(where: CourseFilter) -> _Where:
     w = _Where()
     if where.q:
-        w.add(f"search @@ {_query(w, where.q)}")
+        w.add(f"search @@ {_query(w, where)}")
     for column, value in (
         ("municipality", where.municipality),
         ("format", where.format),
@@ -81,7 +88,24 @@ def _filtered(where: CourseFilter) -> _Where:
         w.add(f"start_date < {w.arg(where.starts_before)}")
     if where.max_price is not None:
         w.add(f"price_eur <= {w.arg(where.max_price)}")
+    if where.near is not None:
+        _within(w, where.near, where.radius_km)
     return w
+
+
+def _within(w: _Where, here: tuple[float, float], km: float) -> None:
+    """Courses within `km` of `here`: a latitude band and longitude box first (the index),
+    then the great-circle distance (haversine, as geography.haversine_km)."""
+    lat, lon = here
+    dlat = km / 111.0
+    dlon = km / (111.0 * max(cos(radians(lat)), 0.01))
+    la, lo = w.arg(lat), w.arg(lon)
+    w.add(f"lat BETWEEN {w.arg(lat - dlat)} AND {w.arg(lat + dlat)}")
+    w.add(f"lon BETWEEN {w.arg(lon - dlon)} AND {w.arg(lon + dlon)}")
+    w.add(
+        f"2 * 6371.0 * asin(sqrt(sin(radians(lat - {la}) / 2) ^ 2 + cos(radians({la}))"
+        f" * cos(radians(lat)) * sin(radians(lon - {lo}) / 2) ^ 2)) <= {w.arg(km)}"
+    )
 
 
 # The filter columns with the full text vector, for a search whose words must be checked in it.
@@ -119,9 +143,23 @@ async def search_courses(
     return [(documents[k.course_id], k) for k in keys]
 
 
-def _query(w: _Where, q: str) -> str:
+def _query(w: _Where, where: CourseFilter) -> str:
     """SQL: the user's words as a German full text query (the indexer folds the same way)."""
-    return f"websearch_to_tsquery('german', catalog_unaccent({w.arg(q)}))"
+    if where.terms:
+        return f"to_tsquery('german', catalog_unaccent({w.arg(where.terms)}))"
+    return f"websearch_to_tsquery('german', catalog_unaccent({w.arg(where.q or '')}))"
+
+
+def _rank(w: _Where, where: CourseFilter, query: str) -> str:
+    """SQL: how well a course's title and module titles match. With compound parts or typo
+    corrections in the query, a course with the words as typed, in its title or module
+    titles, comes first (+1): the parts (weight D) and corrections only after."""
+    if not where.terms:
+        return f"ts_rank(rank_vector, {query})"
+    exact = f"websearch_to_tsquery('german', catalog_unaccent({w.arg(where.q)}))"
+    typed = f"ts_filter(rank_vector, '{{a,b}}') @@ {exact}"
+    near = f"least(ts_rank(rank_vector, {query}), 0.999)"
+    return f"({near} + CASE WHEN {typed} THEN 1 ELSE 0 END)::real"
 
 
 def _matches(query: str, alias: str) -> str:
@@ -154,7 +192,8 @@ async def _ranked(
     phrase (`!`, `<->` in the tsquery); only then is `search` checked as well.
     """
     w = _filtered(replace(where, q=None))
-    query = _query(w, where.q or "")
+    query = _query(w, where)
+    rank = _rank(w, where, query)
     keyset = ""
     if after is not None:
         r, d, c = w.arg(after.rank), w.arg(after.start_date), w.arg(after.course_id)
@@ -164,7 +203,7 @@ async def _ranked(
     rows = await conn.fetch(
         f"""
         SELECT * FROM (
-            SELECT course_id, start_date, ts_rank(rank_vector, {query}) AS rank
+            SELECT course_id, start_date, {rank} AS rank
             FROM course_ranking r WHERE {w.sql} AND rank_vector @@ {query}
                 AND ({query}::text !~ '[!<]' OR {_matches(query, "r")})
         ) hits WHERE rank > 0 {keyset}
@@ -198,7 +237,7 @@ async def _unranked(
         if len(found) == limit:
             return found
     # All matches through the GIN index (and the filters' indexes), then sort the few.
-    query = _query(f, where.q or "")
+    query = _query(f, where)
     rows = await conn.fetch(
         f"""
         WITH hits AS MATERIALIZED (
@@ -220,7 +259,7 @@ async def _walk(
     w = _filtered(replace(where, q=None))
     if after is not None and after.rank <= 0:
         w.add(f"(start_date, course_id) > ({w.arg(after.start_date)}, {w.arg(after.course_id)})")
-    query = _query(w, where.q or "")
+    query = _query(w, where)
     unranked = f"NOT (rank_vector @@ {query} AND ts_rank(rank_vector, {query}) > 0)"
     # The sub-select (not EXISTS, which may become a join) keeps the walk in index order,
     # so the outer ORDER BY needs no sort and the walk stops at the `limit`-th match.

@@ -25,7 +25,7 @@ from services.matching.schemas import (
 from services.matching.vocabulary import vocabulary
 from zll.platform.auth import Principal, require_role
 from zll.platform.database import Database, Db
-from zll.platform.geography import TOWNS, town
+from zll.platform.geography import locate
 from zll.platform.problems import ProblemError
 
 router = APIRouter(tags=["counselling"])
@@ -82,11 +82,9 @@ def _unknown_uris(profile: ProfileIn) -> list[dict[str, str]]:
     if (
         profile.municipality
         and profile.travel_km is not None
-        and town(profile.municipality) is None
+        and locate(profile.municipality) is None
     ):
-        errors.append(
-            {"field": "municipality", "message": f"unknown town; known: {', '.join(sorted(TOWNS))}"}
-        )
+        errors.append({"field": "municipality", "message": "unknown town or postcode in Germany"})
     return errors
 
 

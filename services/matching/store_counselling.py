@@ -11,7 +11,7 @@ from services.matching.domain.counselling import CourseOffer, ModuleOffer, Profi
 from services.matching.domain.opportunities import Opportunity
 from services.matching.store import Supply
 from zll.platform.db import Connection
-from zll.platform.geography import town, towns_within
+from zll.platform.geography import locate, towns_within
 
 _COURSE_COLUMNS = (
     "course_id, course, start_date, revision, provider_id, title, format, language, end_date,"
@@ -109,7 +109,7 @@ async def live_courses_for(conn: Connection, profile: Profile, today: date) -> l
 
     A superset of what counselling.why_not lets pass (it decides); in storage order, as before.
     """
-    here = town(profile.municipality)
+    here = locate(profile.municipality)
     radius = profile.travel_km
     rows = await conn.fetch(
         _LIVE_COURSES_FOR,

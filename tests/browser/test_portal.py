@@ -227,3 +227,26 @@ def test_a_learner_accepts_a_seat_held_for_them(region: DevStack, browser: Any) 
     sync_api.expect(page.locator("#enrolments")).to_contain_text("Bestätigt")
     assert httpx.get(f"{api}/courses/{course_id}/seats").json()["confirmed"] == 1
     context.close()
+
+
+def test_the_search_box_completes_while_typing_and_offers_a_better_spelling(
+    region: DevStack, browser: Any
+) -> None:
+    _, title, _ = publish_course(region)
+    deadline = time.monotonic() + 20
+    while not httpx.get(
+        f"{region.layout.url('catalog')}/courses/suggest", params={"q": title[:-2]}
+    ).json()["items"]:
+        assert time.monotonic() < deadline, "the course never reached the suggestions"
+        time.sleep(0.2)
+    page = browser.new_page(viewport=DESKTOP)
+    page.goto(f"{region.web_url}/#/?q=Altnhlfe")  # two typos in 8 letters: too many to guess
+    sync_api.expect(page.locator("#search-status")).to_have_text("Keine Kurse gefunden")
+    sync_api.expect(page.locator("#did-you-mean")).to_contain_text("Meinten Sie")
+    axe.check(page, "search: nothing found, did you mean")
+    page.get_by_label("Suchbegriff").fill("")
+    page.get_by_label("Suchbegriff").press_sequentially(title[:-1])
+    option = page.locator(f"#search-suggestions option[value='{title}']")
+    sync_api.expect(option).to_have_count(1)
+    axe.check(page, "search: suggestions while typing")
+    page.close()

@@ -305,3 +305,25 @@ async def test_phrases_match_the_whole_text_and_changes_reach_search(
                              start_date="2027-06-01", end_date="2027-07-01")  # fmt: skip
     await publish_all(http, partner, [renamed])
     assert await ids(http, a, q="Imkerei") == [a["often"], a["title"], a["module"]]
+
+
+async def test_search_as_typed_over_http(http: httpx.AsyncClient, offer: dict[str, Any]) -> None:
+    """Compounds, typos, suggestions and near me through the catalog's HTTP API."""
+    # Pflegekräfte and Grundpflege in title and module first; "Pflege" in descriptions after.
+    assert (await ids(http, offer, q="Pflege"))[0] == offer["pflege"]
+    # The compound itself first; then courses using its parts ("Grundlagen der Pflege").
+    assert (await ids(http, offer, q="Grundpflege"))[0] == offer["pflege"]
+    assert await ids(http, offer, q="Schweisen") == [offer["schweissen"]]  # a typo
+    assert await ids(http, offer, near="32756", radius_km=10) == [offer["schweissen"]]  # Detmold
+    nothing = await http.get("/courses", params={"provider": offer["provider"], "q": "Excle"})
+    assert nothing.json()["items"] == []
+    assert nothing.json()["did_you_mean"] == "excel"  # two edits in 5 letters: too many to guess
+    unknown = await http.get("/courses", params={"near": "Atlantis"})
+    assert unknown.status_code == 422
+    assert unknown.json()["errors"][0]["field"] == "near"
+    assert "Atlantis" in unknown.json()["errors"][0]["message"]
+    suggested = await http.get("/courses/suggest", params={"q": "Lagerlog"})
+    assert suggested.status_code == 200
+    assert {"kind": "title", "label": "Lagerlogistik"} in [
+        {k: s[k] for k in ("kind", "label")} for s in suggested.json()["items"]
+    ]

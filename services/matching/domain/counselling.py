@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from zll.platform.geography import haversine_km, town
+from zll.platform.geography import haversine_km, locate
 
 Label = Callable[[str], str]
 _CLOCK = re.compile(r"(\d{1,2})[:.]\d{2}")
@@ -56,7 +56,7 @@ class CourseOffer:
     def point(self) -> tuple[float, float] | None:
         if self.lat is not None and self.lon is not None:
             return (self.lat, self.lon)
-        return town(self.municipality)
+        return locate(self.municipality)
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,7 +134,7 @@ def time_of_day(schedule: str | None) -> str | None:
 
 
 def distance_km(course: CourseOffer, profile: Profile) -> float | None:
-    here, there = town(profile.municipality), course.point
+    here, there = locate(profile.municipality), course.point
     if course.format == "online" or here is None or there is None:
         return None
     return haversine_km(here, there)

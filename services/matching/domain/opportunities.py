@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from services.matching.domain.counselling import Label, Profile
-from zll.platform.geography import haversine_km, town
+from zll.platform.geography import haversine_km, locate
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +85,7 @@ def _within_reach(profile: Profile, o: Opportunity, km: float | None) -> bool:
 
 
 def _distance(profile: Profile, o: Opportunity) -> float | None:
-    here, there = town(profile.municipality), town(o.municipality)
+    here, there = locate(profile.municipality), locate(o.municipality)
     return haversine_km(here, there) if here and there else None
 
 
