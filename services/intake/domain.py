@@ -137,3 +137,53 @@ def changes(
         if before is not None and before.live:
             result.withdrawals.append(Withdrawal(course_id, before.revision + 1, reason))
     return result
+
+
+SHRINK_MINIMUM = 10
+"""A feed with fewer live courses than this may shrink freely: small catalogues change a lot."""
+SHRINK_SHARE = 0.5
+"""A full export that would withdraw more than this share of the live courses needs a confirm."""
+
+
+def check_shrink(changes: Changes, published: Mapping[str, Published], *, confirmed: bool) -> None:
+    """Refuse a full export much shorter than the last unless the provider confirmed it.
+
+    An export cut short by the producing system (a filter left on, a failed query) would
+    otherwise withdraw most of the provider's courses from search in one go.
+    """
+    live = sum(1 for p in published.values() if p.live)
+    if confirmed or live < SHRINK_MINIMUM or changes.withdrawn <= live * SHRINK_SHARE:
+        return
+    raise ImportRefused(
+        "shrunk_full_export",
+        Message(
+            f"Der vollständige Export würde {changes.withdrawn} von {live} bisher "
+            "veröffentlichten Kursen zurückziehen. Er wurde deshalb nicht übernommen; ist das "
+            "gewollt, bitte erneut mit ?confirm_withdrawals=true hochladen.",
+            f"The full export would withdraw {changes.withdrawn} of the {live} courses "
+            "published so far. It was therefore not taken; if that is intended, upload it "
+            "again with ?confirm_withdrawals=true.",
+        ),
+    )
+
+
+def check_creator(known: str | None, declared: str | None) -> None:
+    """Refuse a document whose exporting institution is not the one this provider's were.
+
+    The first import that names its creator (OpenVHS `ersteller/guid`, open-Qcat
+    `SUPPLIER_ID`) fixes it for the provider; a later document naming another one is most
+    likely another institution's file uploaded under the wrong account.
+    """
+    if known is None or declared is None or known == declared:
+        return
+    raise ImportRefused(
+        "other_creator",
+        Message(
+            f"Die Datei stammt laut Kopf von „{declared}“, die bisherigen Exporte dieses "
+            f"Anbieters von „{known}“. Es wurde nichts übernommen; bitte prüfen Sie, ob die "
+            "Datei zum richtigen Anbieter hochgeladen wurde.",
+            f"The file's header names {declared!r} as its creator, this provider's earlier "
+            f"exports named {known!r}. Nothing was taken; please check that the file was "
+            "uploaded for the right provider.",
+        ),
+    )

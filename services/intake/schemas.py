@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field
 
+from services.intake.model import Format
 from zll.platform.pagination import Page
 
 _REFUSED_EXAMPLE: dict[str, Any] = {
@@ -69,3 +70,40 @@ class ImportReport(BaseModel):
 
 class ImportReportPage(Page[ImportReport]):
     pass
+
+
+class FeedIn(BaseModel):
+    """Where the provider's system puts its export, and how often the region pulls it."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "url": "https://vhs-kassel.example/export/openvhs.xml",
+                    "format": "openvhs",
+                    "interval_minutes": 1440,
+                }
+            ]
+        },
+    )
+
+    url: AnyHttpUrl = Field(description="http(s) address of the export; public addresses only")
+    format: Format | None = Field(default=None, description="detected when absent")
+    interval_minutes: int = Field(
+        default=1440, ge=15, le=10080, description="15 minutes to a week; nightly by default"
+    )
+
+
+class FeedState(BaseModel):
+    """A registered feed: its schedule and how its last pull went."""
+
+    provider_id: str
+    url: str
+    format: str | None
+    interval_minutes: int
+    next_pull_at: datetime
+    last_pulled_at: datetime | None
+    last_outcome: str | None = Field(description="taken, not_modified, refused or failed")
+    last_import_id: str | None = Field(description="the report of the last export taken")
+    last_error: str | None = Field(description="why the last pull was refused or failed")

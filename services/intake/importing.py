@@ -1,0 +1,95 @@
+"""One path for every door: an uploaded file and a pulled feed are taken the same way.
+
+Compare, publish and record in one transaction: the events leave with the report.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from zll_contracts.payloads import CourseUpserted, CourseWithdrawn
+
+from services.intake import domain, store
+from services.intake.upload import Reading
+from zll.platform.unit_of_work import UnitOfWork
+
+
+@dataclass(frozen=True, slots=True)
+class Import:
+    """Who imports what, and what the provider has confirmed."""
+
+    provider_id: str
+    import_id: str
+    feed_id: str
+    dry_run: bool = False
+    confirm_withdrawals: bool = False
+
+
+async def take(uow: UnitOfWork, reading: Reading, job: Import) -> store.ImportReport:
+    """Take one document read to its end; raises domain.ImportRefused for a refused whole."""
+    await store.lock_feed(uow.conn, job.provider_id, job.feed_id)
+    known_creator = await store.creator_of(uow.conn, job.provider_id)
+    domain.check_creator(known_creator, reading.header.creator_id)
+    before = await store.published(uow.conn, job.provider_id, job.feed_id)
+    changes = domain.changes(
+        full=reading.header.full,
+        courses=reading.courses,
+        deletions=reading.deletions,
+        provider_id=job.provider_id,
+        published=before,
+    )
+    domain.check_shrink(changes, before, confirmed=job.confirm_withdrawals)
+    if not job.dry_run:
+        _publish(uow, changes, job)
+        await store.save_published(
+            uow.conn, job.provider_id, job.feed_id, job.import_id, changes.state()
+        )
+        if known_creator is None and reading.header.creator_id:
+            await store.remember_creator(
+                uow.conn, job.provider_id, reading.header.creator_id, job.import_id
+            )
+    report = store.ImportReport(
+        import_id=job.import_id,
+        provider_id=job.provider_id,
+        feed_id=job.feed_id,
+        format=reading.header.format.value,
+        full_export=reading.header.full,
+        dry_run=job.dry_run,
+        created_at=datetime.now(UTC),
+        new=changes.new,
+        changed=changes.changed,
+        unchanged=changes.unchanged,
+        withdrawn=changes.withdrawn,
+        refused=[
+            {
+                "line": r.source_line,
+                "path": r.path,
+                "export_id": r.export_id,
+                "title": r.title,
+                "de": r.text("de"),
+                "en": r.text("en"),
+            }
+            for r in reading.refusals
+        ],
+        warnings=[{"de": w.de, "en": w.en} for w in reading.warnings],
+    )
+    await store.save_report(uow.conn, report)
+    return report
+
+
+def _publish(uow: UnitOfWork, changes: domain.Changes, job: Import) -> None:
+    """On the provider's behalf (its `ce_source`), with the import as provenance."""
+    source = f"/providers/{job.provider_id}"
+    provenance = {"zllimport": job.import_id, "zllfeed": job.feed_id}
+    for upsert in changes.upserts:
+        course = CourseUpserted.model_validate(upsert.payload)
+        uow.publish(course, key=course.course_id, source=source, extensions=provenance)
+    for gone in changes.withdrawals:
+        withdrawal = CourseWithdrawn(
+            provider_id=job.provider_id,
+            course_id=gone.course_id,
+            revision=gone.revision,
+            reason=gone.reason,
+        )
+        uow.publish(withdrawal, key=gone.course_id, source=source, extensions=provenance)
