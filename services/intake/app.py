@@ -9,7 +9,7 @@ from pathlib import Path
 
 import httpx
 from fastapi import FastAPI
-from zll_contracts.topics import PROVIDER_COURSES
+from zll_contracts.topics import FEEDBACK, PROVIDER_COURSES
 
 from services.intake import feeds
 from services.intake.api import LIMITS, router
@@ -33,7 +33,7 @@ DEFINITION = ServiceDefinition(
     migrations=Path(__file__).parent / "migrations",
     handlers=HANDLERS,
     routers=[router, feeds_router],
-    publishes=[PROVIDER_COURSES],
+    publishes=[PROVIDER_COURSES, FEEDBACK],
 )
 
 

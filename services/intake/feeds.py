@@ -14,7 +14,7 @@ import logging
 import socket
 import uuid
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, Any
 from urllib.parse import urljoin, urlsplit
 
 import httpx
@@ -23,7 +23,7 @@ from starlette.concurrency import run_in_threadpool
 from services.intake import Format, IntakeDocumentError, Limits, Message, domain, feed_store
 from services.intake.config import IntakeSettings
 from services.intake.feed_store import Feed, Outcome
-from services.intake.importing import Import, take
+from services.intake.importing import Import, refused_whole, take
 from services.intake.upload import TooLarge, read_whole, spool
 from zll.platform.database import Database
 
@@ -162,7 +162,7 @@ async def pull(
         async with db.connection() as conn:
             await feed_store.finish(conn, feed.provider_id, Outcome("failed"))
         raise
-    if outcome.kind != "taken":  # a taken one was recorded with its import
+    if outcome.kind in ("not_modified", "failed"):  # the others were recorded with their event
         async with db.connection() as conn:
             await feed_store.finish(conn, feed.provider_id, outcome)
     log.info("feed of %s pulled: %s", feed.provider_id, outcome.kind)
@@ -180,20 +180,31 @@ async def _pull(
         return Outcome("not_modified")
     validators = {"etag": got.etag, "last_modified": got.last_modified, "keep_validators": True}
     chosen = Format(feed.format) if feed.format else None
+    job = Import(feed.provider_id, str(uuid.uuid4()), FEED)
     try:
         reading = await run_in_threadpool(read_whole, got.body, feed.provider_id, chosen, limits)
     except IntakeDocumentError as error:
-        return Outcome("refused", error=_error(error.message), **validators)  # type: ignore[arg-type]
+        return await _refused(db, job, feed.format, error.message, validators)
     finally:
         got.body.close()
-    job = Import(feed.provider_id, str(uuid.uuid4()), FEED)
     try:
         async with db.unit_of_work() as uow:
             await take(uow, reading, job)
             outcome = Outcome("taken", import_id=job.import_id, **validators)  # type: ignore[arg-type]
             await feed_store.finish(uow.conn, feed.provider_id, outcome)
     except domain.ImportRefused as refused:
-        return Outcome("refused", error=_error(refused.message), **validators)  # type: ignore[arg-type]
+        return await _refused(db, job, reading.header.format.value, refused.message, validators)
+    return outcome
+
+
+async def _refused(
+    db: Database, job: Import, format: str | None, reason: Message, validators: dict[str, Any]
+) -> Outcome:
+    """Nobody waits for a feed's answer: the provider hears of the refusal through notify."""
+    outcome = Outcome("refused", error=_error(reason), **validators)
+    async with db.unit_of_work() as uow:
+        uow.publish(refused_whole(job, format, reason), key=job.provider_id)
+        await feed_store.finish(uow.conn, job.provider_id, outcome)
     return outcome
 
 

@@ -8,9 +8,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from zll_contracts.payloads import CourseUpserted, CourseWithdrawn
+from zll_contracts.payloads import (
+    CourseUpserted,
+    CourseWithdrawn,
+    ImportCounts,
+    ImportRefusedRecord,
+    ImportReported,
+)
 
-from services.intake import domain, store
+from services.intake import Message, domain, store
 from services.intake.upload import Reading
 from zll.platform.unit_of_work import UnitOfWork
 
@@ -75,7 +81,54 @@ async def take(uow: UnitOfWork, reading: Reading, job: Import) -> store.ImportRe
         warnings=[{"de": w.de, "en": w.en} for w in reading.warnings],
     )
     await store.save_report(uow.conn, report)
+    if not job.dry_run:
+        uow.publish(reported(report), key=job.provider_id)
     return report
+
+
+REPORTED_REFUSALS = 50
+"""Refused records named in the notification; the report at intake has all of them."""
+
+
+def reported(report: store.ImportReport) -> ImportReported:
+    """The report as the provider hears it through notify (inbox, e-mail, webhook)."""
+    return ImportReported(
+        provider_id=report.provider_id,
+        import_id=report.import_id,
+        feed_id=report.feed_id,
+        format=report.format,
+        outcome="taken",
+        counts=ImportCounts(
+            new=report.new,
+            changed=report.changed,
+            unchanged=report.unchanged,
+            withdrawn=report.withdrawn,
+            refused=len(report.refused),
+        ),
+        refused=[
+            ImportRefusedRecord(
+                export_id=(r["export_id"] or "")[:256] or None,
+                title=(r["title"] or "")[:200] or None,
+                line=r["line"] if r["line"] and r["line"] > 0 else None,
+                message_de=r["de"][:1000],
+                message_en=r["en"][:1000],
+            )
+            for r in report.refused[:REPORTED_REFUSALS]
+        ],
+    )
+
+
+def refused_whole(job: Import, format: str | None, reason: Message) -> ImportReported:
+    """A document not taken at all (a feed's: an upload is answered 422 there and then)."""
+    return ImportReported(
+        provider_id=job.provider_id,
+        import_id=job.import_id,
+        feed_id=job.feed_id,
+        format=format,
+        outcome="refused",
+        reason_de=reason.de[:1000],
+        reason_en=reason.en[:1000],
+    )
 
 
 def _publish(uow: UnitOfWork, changes: domain.Changes, job: Import) -> None:

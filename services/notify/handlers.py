@@ -15,6 +15,7 @@ from zll_contracts.payloads import (
     EnrolmentRejected,
     EnrolmentWaitlisted,
     FeedbackRejected,
+    ImportReported,
     LearnerErasureRequested,
     PlacementAccepted,
     PlacementDeclined,
@@ -200,6 +201,17 @@ async def feedback_rejected(
     return []
 
 
+async def import_reported(
+    uow: UnitOfWork, messages: Sequence[Message[ImportReported]]
+) -> Refusals[ImportReported]:
+    await tell(uow, [
+        (m, domain.import_reported(m.payload.provider_id,
+                                   m.payload.model_dump(mode="json", exclude={"provider_id"})))
+        for m in messages
+    ])  # fmt: skip
+    return []
+
+
 # Notify never refuses (it reads service topics only): every handler returns no refusals.
 HANDLERS = handlers(
     on(EnrolmentConfirmed, Batched(enrolment_confirmed)),
@@ -211,6 +223,7 @@ HANDLERS = handlers(
     on(CourseWithdrawnFromCatalog, Batched(course_withdrawn)),
     on(DemandGapDetected, Batched(demand_gap_detected)),
     on(FeedbackRejected, Batched(feedback_rejected)),
+    on(ImportReported, Batched(import_reported)),
     on(LearnerErasureRequested, erasure_handler(erasure.erase)),
 )
 # A rejected request, and a placement's answer, were the learner's own doing: nothing to tell.

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import json
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -117,9 +118,13 @@ async def make_due(pool: asyncpg.Pool) -> None:
     await pool.execute("UPDATE feeds SET next_pull_at = now() WHERE provider_id = $1", PROVIDER)
 
 
-async def events(pool: asyncpg.Pool) -> list[tuple[str, dict[str, bytes]]]:
-    """The outbox as (ce_type, headers) in order of writing."""
-    rows = await pool.fetch("SELECT header_names, header_values FROM outbox ORDER BY id")
+async def events(
+    pool: asyncpg.Pool, topic: str = "zll.provider.courses.v1"
+) -> list[tuple[str, dict[str, bytes]]]:
+    """The outbox of one topic as (ce_type, headers) in order of writing."""
+    rows = await pool.fetch(
+        "SELECT header_names, header_values FROM outbox WHERE topic = $1 ORDER BY id", topic
+    )
     found = []
     for row in rows:
         headers = dict(zip(row["header_names"], row["header_values"], strict=True))
@@ -148,6 +153,10 @@ async def test_a_registered_feed_is_pulled_when_due_and_its_courses_published_wi
     assert feed.last_outcome == "taken"
     assert all(h["ce_zllfeed"] == FEED.encode() for _, h in published)
     assert all(h["ce_zllimport"] == feed.last_import_id.encode() for _, h in published)  # type: ignore[union-attr]
+    [told] = await pool.fetch("SELECT value FROM outbox WHERE topic = 'zll.provider.feedback.v1'")
+    report = json.loads(told["value"])
+    assert report["import_id"] == feed.last_import_id
+    assert (report["outcome"], report["counts"]["new"]) == ("taken", 2)
     # Not due again until its interval has passed.
     assert await run_due(db, client, LOCAL, Limits()) == 0
     assert len(server.requests) == 1
@@ -230,6 +239,7 @@ async def test_a_feed_on_a_local_address_is_not_fetched_unless_the_region_allows
     assert "öffentliche Adresse" in feed.last_error["de"]
     assert server.requests == []
     assert await events(pool) == []
+    assert await events(pool, "zll.provider.feedback.v1") == []  # the feed state says it
 
 
 async def test_a_feed_answering_too_slowly_fails_and_publishes_nothing(
@@ -263,3 +273,7 @@ async def test_a_broken_export_is_refused_whole_and_said_why(
     assert feed.last_outcome == "refused"
     assert feed.last_error is not None
     assert await events(pool) == []
+    [told] = await pool.fetch("SELECT value FROM outbox WHERE topic = 'zll.provider.feedback.v1'")
+    report = json.loads(told["value"])
+    assert report["outcome"] == "refused"
+    assert report["reason_de"] == feed.last_error["de"]

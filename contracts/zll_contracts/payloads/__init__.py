@@ -27,7 +27,14 @@ from zll_contracts.payloads.enrolments import (
     EnrolmentWaitlisted,
     RejectionReason,
 )
-from zll_contracts.payloads.feedback import FeedbackRejected, FieldError, RefusedSubject
+from zll_contracts.payloads.feedback import (
+    FeedbackRejected,
+    FieldError,
+    ImportCounts,
+    ImportRefusedRecord,
+    ImportReported,
+    RefusedSubject,
+)
 from zll_contracts.payloads.learners import ErasureRequestedBy, LearnerErasureRequested
 from zll_contracts.payloads.opportunities import (
     OpportunityKind,
@@ -77,6 +84,9 @@ __all__ = [
     "FeedbackRejected",
     "FieldError",
     "Horizon",
+    "ImportCounts",
+    "ImportRefusedRecord",
+    "ImportReported",
     "LearnerErasureRequested",
     "Location",
     "Module",
