@@ -98,7 +98,7 @@ def _free_port() -> int:
 
 
 def _ports() -> dict[str, int]:
-    return {name: _free_port() for name in ("catalog", "enrolment", "matching", "notify")}
+    return {name: _free_port() for name in ("catalog", "enrolment", "matching", "notify", "intake")}
 
 
 if __name__ == "__main__":

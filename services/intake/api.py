@@ -108,6 +108,8 @@ async def upload_import(
             report = await importing.take(uow, reading, job)
     except domain.ImportRefused as error:
         raise ProblemError(422, MESSAGES("document-refused"), said(error.message)) from error
+    finally:
+        reading.courses.close()
     response.headers["Location"] = f"/imports/{import_id}"
     response.headers["Content-Language"] = language
     return _out(report, language)

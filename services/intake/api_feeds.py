@@ -81,11 +81,10 @@ async def get_feed(
 
 @router.delete("/providers/{provider_id}/feed", status_code=204)
 async def remove_feed(db: Db, provider_id: ProviderId, caller: Caller) -> Response:
-    """Stop pulling; the courses the feed published stay until withdrawn."""
+    """Stop pulling (nothing to stop is fine too); the feed's courses stay until withdrawn."""
     check_acts_for(caller, provider_id)
     async with db.connection() as conn:
-        if not await feed_store.remove(conn, provider_id):
-            raise _not_found(provider_id)
+        await feed_store.remove(conn, provider_id)
     return Response(status_code=204)
 
 

@@ -9,10 +9,11 @@ from pathlib import Path
 
 import httpx
 from fastapi import FastAPI
-from zll_contracts.topics import FEEDBACK, PROVIDER_COURSES
+from zll_contracts.topics import CATALOG_COURSES, FEEDBACK, PROVIDER_COURSES
 
 from services.intake import feeds
 from services.intake.api import LIMITS, router
+from services.intake.api_exports import router as exports_router
 from services.intake.api_feeds import router as feeds_router
 from services.intake.config import IntakeSettings, intake_settings
 from services.intake.handlers import HANDLERS
@@ -32,7 +33,8 @@ DEFINITION = ServiceDefinition(
     "provider's behalf.",
     migrations=Path(__file__).parent / "migrations",
     handlers=HANDLERS,
-    routers=[router, feeds_router],
+    topics=[CATALOG_COURSES],
+    routers=[router, feeds_router, exports_router],
     publishes=[PROVIDER_COURSES, FEEDBACK],
 )
 

@@ -194,6 +194,8 @@ async def _pull(
             await feed_store.finish(uow.conn, feed.provider_id, outcome)
     except domain.ImportRefused as refused:
         return await _refused(db, job, reading.header.format.value, refused.message, validators)
+    finally:
+        reading.courses.close()
     return outcome
 
 

@@ -36,25 +36,31 @@ async def take(uow: UnitOfWork, reading: Reading, job: Import) -> store.ImportRe
     """Take one document read to its end; raises domain.ImportRefused for a refused whole."""
     await store.lock_feed(uow.conn, job.provider_id, job.feed_id)
     known_creator = await store.creator_of(uow.conn, job.provider_id)
-    domain.check_creator(known_creator, reading.header.creator_id)
+    domain.check_creator(known_creator, reading.header.creator_id, job.provider_id)
     before = await store.published(uow.conn, job.provider_id, job.feed_id)
-    changes = domain.changes(
+    changes = domain.Changes()
+    upserts = domain.compare(
         full=reading.header.full,
         courses=reading.courses,
         deletions=reading.deletions,
         provider_id=job.provider_id,
         published=before,
+        into=changes,
     )
+    for upsert in upserts:
+        if not job.dry_run:
+            _publish_upsert(uow, upsert, job)
+            if len(uow.staged) >= FLUSH_EVERY:
+                await uow.flush()  # into the transaction: the events still leave with it
     domain.check_shrink(changes, before, confirmed=job.confirm_withdrawals)
     if not job.dry_run:
-        _publish(uow, changes, job)
+        _publish_withdrawals(uow, changes, job)
         await store.save_published(
             uow.conn, job.provider_id, job.feed_id, job.import_id, changes.state()
         )
-        if known_creator is None and reading.header.creator_id:
-            await store.remember_creator(
-                uow.conn, job.provider_id, reading.header.creator_id, job.import_id
-            )
+        creator = reading.header.creator_id
+        if known_creator is None and creator and creator != job.provider_id:
+            await store.remember_creator(uow.conn, job.provider_id, creator, job.import_id)
     report = store.ImportReport(
         import_id=job.import_id,
         provider_id=job.provider_id,
@@ -85,6 +91,9 @@ async def take(uow: UnitOfWork, reading: Reading, job: Import) -> store.ImportRe
         uow.publish(reported(report), key=job.provider_id)
     return report
 
+
+FLUSH_EVERY = 1000
+"""Staged events written to the outbox table every this many, inside the same transaction."""
 
 REPORTED_REFUSALS = 50
 """Refused records named in the notification; the report at intake has all of them."""
@@ -131,13 +140,22 @@ def refused_whole(job: Import, format: str | None, reason: Message) -> ImportRep
     )
 
 
-def _publish(uow: UnitOfWork, changes: domain.Changes, job: Import) -> None:
+def _provenance(job: Import) -> dict[str, str]:
+    return {"zllimport": job.import_id, "zllfeed": job.feed_id}
+
+
+def _publish_upsert(uow: UnitOfWork, upsert: domain.Upsert, job: Import) -> None:
     """On the provider's behalf (its `ce_source`), with the import as provenance."""
-    source = f"/providers/{job.provider_id}"
-    provenance = {"zllimport": job.import_id, "zllfeed": job.feed_id}
-    for upsert in changes.upserts:
-        course = CourseUpserted.model_validate(upsert.payload)
-        uow.publish(course, key=course.course_id, source=source, extensions=provenance)
+    course = CourseUpserted.model_validate(upsert.payload)
+    uow.publish(
+        course,
+        key=course.course_id,
+        source=f"/providers/{job.provider_id}",
+        extensions=_provenance(job),
+    )
+
+
+def _publish_withdrawals(uow: UnitOfWork, changes: domain.Changes, job: Import) -> None:
     for gone in changes.withdrawals:
         withdrawal = CourseWithdrawn(
             provider_id=job.provider_id,
@@ -145,4 +163,9 @@ def _publish(uow: UnitOfWork, changes: domain.Changes, job: Import) -> None:
             revision=gone.revision,
             reason=gone.reason,
         )
-        uow.publish(withdrawal, key=gone.course_id, source=source, extensions=provenance)
+        uow.publish(
+            withdrawal,
+            key=gone.course_id,
+            source=f"/providers/{job.provider_id}",
+            extensions=_provenance(job),
+        )

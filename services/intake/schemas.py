@@ -95,8 +95,22 @@ class FeedIn(BaseModel):
     )
 
 
+_FEED_EXAMPLE: dict[str, Any] = {
+    "provider_id": "vhs-region-kassel",
+    "url": "https://vhs-kassel.example/export/openvhs.xml",
+    "format": "openvhs",
+    "interval_minutes": 1440,
+    "next_pull_at": "2026-12-05T02:00:00Z",
+    "last_pulled_at": "2026-12-04T02:00:03Z",
+    "last_outcome": "taken",
+    "last_import_id": "0f8e2c1a-6b9d-4f3e-8a21-5c7d9e0b1f2a",
+}
+
+
 class FeedState(BaseModel):
     """A registered feed: its schedule and how its last pull went."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [_FEED_EXAMPLE]})
 
     provider_id: str
     url: str
@@ -106,4 +120,6 @@ class FeedState(BaseModel):
     last_pulled_at: datetime | None
     last_outcome: str | None = Field(description="taken, not_modified, refused or failed")
     last_import_id: str | None = Field(description="the report of the last export taken")
-    last_error: str | None = Field(description="why the last pull was refused or failed")
+    last_error: str | None = Field(
+        default=None, description="why the last pull was refused or failed"
+    )

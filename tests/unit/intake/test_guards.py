@@ -67,12 +67,12 @@ def test_a_file_naming_another_creator_than_the_providers_earlier_ones_is_refuse
 
 
 @pytest.mark.parametrize(
-    ("known", "declared"), [(None, "a"), ("a", None), ("a", "a"), (None, None)]
+    ("known", "declared"), [(None, "a"), ("a", None), ("a", "a"), (None, None), ("a", P)]
 )
 def test_a_creator_is_checked_only_where_both_are_known(
     known: str | None, declared: str | None
 ) -> None:
-    check_creator(known, declared)
+    check_creator(known, declared, P)
 
 
 @pytest.mark.parametrize(
