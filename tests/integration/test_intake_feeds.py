@@ -277,3 +277,20 @@ async def test_a_broken_export_is_refused_whole_and_said_why(
     report = json.loads(told["value"])
     assert report["outcome"] == "refused"
     assert report["reason_de"] == feed.last_error["de"]
+
+
+async def test_a_feed_redirecting_in_circles_fails_after_the_allowed_redirects(
+    pool: asyncpg.Pool, server: ExportServer, client: httpx.AsyncClient
+) -> None:
+    db = Database(pool, "/services/intake")
+    await register(pool, server.url)
+    server.redirect_to = server.url
+
+    await run_due(db, client, LOCAL, Limits())
+
+    feed = await feed_of(pool)
+    assert feed.last_outcome == "failed"
+    assert feed.last_error is not None
+    assert "Weiterleitungen" in feed.last_error["de"]
+    assert len(server.requests) == LOCAL.feed_max_redirects + 1
+    assert await events(pool) == []
