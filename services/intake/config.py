@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -20,9 +21,11 @@ class IntakeSettings(BaseSettings):
     feed_timeout_seconds: float = Field(default=120.0, gt=0)
     feed_lease_seconds: float = Field(default=900.0, gt=0)
     feed_max_redirects: int = Field(default=3, ge=0)
-    # Feed URLs (and every redirect) must name public addresses; a development region that
-    # serves its exports from this machine allows loopback and private addresses.
-    feed_allow_private_addresses: bool = False
+    # Which addresses feed URLs (and every redirect) may name: `public` in production (no
+    # loopback, private or link-local address); `loopback` for a development region whose
+    # exports are served by this machine: only 127.0.0.0/8, ::1 and localhost, nothing else
+    # is ever connected to or even looked up (`make up` and the tests set it).
+    feed_addresses: Literal["public", "loopback"] = "public"
 
 
 @lru_cache(maxsize=1)

@@ -61,6 +61,25 @@ def public_address(address: str) -> bool:
     return ip.is_global and not ip.is_multicast
 
 
+def loopback_host(host: str) -> bool:
+    """Whether a URL's host is this machine, told without asking any name server."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _not_allowed(host: str) -> FeedFailed:
+    return FeedFailed(
+        Message(
+            f"„{host}“ ist keine erlaubte Adresse; die Region ruft nur öffentliche Adressen ab.",
+            f"{host!r} is not an allowed address; the region fetches from public addresses only.",
+        )
+    )
+
+
 async def _check_url(url: str, config: IntakeSettings) -> None:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -70,28 +89,32 @@ async def _check_url(url: str, config: IntakeSettings) -> None:
                 f"The address {url!r} is not an http(s) address.",
             )
         )
-    if config.feed_allow_private_addresses:
+    host = parts.hostname
+    if config.feed_addresses == "loopback":
+        if not loopback_host(host):
+            raise _not_allowed(host)
+        return
+    try:
+        literal = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        literal = None
+    if literal is not None:
+        if not public_address(str(literal)):
+            raise _not_allowed(host)
         return
     try:
         found = await asyncio.get_running_loop().getaddrinfo(
-            parts.hostname, parts.port or 443, type=socket.SOCK_STREAM
+            host, parts.port or 443, type=socket.SOCK_STREAM
         )
     except OSError as error:
         raise FeedFailed(
             Message(
-                f"Der Server „{parts.hostname}“ ist nicht bekannt.",
-                f"The server {parts.hostname!r} is not known.",
+                f"Der Server „{host}“ ist nicht bekannt.",
+                f"The server {host!r} is not known.",
             )
         ) from error
     if not all(public_address(str(info[4][0])) for info in found):
-        raise FeedFailed(
-            Message(
-                f"„{parts.hostname}“ ist keine öffentliche Adresse; die Region ruft nur "
-                "öffentliche Adressen ab.",
-                f"{parts.hostname!r} is not a public address; the region fetches from public "
-                "addresses only.",
-            )
-        )
+        raise _not_allowed(host)
 
 
 def _failed(de: str, en: str) -> FeedFailed:

@@ -30,7 +30,7 @@ from zll.platform.database import Database
 
 pytestmark = pytest.mark.integration
 PROVIDER = "vhs-feed-test"
-LOCAL = IntakeSettings(feed_allow_private_addresses=True, feed_timeout_seconds=5)
+LOCAL = IntakeSettings(feed_addresses="loopback", feed_timeout_seconds=5)
 
 
 @dataclass
@@ -225,18 +225,18 @@ async def test_the_schedule_outlives_the_process_that_registered_it(
         await restarted.close()
 
 
-async def test_a_feed_on_a_local_address_is_not_fetched_unless_the_region_allows_it(
+async def test_a_feed_on_a_local_address_is_not_fetched_unless_the_region_is_a_development_one(
     pool: asyncpg.Pool, server: ExportServer, client: httpx.AsyncClient
 ) -> None:
     db = Database(pool, "/services/intake")
     await register(pool, server.url)
 
-    await run_due(db, client, IntakeSettings(feed_allow_private_addresses=False), Limits())
+    await run_due(db, client, IntakeSettings(feed_addresses="public"), Limits())
 
     feed = await feed_of(pool)
     assert feed.last_outcome == "failed"
     assert feed.last_error is not None
-    assert "öffentliche Adresse" in feed.last_error["de"]
+    assert "öffentliche Adressen" in feed.last_error["de"]
     assert server.requests == []
     assert await events(pool) == []
     assert await events(pool, "zll.provider.feedback.v1") == []  # the feed state says it
@@ -249,7 +249,7 @@ async def test_a_feed_answering_too_slowly_fails_and_publishes_nothing(
     await register(pool, server.url)
     server.delay_seconds = 2
 
-    slow = IntakeSettings(feed_allow_private_addresses=True, feed_timeout_seconds=0.3)
+    slow = IntakeSettings(feed_addresses="loopback", feed_timeout_seconds=0.3)
     await run_due(db, client, slow, Limits())
 
     feed = await feed_of(pool)
@@ -294,3 +294,17 @@ async def test_a_feed_redirecting_in_circles_fails_after_the_allowed_redirects(
     assert "Weiterleitungen" in feed.last_error["de"]
     assert len(server.requests) == LOCAL.feed_max_redirects + 1
     assert await events(pool) == []
+
+
+async def test_a_development_region_fetches_from_this_machine_only(
+    pool: asyncpg.Pool, server: ExportServer, client: httpx.AsyncClient
+) -> None:
+    db = Database(pool, "/services/intake")
+    await register(pool, "http://192.0.2.10/export.xml")  # TEST-NET-1: never reached
+
+    await run_due(db, client, LOCAL, Limits())
+
+    feed = await feed_of(pool)
+    assert feed.last_outcome == "failed"
+    assert feed.last_error is not None
+    assert "192.0.2.10" in feed.last_error["de"]

@@ -12,7 +12,7 @@ from services.intake.domain import (
     check_creator,
     check_shrink,
 )
-from services.intake.feeds import public_address
+from services.intake.feeds import loopback_host, public_address
 from tests.unit.intake.test_changes import P, course
 
 
@@ -87,3 +87,14 @@ def test_local_and_private_addresses_are_not_public(address: str) -> None:
 @pytest.mark.parametrize("address", ["93.184.216.34", "2a00:1450:4001:82b::200e"])
 def test_internet_addresses_are_public(address: str) -> None:
     assert public_address(address)
+
+
+@pytest.mark.parametrize(
+    ("host", "local"),
+    [("localhost", True), ("127.0.0.1", True), ("127.3.2.1", True), ("[::1]", True),
+     ("10.0.0.1", False), ("192.0.2.10", False), ("example.org", False), ("localhost.evil", False)],
+)  # fmt: skip
+def test_a_development_region_knows_this_machine_without_a_name_server(
+    host: str, local: bool
+) -> None:
+    assert loopback_host(host) is local
