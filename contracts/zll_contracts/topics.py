@@ -99,7 +99,12 @@ TOPICS: dict[str, Topic] = {
             "matching",
         ),
         Topic(DEMAND, "municipality", ("zll.demand.gap-detected.v1",), "matching"),
-        Topic(FEEDBACK, "provider_id", ("zll.feedback.rejected.v1",), "any service"),
+        Topic(
+            FEEDBACK,
+            "provider_id",
+            ("zll.feedback.rejected.v1", "zll.feedback.import-reported.v1"),
+            "any service",
+        ),
         Topic(
             LEARNERS,
             "learner_id",

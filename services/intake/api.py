@@ -3,23 +3,21 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
-from zll_contracts.payloads import CourseUpserted, CourseWithdrawn
 
-from services.intake import Format, IntakeDocumentError, Limits, domain, store
+from services.intake import Format, IntakeDocumentError, Limits, domain, importing, store
 from services.intake.messages import MESSAGES, said
 from services.intake.schemas import ImportCounts, ImportReport, ImportReportPage, RefusedRecord
-from services.intake.upload import Reading, TooLarge, read_whole, spool
+from services.intake.upload import TooLarge, read_whole, spool
 from zll.platform.auth import Principal, require_role
 from zll.platform.database import Db
 from zll.platform.i18n import Language, request_language
 from zll.platform.pagination import PageRequest, pages
 from zll.platform.problems import ProblemError
-from zll.platform.unit_of_work import UnitOfWork
 
 router = APIRouter(tags=["imports"])
 ProviderId = Annotated[str, Path(pattern=r"^[a-z0-9-]{2,40}$", description="e.g. vhs-kassel")]
@@ -50,7 +48,7 @@ _UPLOAD_BODY = {
 }
 
 
-def _check_acts_for(caller: Principal, provider_id: str) -> None:
+def check_acts_for(caller: Principal, provider_id: str) -> None:
     """A provider's token is good for its own imports only; an operator may act for any."""
     if caller.role == "provider" and caller.sub != provider_id:
         raise ProblemError(
@@ -76,6 +74,9 @@ async def upload_import(
     language: Lang,
     format: Annotated[Format | None, Query(description="overrides the detected format")] = None,
     dry_run: Annotated[bool, Query(description="the same report, nothing published")] = False,
+    confirm_withdrawals: Annotated[
+        bool, Query(description="take a full export that withdraws most of the courses")
+    ] = False,
 ) -> ImportReport:
     """Import an export: each real change becomes one course event on the provider's behalf.
 
@@ -83,7 +84,7 @@ async def upload_import(
     uploaded courses it no longer holds; an open-Qcat `UPDATE_CATALOG` applies its entries.
     A document that cannot be read as a whole is refused (422, 413) and nothing is published.
     """
-    _check_acts_for(caller, provider_id)
+    check_acts_for(caller, provider_id)
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > LIMITS.max_bytes:
         raise _too_large(LIMITS.max_bytes)
@@ -101,77 +102,17 @@ async def upload_import(
     import_id = str(uuid.uuid4())
     try:
         async with db.unit_of_work() as uow:
-            report = await _take(uow, reading, provider_id, import_id, dry_run=dry_run)
+            job = importing.Import(
+                provider_id, import_id, domain.UPLOAD_FEED, dry_run, confirm_withdrawals
+            )
+            report = await importing.take(uow, reading, job)
     except domain.ImportRefused as error:
         raise ProblemError(422, MESSAGES("document-refused"), said(error.message)) from error
+    finally:
+        reading.courses.close()
     response.headers["Location"] = f"/imports/{import_id}"
     response.headers["Content-Language"] = language
     return _out(report, language)
-
-
-async def _take(
-    uow: UnitOfWork, reading: Reading, provider_id: str, import_id: str, *, dry_run: bool
-) -> store.ImportReport:
-    """Compare, publish and record in one transaction: the events leave with the report."""
-    feed_id = domain.UPLOAD_FEED
-    await store.lock_feed(uow.conn, provider_id, feed_id)
-    before = await store.published(uow.conn, provider_id, feed_id)
-    changes = domain.changes(
-        full=reading.header.full,
-        courses=reading.courses,
-        deletions=reading.deletions,
-        provider_id=provider_id,
-        published=before,
-    )
-    if not dry_run:
-        _publish(uow, changes, provider_id, import_id, feed_id)
-        await store.save_published(uow.conn, provider_id, feed_id, import_id, changes.state())
-    report = store.ImportReport(
-        import_id=import_id,
-        provider_id=provider_id,
-        feed_id=feed_id,
-        format=reading.header.format.value,
-        full_export=reading.header.full,
-        dry_run=dry_run,
-        created_at=datetime.now(UTC),
-        new=changes.new,
-        changed=changes.changed,
-        unchanged=changes.unchanged,
-        withdrawn=changes.withdrawn,
-        refused=[
-            {
-                "line": r.source_line,
-                "path": r.path,
-                "export_id": r.export_id,
-                "title": r.title,
-                "de": r.text("de"),
-                "en": r.text("en"),
-            }
-            for r in reading.refusals
-        ],
-        warnings=[{"de": w.de, "en": w.en} for w in reading.warnings],
-    )
-    await store.save_report(uow.conn, report)
-    return report
-
-
-def _publish(
-    uow: UnitOfWork, changes: domain.Changes, provider_id: str, import_id: str, feed_id: str
-) -> None:
-    """On the provider's behalf (its `ce_source`), with the import as provenance."""
-    source = f"/providers/{provider_id}"
-    provenance = {"zllimport": import_id, "zllfeed": feed_id}
-    for upsert in changes.upserts:
-        course = CourseUpserted.model_validate(upsert.payload)
-        uow.publish(course, key=course.course_id, source=source, extensions=provenance)
-    for gone in changes.withdrawals:
-        withdrawal = CourseWithdrawn(
-            provider_id=provider_id,
-            course_id=gone.course_id,
-            revision=gone.revision,
-            reason=gone.reason,
-        )
-        uow.publish(withdrawal, key=gone.course_id, source=source, extensions=provenance)
 
 
 def _too_large(limit: int) -> ProblemError:
@@ -210,7 +151,7 @@ async def list_imports(
     page: Annotated[PageRequest, Depends(pages(default=20, maximum=100))],
 ) -> ImportReportPage:
     """The provider's imports, newest first."""
-    _check_acts_for(caller, provider_id)
+    check_acts_for(caller, provider_id)
     after = page.after(datetime, str)
     async with db.connection() as conn:
         found = await store.reports_of(

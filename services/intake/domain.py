@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,13 +48,18 @@ class Withdrawal:
 
 @dataclass
 class Changes:
-    """The events one import publishes, and its counts for the report."""
+    """The events one import publishes, and its counts for the report.
+
+    `upserts` is filled by `changes`; `compare` hands them out one at a time instead (a
+    50 000-course export is never held whole) and keeps only what `state` needs.
+    """
 
     upserts: list[Upsert] = field(default_factory=list)
     withdrawals: list[Withdrawal] = field(default_factory=list)
     new: int = 0
     changed: int = 0
     unchanged: int = 0
+    upserted: list[Published] = field(default_factory=list)
 
     @property
     def withdrawn(self) -> int:
@@ -62,11 +67,8 @@ class Changes:
 
     def state(self) -> list[Published]:
         """What the feed has published once these events are out."""
-        return [
-            *(Published(u.payload["course_id"], u.payload["revision"], u.fingerprint, True)
-              for u in self.upserts),
-            *(Published(w.course_id, w.revision, "", False) for w in self.withdrawals),
-        ]  # fmt: skip
+        return [*self.upserted, *(Published(w.course_id, w.revision, "", False)
+                                  for w in self.withdrawals)]  # fmt: skip
 
 
 class ImportRefused(Exception):
@@ -95,7 +97,7 @@ def fingerprint(payload_without_revision: Mapping[str, Any]) -> str:
 def changes(
     *,
     full: bool,
-    courses: Sequence[ImportedCourse],
+    courses: Iterable[ImportedCourse],
     deletions: Sequence[ImportedWithdrawal],
     provider_id: str,
     published: Mapping[str, Published],
@@ -105,9 +107,34 @@ def changes(
     Raises ImportRefused for a full export without a single course: far more likely a broken
     export than a provider that closed, and taking it would empty the provider's catalogue.
     """
-    if full and not courses:
-        raise ImportRefused("empty_full_export", EMPTY_FULL_EXPORT)
     result = Changes()
+    result.upserts = list(
+        compare(
+            full=full,
+            courses=courses,
+            deletions=deletions,
+            provider_id=provider_id,
+            published=published,
+            into=result,
+        )
+    )
+    return result
+
+
+def compare(
+    *,
+    full: bool,
+    courses: Iterable[ImportedCourse],
+    deletions: Sequence[ImportedWithdrawal],
+    provider_id: str,
+    published: Mapping[str, Published],
+    into: Changes,
+) -> Iterator[Upsert]:
+    """`changes`, one upsert at a time: counts, state and withdrawals land in `into`.
+
+    The ImportRefused of an empty full export comes at the end, after every upsert was
+    handed out: whoever publishes them must do so in a transaction it can roll back.
+    """
     seen: set[str] = set()
     for course in courses:
         payload = course.payload_without_revision
@@ -116,14 +143,17 @@ def changes(
         print_ = fingerprint(payload)
         before = published.get(course_id)
         if before is not None and before.live and before.fingerprint == print_:
-            result.unchanged += 1
+            into.unchanged += 1
             continue
         if before is None or not before.live:
-            result.new += 1
+            into.new += 1
         else:
-            result.changed += 1
+            into.changed += 1
         revision = before.revision + 1 if before is not None else 1
-        result.upserts.append(Upsert({**payload, "revision": revision}, print_))
+        into.upserted.append(Published(course_id, revision, print_, True))
+        yield Upsert({**payload, "revision": revision}, print_)
+    if full and not seen:
+        raise ImportRefused("empty_full_export", EMPTY_FULL_EXPORT)
     gone: list[tuple[str, str]] = []
     if full:
         gone = [(c, WITHDRAWN_ABSENT) for c in sorted(published) if c not in seen]
@@ -135,5 +165,54 @@ def changes(
         before = published.get(course_id)
         # Only what this feed published and is still live: nothing else is ours to withdraw.
         if before is not None and before.live:
-            result.withdrawals.append(Withdrawal(course_id, before.revision + 1, reason))
-    return result
+            into.withdrawals.append(Withdrawal(course_id, before.revision + 1, reason))
+
+
+SHRINK_MINIMUM = 10
+"""A feed with fewer live courses than this may shrink freely: small catalogues change a lot."""
+SHRINK_SHARE = 0.5
+"""A full export that would withdraw more than this share of the live courses needs a confirm."""
+
+
+def check_shrink(changes: Changes, published: Mapping[str, Published], *, confirmed: bool) -> None:
+    """Refuse a full export much shorter than the last unless the provider confirmed it.
+
+    An export cut short by the producing system (a filter left on, a failed query) would
+    otherwise withdraw most of the provider's courses from search in one go.
+    """
+    live = sum(1 for p in published.values() if p.live)
+    if confirmed or live < SHRINK_MINIMUM or changes.withdrawn <= live * SHRINK_SHARE:
+        return
+    raise ImportRefused(
+        "shrunk_full_export",
+        Message(
+            f"Der vollständige Export würde {changes.withdrawn} von {live} bisher "
+            "veröffentlichten Kursen zurückziehen. Er wurde deshalb nicht übernommen; ist das "
+            "gewollt, bitte erneut mit ?confirm_withdrawals=true hochladen.",
+            f"The full export would withdraw {changes.withdrawn} of the {live} courses "
+            "published so far. It was therefore not taken; if that is intended, upload it "
+            "again with ?confirm_withdrawals=true.",
+        ),
+    )
+
+
+def check_creator(known: str | None, declared: str | None, provider_id: str = "") -> None:
+    """Refuse a document whose exporting institution is not the one this provider's were.
+
+    The first import that names its creator (OpenVHS `ersteller/guid`, open-Qcat
+    `SUPPLIER_ID`) fixes it for the provider; a later document naming another one is most
+    likely another institution's file uploaded under the wrong account.
+    """
+    if known is None or declared is None or declared in (known, provider_id):
+        return  # the region's own export of the provider names the provider id
+    raise ImportRefused(
+        "other_creator",
+        Message(
+            f"Die Datei stammt laut Kopf von „{declared}“, die bisherigen Exporte dieses "
+            f"Anbieters von „{known}“. Es wurde nichts übernommen; bitte prüfen Sie, ob die "
+            "Datei zum richtigen Anbieter hochgeladen wurde.",
+            f"The file's header names {declared!r} as its creator, this provider's earlier "
+            f"exports named {known!r}. Nothing was taken; please check that the file was "
+            "uploaded for the right provider.",
+        ),
+    )

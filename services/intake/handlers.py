@@ -1,8 +1,9 @@
-"""What intake does with the events it consumes: nothing yet (it only publishes)."""
+"""What intake does with the events it consumes: it learns the region's catalogue."""
 
 from __future__ import annotations
 
+from services.intake import catalogue
 from zll.platform.consumer import handlers
 
-# Imports arrive over HTTP; feeds and report notifications would add handlers here.
-HANDLERS = handlers()
+# Imports arrive over HTTP or from feeds; the catalogue is learnt for the exports back out.
+HANDLERS = handlers(*catalogue.HANDLERS)

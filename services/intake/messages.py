@@ -17,6 +17,10 @@ MESSAGES = Catalogue(
             "too-large": "Datei zu groß",
             "too-large.detail": "Die Datei ist größer als {limit} Bytes. Es wurde nichts "
             "übernommen.",
+            "feed-not-found": "Kein Feed registriert",
+            "feed-not-found.detail": "Für den Anbieter „{provider_id}“ ist kein Feed registriert.",
+            "feed-busy": "Feed wird gerade abgerufen",
+            "feed-busy.detail": "Der Feed wird gerade abgerufen; bitte später erneut versuchen.",
         },
         "en": {
             "import-not-found": "Import not found",
@@ -26,6 +30,10 @@ MESSAGES = Catalogue(
             "document-refused": "File not taken",
             "too-large": "File too large",
             "too-large.detail": "The file is larger than {limit} bytes. Nothing was taken.",
+            "feed-not-found": "No feed registered",
+            "feed-not-found.detail": "No feed is registered for provider {provider_id!r}.",
+            "feed-busy": "Feed is being pulled",
+            "feed-busy.detail": "The feed is being pulled right now; please try again later.",
         },
     },
     base=PLATFORM,

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field
 
+from services.intake.model import Format
 from zll.platform.pagination import Page
 
 _REFUSED_EXAMPLE: dict[str, Any] = {
@@ -69,3 +70,56 @@ class ImportReport(BaseModel):
 
 class ImportReportPage(Page[ImportReport]):
     pass
+
+
+class FeedIn(BaseModel):
+    """Where the provider's system puts its export, and how often the region pulls it."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "url": "https://vhs-kassel.example/export/openvhs.xml",
+                    "format": "openvhs",
+                    "interval_minutes": 1440,
+                }
+            ]
+        },
+    )
+
+    url: AnyHttpUrl = Field(description="http(s) address of the export; public addresses only")
+    format: Format | None = Field(default=None, description="detected when absent")
+    interval_minutes: int = Field(
+        default=1440, ge=15, le=10080, description="15 minutes to a week; nightly by default"
+    )
+
+
+_FEED_EXAMPLE: dict[str, Any] = {
+    "provider_id": "vhs-region-kassel",
+    "url": "https://vhs-kassel.example/export/openvhs.xml",
+    "format": "openvhs",
+    "interval_minutes": 1440,
+    "next_pull_at": "2026-12-05T02:00:00Z",
+    "last_pulled_at": "2026-12-04T02:00:03Z",
+    "last_outcome": "taken",
+    "last_import_id": "0f8e2c1a-6b9d-4f3e-8a21-5c7d9e0b1f2a",
+}
+
+
+class FeedState(BaseModel):
+    """A registered feed: its schedule and how its last pull went."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [_FEED_EXAMPLE]})
+
+    provider_id: str
+    url: str
+    format: str | None
+    interval_minutes: int
+    next_pull_at: datetime
+    last_pulled_at: datetime | None
+    last_outcome: str | None = Field(description="taken, not_modified, refused or failed")
+    last_import_id: str | None = Field(description="the report of the last export taken")
+    last_error: str | None = Field(
+        default=None, description="why the last pull was refused or failed"
+    )

@@ -120,3 +120,23 @@ async def lock_feed(conn: Connection, provider_id: str, feed_id: str) -> None:
     await conn.execute(
         "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", f"intake:{provider_id}:{feed_id}"
     )
+
+
+async def creator_of(conn: Connection, provider_id: str) -> str | None:
+    """The exporting institution this provider's documents named first, if any did."""
+    found: str | None = await conn.fetchval(
+        "SELECT creator_id FROM provider_creators WHERE provider_id = $1", provider_id
+    )
+    return found
+
+
+async def remember_creator(
+    conn: Connection, provider_id: str, creator_id: str, import_id: str
+) -> None:
+    await conn.execute(
+        "INSERT INTO provider_creators (provider_id, creator_id, import_id) VALUES ($1, $2, $3)"
+        " ON CONFLICT (provider_id) DO NOTHING",
+        provider_id,
+        creator_id,
+        import_id,
+    )

@@ -1,13 +1,14 @@
 """An uploaded document: streamed to a temporary file within a size limit, then read whole.
 
-The core streams records; the service keeps what it read (a list of payloads) and decides
+The core streams records; the service stages the courses in a temporary file and decides
 only once the iterator is exhausted, because a truncated file shows only at its end.
 """
 
 from __future__ import annotations
 
+import json
 import tempfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO
 
@@ -18,6 +19,7 @@ from services.intake import (
     ImportedWithdrawal,
     Limits,
     Message,
+    Record,
     Refusal,
     read_document,
     refuse_duplicates,
@@ -50,12 +52,46 @@ async def spool(body: AsyncIterator[bytes], limit: int) -> IO[bytes]:
     return spooled
 
 
+class StagedCourses:
+    """The courses of a document in a temporary file, one JSON line each, not in memory.
+
+    Read once to the end before anything is decided (a truncated file shows only there),
+    then iterated again to compare and publish: memory stays flat however long the file.
+    """
+
+    def __init__(self) -> None:
+        self._file = tempfile.TemporaryFile()  # noqa: SIM115 (closed by close())
+        self._count = 0
+
+    def append(self, course: ImportedCourse) -> None:
+        line = [
+            course.code,
+            course.export_id,
+            course.payload_without_revision,
+            course.source_line,
+            course.path,
+        ]
+        self._file.write(json.dumps(line, ensure_ascii=False).encode() + b"\n")
+        self._count += 1
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self) -> Iterator[ImportedCourse]:
+        self._file.seek(0)
+        for line in self._file:
+            yield ImportedCourse(*json.loads(line))
+
+    def close(self) -> None:
+        self._file.close()
+
+
 @dataclass
 class Reading:
     """Everything a document held, sorted by what becomes of it."""
 
     header: DocumentHeader
-    courses: list[ImportedCourse] = field(default_factory=list)
+    courses: StagedCourses = field(default_factory=StagedCourses)
     deletions: list[ImportedWithdrawal] = field(default_factory=list)
     refusals: list[Refusal] = field(default_factory=list)
     warnings: list[Message] = field(default_factory=list)
@@ -67,12 +103,20 @@ def read_whole(
     """Read to the end (blocking: run it in a worker thread). Raises IntakeDocumentError."""
     document = read_document(stream, provider_id, format=format, limits=limits)  # type: ignore[arg-type]
     reading = Reading(document.header)
-    for record in refuse_duplicates(document.records):
+    try:
+        _sort(reading, document.records)
+    except BaseException:
+        reading.courses.close()
+        raise
+    reading.warnings = list(document.warnings)
+    return reading
+
+
+def _sort(reading: Reading, records: Iterable[Record]) -> None:
+    for record in refuse_duplicates(records):
         if isinstance(record, ImportedCourse):
             reading.courses.append(record)
         elif isinstance(record, ImportedWithdrawal):
             reading.deletions.append(record)
         else:
             reading.refusals.append(record)
-    reading.warnings = list(document.warnings)
-    return reading

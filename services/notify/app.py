@@ -19,6 +19,7 @@ from zll_contracts.topics import (
     PROJECTS,
 )
 
+from services.notify import digest
 from services.notify.api import router
 from services.notify.api_stream import router as stream_router
 from services.notify.config import NotifySettings, notify_settings
@@ -88,7 +89,10 @@ async def _dispatching(app: FastAPI, config: NotifySettings) -> AsyncIterator[No
     dispatcher = Dispatcher(app.state.pool, config, senders)
     app.state.dispatcher = dispatcher
     try:
-        async with running_task(dispatcher.run(), name="notify-dispatcher"):
+        async with (
+            running_task(dispatcher.run(), name="notify-dispatcher"),
+            running_task(digest.run(app.state.pool, config), name="notify-digests"),
+        ):
             yield
     finally:
         await email.close()

@@ -41,6 +41,10 @@ class NotifySettings(BaseSettings):
     # How often the dispatcher looks for due deliveries when nobody woke it.
     poll_seconds: float = Field(default=1.0, gt=0)
     dispatcher_enabled: bool = True
+    # A partner's e-mails about refusals and import reports: at most one digest per address
+    # and this many seconds (0: every look sends what waits); looked for every poll.
+    partner_digest_seconds: float = Field(default=900.0, ge=0)
+    digest_poll_seconds: float = Field(default=5.0, gt=0)
 
     # Live streams: how long a stream ticket may wait to be used, and the heartbeat comment.
     stream_ticket_seconds: float = Field(default=60.0, gt=0, le=600)

@@ -29,6 +29,7 @@ CATEGORIES: dict[str, str] = {
     "offer.expired": "enrolment",
     "enrolment.offer": "enrolment",
     "feedback.rejected": "feedback",
+    "import.reported": "feedback",
     "demand.gap": "demand",
     "project.invited": "project",
     "recognition.answered": "certificate",
@@ -284,6 +285,11 @@ def feedback_rejected(
     return [Notice(_partner(provider_id), "feedback.rejected", data)]
 
 
+def import_reported(provider_id: str, report: Mapping[str, Any]) -> list[Notice]:
+    """The provider hears what an import of its export took, changed and refused."""
+    return [Notice(_partner(provider_id), "import.reported", dict(report))]
+
+
 def demand_gap(
     skill: str | None,
     occupation: str | None,
@@ -370,6 +376,18 @@ def route(notice: Notice, reach: Reach) -> Routed | None:
     if not channels:
         return None
     return Routed(notice, locale_of(reach.locale), inbox, email, webhook, channels)
+
+
+DIGESTED_CATEGORIES = frozenset({"feedback"})
+"""A partner's e-mails of these categories go out as one digest per interval: an import of
+a thousand courses with forty refusals, or a partner's system sending the same broken course
+all night, is one e-mail, not forty. Inbox and webhook still get each notice at once."""
+
+
+def digested_by_email(routed: Routed) -> bool:
+    return routed.notice.recipient.kind == "partner" and routed.notice.category in (
+        DIGESTED_CATEGORIES
+    )
 
 
 def retry_delay(

@@ -18,6 +18,7 @@ from zll_contracts.payloads import (
     EnrolmentRejected,
     EnrolmentWaitlisted,
     FeedbackRejected,
+    ImportReported,
     LearnerErasureRequested,
     PlacementAccepted,
     PlacementDeclined,
@@ -290,6 +291,17 @@ async def project_member_invited(
     return []
 
 
+async def import_reported(
+    uow: UnitOfWork, messages: Sequence[Message[ImportReported]]
+) -> Refusals[ImportReported]:
+    await tell(uow, [
+        (m, domain.import_reported(m.payload.provider_id,
+                                   m.payload.model_dump(mode="json", exclude={"provider_id"})))
+        for m in messages
+    ])  # fmt: skip
+    return []
+
+
 # Notify never refuses (it reads service topics only): every handler returns no refusals.
 HANDLERS = handlers(
     on(EnrolmentConfirmed, Batched(enrolment_confirmed)),
@@ -307,6 +319,7 @@ HANDLERS = handlers(
     on(DemandGapDetected, Batched(demand_gap_detected)),
     on(FeedbackRejected, Batched(feedback_rejected)),
     on(ProjectMemberInvited, Batched(project_member_invited)),
+    on(ImportReported, Batched(import_reported)),
     on(LearnerErasureRequested, erasure_handler(erasure.erase)),
 )
 # A rejected request, and a placement's answer, were the learner's own doing: nothing to tell.

@@ -10,7 +10,14 @@ from typing import Any
 
 import asyncpg
 
-from services.notify.domain import CourseFacts, Reach, Recipient, Routed, Webhook
+from services.notify.domain import (
+    CourseFacts,
+    Reach,
+    Recipient,
+    Routed,
+    Webhook,
+    digested_by_email,
+)
 from services.notify.texts import Rendered
 from zll.platform.db import Connection
 
@@ -190,10 +197,13 @@ async def add_notifications(conn: Connection, outgoing: Sequence[Outgoing]) -> i
     )
     by_key = {(o.event_source, o.event_id, *_notice_key(o.routed)): o.routed for o in outgoing}
     deliveries: list[tuple[int, str, str, str, str]] = []
+    digested: list[tuple[int, str, str, str]] = []
     for row in rows:
         routed = by_key[tuple(row)[1:]]
         who = routed.notice.recipient
-        if routed.email:
+        if routed.email and digested_by_email(routed):
+            digested.append((row["id"], who.kind, who.id, routed.email))
+        elif routed.email:
             deliveries.append((row["id"], "email", who.kind, who.id, routed.email))
         if routed.webhook_url:
             deliveries.append((row["id"], "webhook", who.kind, who.id, routed.webhook_url))
@@ -205,6 +215,12 @@ async def add_notifications(conn: Connection, outgoing: Sequence[Outgoing]) -> i
             deliveries,
         )
         await conn.execute("SELECT pg_notify($1, '')", WAKE_CHANNEL)
+    if digested:
+        await conn.executemany(
+            "INSERT INTO digest_items (notification_id, recipient_kind, recipient_id, target)"
+            " VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+            digested,
+        )
     return len(deliveries)
 
 

@@ -141,6 +141,13 @@ MATRIX: dict[str, dict[str, frozenset[str]]] = {
         "POST /providers/{provider_id}/imports": frozenset({"provider", "operator"}),
         "GET /providers/{provider_id}/imports": frozenset({"provider", "operator"}),
         "GET /imports/{import_id}": frozenset({"provider", "operator"}),
+        "PUT /providers/{provider_id}/feed": frozenset({"provider", "operator"}),
+        "GET /providers/{provider_id}/feed": frozenset({"provider", "operator"}),
+        "DELETE /providers/{provider_id}/feed": frozenset({"provider", "operator"}),
+        "POST /providers/{provider_id}/feed/pulls": frozenset({"provider", "operator"}),
+        "GET /exports/openqcat": PUBLIC,
+        "GET /ooapi/v5/offerings": PUBLIC,
+        "GET /ooapi/v5/courses": PUBLIC,
     },
     "cooperative": {
         **dict.fromkeys(OPS, PUBLIC),
@@ -214,8 +221,11 @@ WEBHOOK = {
 }
 PROFILE = {"goal": {"skills": [SKILL]}, "municipality": TOWN, "travel_km": 25}
 # Bodies whose rules go beyond their JSON Schema (a checked secret format, a live offer, ...).
+# A feed nobody serves: a pull is answered 200 with `last_outcome: failed`.
+FEED = {"url": "http://127.0.0.1:9/export.xml", "format": "openvhs"}
 BODIES: dict[str, Any] = {
     "PUT /partners/{id}/webhook": WEBHOOK,
+    "PUT /providers/{provider_id}/feed": FEED,
     # An OOAPI page of offerings, as a university's platform exports it.
     "POST /providers/{provider_id}/imports": json.loads(
         (
@@ -250,9 +260,16 @@ SUCCESS: dict[str, int] = {
     "DELETE /partners/{id}/webhook": 204,
     "POST /recognition-requests": 422,  # the learner has no certificate: nothing to recognise
     "POST /learners/{learner_id}/evidence": 422,  # the schema's simplest jwt is no credential
+    "DELETE /providers/{provider_id}/feed": 204,
 }
 # Operations that remove what later ones read run last (reads, then writes, then removals).
-REMOVES = frozenset({"POST /learners/{learner_id}/erasure", "DELETE /partners/{id}/webhook"})
+REMOVES = frozenset(
+    {
+        "POST /learners/{learner_id}/erasure",
+        "DELETE /partners/{id}/webhook",
+        "DELETE /providers/{provider_id}/feed",
+    }
+)
 
 
 def _expected_when_allowed(document: dict[str, Any], key: str) -> int:
@@ -293,6 +310,10 @@ def seeded(region: DevStack) -> None:
         f"{region.layout.url('notify')}/partners/{PROVIDER}/webhook", json=WEBHOOK, headers=provider
     )
     assert webhook.status_code == 200, webhook.text
+    feed = httpx.put(
+        f"{region.layout.url('intake')}/providers/{PROVIDER}/feed", json=FEED, headers=provider
+    )
+    assert feed.status_code == 200, feed.text
     known = {  # where each service shows it knows the course (the seats name no course id)
         "catalog": (f"/courses/{COURSE_ID}", COURSE_ID),
         "enrolment": (f"/courses/{COURSE_ID}/seats", '"capacity"'),

@@ -113,10 +113,10 @@ async def feedback_for(region: DevStack, ce_ids: list[str]) -> dict[str, dict[st
     records = await read_topic(
         region.bootstrap,
         "zll.provider.feedback.v1",
-        until=lambda rs: {json.loads(r.value)["original_ce_id"] for r in rs} >= set(ce_ids),
+        until=lambda rs: {json.loads(r.value).get("original_ce_id") for r in rs} >= set(ce_ids),
     )
     values = [json.loads(r.value) for r in records]
-    return {v["original_ce_id"]: v for v in values if v["original_ce_id"] in ce_ids}
+    return {v["original_ce_id"]: v for v in values if v.get("original_ce_id") in ce_ids}
 
 
 async def test_a_withdrawal_announces_the_full_course_and_a_higher_revision_revives_it(

@@ -96,7 +96,9 @@ async def _answers(
 
     def feedback_of(rs: list[Any]) -> dict[str, dict[str, Any]]:
         values = (json.loads(r.value) for r in rs)
-        return {v["original_ce_id"]: v for v in values if v["original_ce_id"] in wanted_feedback}
+        return {
+            v["original_ce_id"]: v for v in values if v.get("original_ce_id") in wanted_feedback
+        }
 
     def dead_of(rs: list[Any]) -> dict[int, Any]:
         return {

@@ -157,6 +157,8 @@ class DevStack:
         env.setdefault(
             "ZLL_CORS_ORIGINS", f"http://127.0.0.1:{self.web_port},http://localhost:{self.web_port}"
         )
+        # A development region pulls feeds its own machine serves (tests, demos), and only those.
+        env.setdefault("ZLL_INTAKE_FEED_ADDRESSES", "loopback")
         env.update(self.trace_env())
         env.update(self.extra_env)
         return env

@@ -33,7 +33,14 @@ from zll_contracts.payloads.enrolments import (
     OfferAnswer,
     RejectionReason,
 )
-from zll_contracts.payloads.feedback import FeedbackRejected, FieldError, RefusedSubject
+from zll_contracts.payloads.feedback import (
+    FeedbackRejected,
+    FieldError,
+    ImportCounts,
+    ImportRefusedRecord,
+    ImportReported,
+    RefusedSubject,
+)
 from zll_contracts.payloads.learners import ErasureRequestedBy, LearnerErasureRequested
 from zll_contracts.payloads.opportunities import (
     OpportunityKind,
@@ -104,6 +111,9 @@ __all__ = [
     "FeedbackRejected",
     "FieldError",
     "Horizon",
+    "ImportCounts",
+    "ImportRefusedRecord",
+    "ImportReported",
     "LearnerErasureRequested",
     "Location",
     "Module",

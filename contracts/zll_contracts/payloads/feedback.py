@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, StringConstraints
 
 from zll_contracts.field_texts import printable
 from zll_contracts.payloads.common import OutboundPayload, Payload, ProviderId
 
-__all__ = ["FeedbackRejected", "FieldError", "RefusedSubject"]
+__all__ = [
+    "FeedbackRejected",
+    "FieldError",
+    "ImportCounts",
+    "ImportRefusedRecord",
+    "ImportReported",
+    "RefusedSubject",
+]
 
 HumaneText = Annotated[str, StringConstraints(min_length=1, max_length=1_000)]
 
@@ -58,3 +65,46 @@ class FeedbackRejected(OutboundPayload):
         default=None,
         description="The course the refused event named (id and title), when it named one.",
     )
+
+
+class ImportCounts(Payload):
+    """What one import did to the provider's courses."""
+
+    new: Annotated[int, Field(ge=0)]
+    changed: Annotated[int, Field(ge=0)]
+    unchanged: Annotated[int, Field(ge=0)]
+    withdrawn: Annotated[int, Field(ge=0)]
+    refused: Annotated[int, Field(ge=0)]
+
+
+class ImportRefusedRecord(Payload):
+    """One record of an import that was not taken: where it is in the file and why."""
+
+    export_id: Annotated[str, StringConstraints(max_length=256)] | None = None
+    title: Annotated[str, StringConstraints(max_length=200)] | None = None
+    line: Annotated[int, Field(ge=1)] | None = None
+    message_de: HumaneText
+    message_en: HumaneText
+
+
+class ImportReported(OutboundPayload):
+    """`zll.feedback.import-reported.v1`: intake took (or refused) an export of the provider.
+
+    `outcome` `taken`: `counts` says what changed and `refused` names up to 50 records that
+    were not taken (all of them are in the report at intake's `GET /imports/{import_id}`).
+    `outcome` `refused`: the document as a whole was not taken (a feed's export that could not
+    be read, or one that would have withdrawn most courses); `reason_de`/`reason_en` say why
+    and nothing was published.
+    """
+
+    provider_id: ProviderId
+    import_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    feed_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    format: Annotated[str, StringConstraints(min_length=1, max_length=32)] | None = None
+    outcome: Literal["taken", "refused"]
+    counts: ImportCounts | None = None
+    refused: Annotated[list[ImportRefusedRecord], Field(max_length=50)] = Field(
+        default_factory=list
+    )
+    reason_de: HumaneText | None = None
+    reason_en: HumaneText | None = None

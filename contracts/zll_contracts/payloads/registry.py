@@ -25,7 +25,7 @@ from zll_contracts.payloads.enrolments import (
     EnrolmentRequested,
     EnrolmentWaitlisted,
 )
-from zll_contracts.payloads.feedback import FeedbackRejected, FieldError
+from zll_contracts.payloads.feedback import FeedbackRejected, FieldError, ImportReported
 from zll_contracts.payloads.learners import LearnerErasureRequested
 from zll_contracts.payloads.opportunities import OpportunityUpserted, OpportunityWithdrawn
 from zll_contracts.payloads.placements import (
@@ -80,6 +80,7 @@ EVENT_MODELS: dict[str, type[BaseModel]] = {
     "zll.placement.declined.v1": PlacementDeclined,
     "zll.demand.gap-detected.v1": DemandGapDetected,
     "zll.feedback.rejected.v1": FeedbackRejected,
+    "zll.feedback.import-reported.v1": ImportReported,
     "zll.learner.erasure-requested.v1": LearnerErasureRequested,
     "zll.project.state-changed.v1": ProjectStateChanged,
     "zll.project.member-invited.v1": ProjectMemberInvited,

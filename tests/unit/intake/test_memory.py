@@ -5,7 +5,8 @@ from __future__ import annotations
 import tracemalloc
 
 from bench.openvhs_corpus import write_corpus
-from services.intake import ImportedCourse, Refusal, read_document
+from services.intake import ImportedCourse, Limits, Refusal, read_document
+from services.intake.upload import read_whole
 
 
 def _peak_while_reading(path) -> tuple[int, int]:
@@ -48,3 +49,33 @@ def test_peak_memory_for_8000_courses_is_that_of_2000(tmp_path):
     assert large.stat().st_size > 3.5 * small.stat().st_size
     # Four times the file, not four times the memory.
     assert peak_large < 1.5 * peak_small, (peak_small, peak_large)
+
+
+def _peak_while_staging(path) -> tuple[int, int]:
+    """Read a whole upload as the service does, courses staged for comparing and publishing."""
+    tracemalloc.start()
+    try:
+        with open(path, "rb") as stream:
+            reading = read_whole(stream, "vhs-kassel", None, Limits())
+        staged = sum(1 for _ in reading.courses)  # and read back once, as the import does
+        reading.courses.close()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return staged, peak
+
+
+def test_an_upload_read_whole_keeps_its_courses_on_disk_not_in_memory(tmp_path):
+    small, large = tmp_path / "openvhs-1000.xml", tmp_path / "openvhs-4000.xml"
+    for path, count in ((small, 1_000), (large, 4_000)):
+        with open(path, "wb") as out:
+            write_corpus(out, count)
+
+    staged_small, peak_small = _peak_while_staging(small)
+    staged_large, peak_large = _peak_while_staging(large)
+
+    assert (staged_small, staged_large) == (1_000, 4_000)
+    # What grows is the set of course ids seen (duplicates, withdrawals): a few hundred bytes
+    # a course. A course's payload held in memory is several kilobytes.
+    per_course = (peak_large - peak_small) / 3_000
+    assert per_course < 500, (peak_small, peak_large)

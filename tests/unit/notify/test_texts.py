@@ -16,6 +16,26 @@ COURSE = CourseFacts(
 SKILL = "http://data.europa.eu/esco/skill/welding"
 
 
+TAKEN = {
+    "import_id": "imp-1",
+    "feed_id": "feed",
+    "format": "openvhs",
+    "outcome": "taken",
+    "counts": {"new": 12, "changed": 3, "unchanged": 240, "withdrawn": 1, "refused": 2},
+    "refused": [
+        {
+            "export_id": "K261-330",
+            "title": "Excel kompakt",
+            "line": 129,
+            "message_de": "Kurs 'Excel kompakt' (Zeile 129): Das Enddatum liegt vor dem Beginn.",
+            "message_en": "Course 'Excel kompakt' (line 129): the end date is before the start.",
+        }
+    ],
+    "reason_de": None,
+    "reason_en": None,
+}
+
+
 def every_kind() -> list[Notice]:
     moved = CourseFacts(*[getattr(COURSE, f) for f in COURSE.__dataclass_fields__][:3],
                         date(2027, 3, 8), COURSE.end_date, None)  # fmt: skip
@@ -44,6 +64,7 @@ def every_kind() -> list[Notice]:
         *domain.recognition_answered(
             "r1", COURSE.course_id, "lena", "partial", ["m2"], "alt", COURSE
         ),
+        *domain.import_reported("vhs-kassel", TAKEN),
     ]
 
 
@@ -155,3 +176,44 @@ def test_a_refusal_without_a_course_or_worded_fields_still_reads() -> None:
     assert text.subject == "Ihre Meldung wurde nicht übernommen"
     assert "- data: Input should be a valid dictionary" in text.text
     assert "ce_id ce-9" in text.text
+
+
+@pytest.mark.parametrize(
+    ("locale", "words"),
+    [
+        ("de", ["12 neu", "Zeile 129", "Enddatum", "1 weitere"]),
+        ("en", ["12 new", "line 129", "end date", "1 more"]),
+    ],
+)
+def test_an_import_report_names_the_counts_and_each_refused_course(
+    locale: str, words: list[str]
+) -> None:
+    [notice] = domain.import_reported("vhs-kassel", TAKEN)
+    text = texts.render(notice.kind, locale, notice.data)
+    for word in words:
+        assert word in text.subject + text.text
+        assert word in text.subject + text.html
+
+
+def test_a_refused_export_says_why_and_that_nothing_changed() -> None:
+    refused = {**TAKEN, "outcome": "refused", "counts": None, "refused": []}
+    refused |= {"reason_de": "Die Datei ist unvollständig.", "reason_en": "The file is truncated."}
+    [notice] = domain.import_reported("vhs-kassel", refused)
+    german = texts.render(notice.kind, "de", notice.data)
+    english = texts.render(notice.kind, "en", notice.data)
+    assert "nicht übernommen" in german.subject
+    assert "Die Datei ist unvollständig." in german.text
+    assert "The file is truncated." in english.html
+
+
+@pytest.mark.parametrize(("locale", "word"), [("de", "2 Meldungen"), ("en", "2 messages")])
+def test_a_partner_digest_holds_every_waiting_message(locale: str, word: str) -> None:
+    items = [
+        {"subject": "Export übernommen", "text": "12 neu"},
+        {"subject": "Kurs <X>", "text": "…"},
+    ]
+    text = texts.render("partner.digest", locale, {"items": items})
+    assert word in text.subject
+    assert "Export übernommen" in text.text
+    assert "12 neu" in text.text
+    assert "Kurs &lt;X&gt;" in text.html
