@@ -195,7 +195,8 @@ async def suggest(
     async with db.connection() as conn:
         found = await vocabulary.suggest(conn, q.strip())
     return Suggestions(
-        q=q, items=[SuggestionOut(kind=s.kind, label=s.label, courses=s.courses) for s in found]
+        q=q,
+        suggestions=[SuggestionOut(kind=s.kind, label=s.label, courses=s.courses) for s in found],
     )
 
 

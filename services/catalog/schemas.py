@@ -118,7 +118,7 @@ class Suggestions(BaseModel):
     model_config = _example(
         {
             "q": "Schwe",
-            "items": [
+            "suggestions": [
                 {"kind": "title", "label": "Schweißen Grundkurs MAG/WIG", "courses": 3},
                 {"kind": "skill", "label": "Schweißtechnik", "courses": 1},
             ],
@@ -126,7 +126,8 @@ class Suggestions(BaseModel):
     )
 
     q: str
-    items: list[SuggestionOut]
+    # Not `items`: completions are the best few for what was typed, not a list to page through.
+    suggestions: list[SuggestionOut]
 
 
 class ModuleHit(BaseModel):

@@ -59,6 +59,7 @@ MATRIX: dict[str, dict[str, frozenset[str]]] = {
         "GET /providers": PUBLIC,
         "GET /courses": PUBLIC,
         "GET /courses/facets": PUBLIC,
+        "GET /courses/suggest": PUBLIC,
         "GET /courses/{course_id}": PUBLIC,
         "GET /modules": PUBLIC,
         "GET /coordination/overlaps": PUBLIC,
@@ -244,6 +245,7 @@ BODIES: dict[str, Any] = {
 QUERIES: dict[str, dict[str, str]] = {
     "GET /modules": {"skill": SKILL},
     "GET /skills/names": {"uri": SKILL},
+    "GET /courses/suggest": {"q": "Buch"},
     "POST /providers/{provider_id}/imports": {"dry_run": "true"},  # a report, nothing published
     "GET /learners/{learner_id}/recognition": {"course_id": COURSE_ID},
 }
@@ -383,8 +385,15 @@ def _refusal(role: str, key: str) -> str:
 # (HIDDEN: 404, as for an id that does not exist). An allowed caller gets the operation's own
 # answer on what is theirs (see _expected_when_allowed).
 REFUSED: dict[str, set[int]] = {"anonymous": {401}, "wrong role": {403}, "hidden": {404}}
-# Whether an enrolment id exists is the learner's business: anyone else gets 404 for it.
-HIDDEN = frozenset({"GET /enrolments/{enrolment_id}", "POST /enrolments/{enrolment_id}/cancel"})
+# Whether an enrolment or a request for recognition exists is the learner's business (and
+# the provider's): anyone else gets 404 for it.
+HIDDEN = frozenset(
+    {
+        "GET /enrolments/{enrolment_id}",
+        "POST /enrolments/{enrolment_id}/cancel",
+        "GET /recognition-requests/{request_id}",
+    }
+)
 
 
 @pytest.mark.parametrize("service", SERVICE_NAMES)

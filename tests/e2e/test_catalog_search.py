@@ -325,5 +325,5 @@ async def test_search_as_typed_over_http(http: httpx.AsyncClient, offer: dict[st
     suggested = await http.get("/courses/suggest", params={"q": "Lagerlog"})
     assert suggested.status_code == 200
     assert {"kind": "title", "label": "Lagerlogistik"} in [
-        {k: s[k] for k in ("kind", "label")} for s in suggested.json()["items"]
+        {k: s[k] for k in ("kind", "label")} for s in suggested.json()["suggestions"]
     ]

@@ -35,7 +35,7 @@ async def test_a_rush_on_one_hot_course_never_overbooks_and_every_answer_is_exac
         stored = [(await api.get(f"/enrolments/{a['enrolment_id']}")).json() for a in answers]
         seats = (await api.get(f"/courses/{course_id}/seats")).json()
 
-    assert seats == {"capacity": 5, "confirmed": 5, "waitlisted": 35}
+    assert seats == {"capacity": 5, "confirmed": 5, "waitlisted": 35, "offered": 0}
     assert sorted(a["status"] for a in answers) == ["confirmed"] * 5 + ["waitlisted"] * 35
     places = sorted(a["waitlist_position"] for a in answers if "waitlist_position" in a)
     assert places == list(range(1, 36))  # each place given once, none skipped

@@ -82,7 +82,12 @@ async def test_enrolment_learns_the_course_from_the_catalogs_topic(
             response = await enrolment.get(f"/courses/{data['course_id']}/seats")
             return response.json() if response.status_code == 200 else None
 
-        assert await eventually(seats) == {"capacity": 7, "confirmed": 0, "waitlisted": 0}
+        assert await eventually(seats) == {
+            "capacity": 7,
+            "confirmed": 0,
+            "waitlisted": 0,
+            "offered": 0,
+        }
 
 
 async def test_the_same_event_twice_and_a_stale_revision_have_no_second_effect(

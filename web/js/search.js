@@ -135,9 +135,9 @@ function completeWhileTyping(input, list) {
     if (typed.length < 2 || typed === asked) return;
     timer = setTimeout(async () => {
       asked = typed;
-      const found = await api("catalog", `/courses/suggest?${query({ q: typed })}`).catch(() => ({ items: [] }));
+      const found = await api("catalog", `/courses/suggest?${query({ q: typed })}`).catch(() => ({ suggestions: [] }));
       if (input.value.trim() !== typed) return; // typed on meanwhile
-      list.replaceChildren(...found.items.map((s) => h("option", { value: s.label, label: `${s.label} · ${t(`suggest.${s.kind}`)}` })));
+      list.replaceChildren(...found.suggestions.map((s) => h("option", { value: s.label, label: `${s.label} · ${t(`suggest.${s.kind}`)}` })));
     }, 150);
   });
 }
