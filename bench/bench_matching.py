@@ -19,8 +19,8 @@ from zll_contracts.topics import CATALOG_COURSES
 
 from bench.harness import BenchContext, Result, percentile
 from services.matching.domain.rounds import Application, Offer, allocate
-from services.matching.vocabulary import vocabulary
 from zll.platform.auth import mint_token
+from zll.platform.esco.vocabulary import vocabulary
 from zll.platform.kafka import new_producer
 from zll.platform.settings import Settings
 

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from zll_contracts.payloads.courses import CourseUpserted
 
 from services.intake.model import FieldError, ImportedCourse, Message, Refusal, course_code
+from services.intake.skills import inferred_skills
 
 __all__ = [
     "DESCRIPTION_LIMIT",
@@ -167,7 +168,7 @@ def funding_value(text: str) -> str:
 
 
 def one_module(code: str, title: str, hours: float, eqf_level: int, certificate: str) -> dict:
-    """Formats without modules get one module spanning the whole course."""
+    """Formats without modules get one module spanning the whole course (skills: see finish)."""
     return {
         "module_id": code,
         "title": title[:200],
@@ -176,6 +177,14 @@ def one_module(code: str, title: str, hours: float, eqf_level: int, certificate:
         "skills": [],
         "certificate": certificate,
     }
+
+
+def infer_missing_skills(draft: CourseDraft) -> None:
+    """A module without skills gets those its final title names, marked as inferred."""
+    for module in draft.get("modules", []):
+        if not module.get("skills"):
+            module["skills"] = inferred_skills(module["title"])
+            module["skills_inferred"] = bool(module["skills"])
 
 
 def _field_error(loc: tuple[int | str, ...], kind: str, context: dict[str, Any]) -> FieldError:
@@ -266,6 +275,7 @@ def finish(
     if description and len(description) > DESCRIPTION_LIMIT:
         # A long description is cut rather than refused: the course is still worth finding.
         draft["description"] = description[: DESCRIPTION_LIMIT - 1] + "…"
+    infer_missing_skills(draft)
     payload = {"provider_id": provider_id, "course_id": f"{provider_id}:{code}", **draft}
     try:
         course = CourseUpserted.model_validate({**payload, "revision": 1})

@@ -22,9 +22,9 @@ from services.matching.schemas import (
     RECOMMENDATIONS_EXAMPLE,
     example,
 )
-from services.matching.vocabulary import vocabulary
 from zll.platform.auth import Principal, require_role
 from zll.platform.database import Database, Db
+from zll.platform.esco.vocabulary import vocabulary
 from zll.platform.geography import locate
 from zll.platform.problems import ProblemError
 

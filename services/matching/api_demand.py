@@ -14,9 +14,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from services.matching import demand_service, store_demand
 from services.matching.domain.demand import DemandLine, Horizon, covered, trend
-from services.matching.vocabulary import vocabulary
 from zll.platform.auth import Principal, current_principal
 from zll.platform.database import Database, Db
+from zll.platform.esco.vocabulary import vocabulary
 from zll.platform.pagination import EXAMPLE_CURSOR, Page, PageRequest, pages
 
 router = APIRouter(tags=["demand"])

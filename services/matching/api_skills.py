@@ -1,6 +1,6 @@
 """Matching's HTTP API for ESCO names: what a skill URI is called, for the portal and partners.
 
-Matching holds the ESCO vocabulary (services/matching/esco_vocabulary.tsv.gz) for resolving
+Matching holds the ESCO vocabulary (zll/platform/esco/esco_vocabulary.tsv.gz) for resolving
 goals and explaining recommendations; the portal asks it for the names of a course's skills
 so no page shows a bare URI. The vocabulary shipped is ESCO's English one: each name says
 its language, so a page can mark it (`lang="en"`) inside German text.
@@ -13,7 +13,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.matching.vocabulary import vocabulary
+from zll.platform.esco.vocabulary import vocabulary
 
 router = APIRouter(tags=["skills"])
 MAX_URIS = 100

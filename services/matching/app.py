@@ -23,7 +23,7 @@ from services.matching import (
     api_skills,
 )
 from services.matching.handlers import HANDLERS, IGNORES
-from services.matching.vocabulary import vocabulary
+from zll.platform.esco.vocabulary import vocabulary
 from zll.platform.service import ServiceDefinition, create_service_app
 from zll.platform.settings import Settings
 

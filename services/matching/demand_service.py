@@ -17,8 +17,8 @@ from services.matching.domain.demand import (
     horizons_seeing,
     supply_until,
 )
-from services.matching.vocabulary import vocabulary
 from zll.platform.db import Connection
+from zll.platform.esco.vocabulary import vocabulary
 from zll.platform.unit_of_work import UnitOfWork
 
 

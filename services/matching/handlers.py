@@ -25,9 +25,9 @@ from zll_contracts.payloads import (
 )
 
 from services.matching import demand_service, erasure, store, store_counselling
-from services.matching.vocabulary import vocabulary
 from zll.platform.consumer import Batched, Message, Refusals, erasure_handler, handlers, on
 from zll.platform.errors import Problem, Refused
+from zll.platform.esco.vocabulary import vocabulary
 from zll.platform.plain_text import check_plain_text
 from zll.platform.unit_of_work import UnitOfWork
 

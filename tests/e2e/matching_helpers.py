@@ -12,9 +12,9 @@ from typing import Any
 import httpx
 from aiokafka import AIOKafkaProducer
 
-from services.matching.vocabulary import vocabulary
 from zll.devstack.stack import DevStack
 from zll.platform.auth import mint_token
+from zll.platform.esco.vocabulary import vocabulary
 from zll.platform.settings import Settings
 
 

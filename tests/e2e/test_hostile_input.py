@@ -19,7 +19,6 @@ import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
 
-from services.matching.vocabulary import vocabulary
 from tests.hostile.corpus import (
     PRODUCER_MAX_REQUEST_SIZE,
     Hostile,
@@ -35,6 +34,7 @@ from tests.hostile.corpus import (
 from tests.kafka_tools import header, read_topic
 from zll.devstack.stack import DevStack
 from zll.platform.auth import Role, mint_token
+from zll.platform.esco.vocabulary import vocabulary
 from zll.platform.settings import Settings
 
 pytestmark = pytest.mark.e2e

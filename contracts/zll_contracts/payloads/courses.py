@@ -101,6 +101,11 @@ class Module(Payload):
     eqf_level: Annotated[int, Field(ge=1, le=8)]
     skills: Annotated[list[EscoSkillUri], Field(max_length=MAX_LIST)]
     certificate: Certificate
+    skills_inferred: bool = Field(
+        default=False,
+        description="true: the region inferred the skills from the title (an imported export "
+        "that names none); false: the provider named them.",
+    )
 
 
 def check_course_prefix(course_id: str, info: ValidationInfo) -> str:

@@ -39,8 +39,9 @@ def test_a_vhs_export_becomes_courses_with_every_field_it_carries(fixture_bytes)
             "title": "Excel für Einsteiger & Umsteiger",
             "workload_hours": 9.0,
             "eqf_level": 2,
-            "skills": [],
+            "skills": [],  # ESCO names no skill for "Excel …": none rather than a guess
             "certificate": "attendance",
+            "skills_inferred": False,
         }
     ]
     assert courses[0].source_line == 10

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.matching.vocabulary import vocabulary
+from zll.platform.esco.vocabulary import vocabulary
 
 
 def test_the_vocabulary_holds_esco_skills_and_occupations() -> None:

