@@ -198,7 +198,10 @@ async def run(ctx: BenchContext) -> list[Result]:
 
     stack.extra_env.update(PRODUCTION_SAMPLING)
     stack.start_service("catalog")
-    times = await _watch_ingestion(stack.database_url("catalog"), last_keys, total, 3600)
+    first_keys = [str(c["course_id"]) for c in courses[:100]]
+    times = await _watch_ingestion(
+        stack.database_url("catalog"), first_keys, last_keys, total, 3600
+    )
     for name in PRODUCTION_SAMPLING:
         stack.extra_env.pop(name)
     findable_rate = total / max(times.findable - times.first, 1e-9)
