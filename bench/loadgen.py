@@ -55,9 +55,19 @@ def request_bytes(
     return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
 
 
+# uvicorn closes a keep-alive connection idle for 5 s; one reused just then fails as the
+# server closes it. Clients (httpx included) expire theirs earlier, and so does this one: in
+# a full run a few requests a rate failed this way, a fault of the generator, not the service.
+KEEP_ALIVE_S = 4.0
+
+
 class _Connection:
     def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.reader, self.writer = reader, writer
+        self.last_used = time.perf_counter()
+
+    def expired(self) -> bool:
+        return time.perf_counter() - self.last_used >= KEEP_ALIVE_S
 
     async def exchange(self, request: bytes) -> tuple[int, bytes]:
         self.writer.write(request)
@@ -69,6 +79,7 @@ class _Connection:
             if name.strip().lower() == b"content-length":
                 length = int(value)
         body = await self.reader.readexactly(length) if length else b""
+        self.last_used = time.perf_counter()
         return status, body
 
     def close(self) -> None:
@@ -94,6 +105,8 @@ async def open_loop(
 
     async def one(n: int, due: float) -> None:
         async with slots:
+            while idle and idle[-1].expired():
+                idle.pop().close()
             connection = (
                 idle.pop() if idle else _Connection(*await asyncio.open_connection(host, port))
             )
