@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import IO, Annotated, Any
 
@@ -12,8 +12,14 @@ from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from services.intake import catalogue
-from services.intake.export import ooapi_course, ooapi_offering, ooapi_page, write_openqcat
-from zll.platform.database import Db
+from services.intake.export import (
+    Course,
+    ooapi_course,
+    ooapi_offering,
+    ooapi_page,
+    write_openqcat,
+)
+from zll.platform.database import Database, Db
 
 router = APIRouter(tags=["exports"])
 Provider = Annotated[
@@ -94,16 +100,7 @@ async def ooapi_offerings(
     db: Db, provider: Provider = None, page_number: PageNumber = 1, page_size: PageSize = 10
 ) -> dict[str, Any]:
     """OOAPI v5 `GET /offerings`: each live course as a course offering, its course expanded."""
-    async with db.connection() as conn:
-        found, more = await catalogue.page_of(
-            conn, provider, page_number=page_number, page_size=page_size
-        )
-    return ooapi_page(
-        [ooapi_offering(c) for c in found],
-        page_number=page_number,
-        page_size=page_size,
-        has_next_page=more,
-    )
+    return await _ooapi_page(db, provider, page_number, page_size, ooapi_offering)
 
 
 @router.get("/ooapi/v5/courses", responses=_PAGE)  # type: ignore[arg-type]
@@ -111,12 +108,23 @@ async def ooapi_courses(
     db: Db, provider: Provider = None, page_number: PageNumber = 1, page_size: PageSize = 10
 ) -> dict[str, Any]:
     """OOAPI v5 `GET /courses`: each live course as an OOAPI course."""
+    return await _ooapi_page(db, provider, page_number, page_size, ooapi_course)
+
+
+async def _ooapi_page(
+    db: Database,
+    provider: str | None,
+    page_number: int,
+    page_size: int,
+    shape: Callable[[Course], dict[str, Any]],
+) -> dict[str, Any]:
+    """One OOAPI page of the live catalogue, each course in the shape the endpoint serves."""
     async with db.connection() as conn:
         found, more = await catalogue.page_of(
             conn, provider, page_number=page_number, page_size=page_size
         )
     return ooapi_page(
-        [ooapi_course(c) for c in found],
+        [shape(c) for c in found],
         page_number=page_number,
         page_size=page_size,
         has_next_page=more,
