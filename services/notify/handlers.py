@@ -1,8 +1,14 @@
-"""What notify does with each event it consumes; HANDLERS is the whole flow."""
+"""What notify does with each event it consumes; HANDLERS is the whole flow.
+
+Every kind that only tells goes one path (`telling`): look up what the run of events needs in
+a few queries, turn each event into notices (the domain decides who hears what), route and
+record them once (`tell`). Per kind there is only what differs: the look-up and the notices.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Protocol, TypeVar
 
 from pydantic import BaseModel
 from zll_contracts.payloads import (
@@ -31,12 +37,17 @@ from zll_contracts.payloads import (
 )
 from zll_contracts.payloads.courses import CourseState
 from zll_contracts.payloads.enrolments import EnrolmentOutcome
+from zll_contracts.payloads.recognition import RecognitionAnnouncement
 
 from services.notify import domain, erasure, store, texts
 from services.notify.config import notify_settings
 from services.notify.domain import CourseFacts, Notice, Reach
 from zll.platform.consumer import Batched, Message, Refusals, erasure_handler, handlers, on
 from zll.platform.unit_of_work import UnitOfWork
+
+E = TypeVar("E", bound=BaseModel)
+K = TypeVar("K")
+Courses = Mapping[str, CourseFacts]
 
 
 async def tell(uow: UnitOfWork, caused: Sequence[tuple[Message[BaseModel], list[Notice]]]) -> None:
@@ -52,161 +63,159 @@ async def tell(uow: UnitOfWork, caused: Sequence[tuple[Message[BaseModel], list[
     await store.add_notifications(uow.conn, outgoing)
 
 
-async def _learn_contacts(uow: UnitOfWork, events: Sequence[EnrolmentOutcome]) -> None:
+def telling(
+    look_up: Callable[[UnitOfWork, Sequence[E]], Awaitable[K]],
+    notices: Callable[[E, K], list[Notice]],
+) -> Batched[E]:
+    """The one path of every kind that only tells: one look-up for the whole run, then each
+    event's notices. Notify never refuses (it reads service topics only)."""
+
+    async def apply(uow: UnitOfWork, messages: Sequence[Message[E]]) -> Refusals[E]:
+        known = await look_up(uow, [m.payload for m in messages])
+        await tell(uow, [(m, notices(m.payload, known)) for m in messages])
+        return []
+
+    return Batched(apply)
+
+
+# What a run needs looked up (and remembered) before anyone is told.
+
+
+class _Reachable(Protocol):
+    @property
+    def learner_id(self) -> str: ...
+    @property
+    def contact_email(self) -> str | None: ...
+    @property
+    def locale(self) -> str | None: ...
+
+
+async def _learn_contacts(uow: UnitOfWork, events: Sequence[_Reachable]) -> None:
     contacts = [(e.learner_id, e.contact_email, e.locale) for e in events]
     await store.remember_contacts(uow.conn, [c for c in contacts if c[1] or c[2]])
 
 
-async def _enrolment_context(
-    uow: UnitOfWork, events: Sequence[EnrolmentOutcome], *, holds_place: bool
-) -> dict[str, CourseFacts]:
-    """Remember contacts and who sits where; return what we know of the courses."""
+async def _seated(uow: UnitOfWork, events: Sequence[EnrolmentOutcome]) -> Courses:
+    """The learners hold a seat, a waitlist place or a held offer: remember who sits where
+    (a moved course reaches them) and how to reach them."""
     await _learn_contacts(uow, events)
     rows = [(str(e.enrolment_id), e.course_id, e.learner_id) for e in events]
-    if holds_place:
-        await store.remember_enrolled(uow.conn, rows)
-    else:
-        await store.forget_enrolled(uow.conn, [r[0] for r in rows])
+    await store.remember_enrolled(uow.conn, rows)
     return await store.courses(uow.conn, (e.course_id for e in events))
 
 
-async def enrolment_confirmed(
-    uow: UnitOfWork, messages: Sequence[Message[EnrolmentConfirmed]]
-) -> Refusals[EnrolmentConfirmed]:
-    events = [m.payload for m in messages]
-    known = await _enrolment_context(uow, events, holds_place=True)
-    await tell(uow, [
-        (m, domain.enrolment_confirmed(str(e.enrolment_id), e.course_id, e.learner_id,
-                                       e.promoted_from_waitlist, known.get(e.course_id)))
-        for m, e in zip(messages, events, strict=True)
-    ])  # fmt: skip
-    return []
+async def _unseated(uow: UnitOfWork, events: Sequence[EnrolmentOutcome]) -> Courses:
+    """The learners' place ended (cancelled, declined, expired, completed): a moved course
+    no longer concerns them."""
+    await _learn_contacts(uow, events)
+    await store.forget_enrolled(uow.conn, [str(e.enrolment_id) for e in events])
+    return await store.courses(uow.conn, (e.course_id for e in events))
 
 
-async def enrolment_waitlisted(
-    uow: UnitOfWork, messages: Sequence[Message[EnrolmentWaitlisted]]
-) -> Refusals[EnrolmentWaitlisted]:
-    events = [m.payload for m in messages]
-    known = await _enrolment_context(uow, events, holds_place=True)
-    await tell(uow, [
-        (m, domain.enrolment_waitlisted(str(e.enrolment_id), e.course_id, e.learner_id,
-                                        e.waitlist_position, known.get(e.course_id)))
-        for m, e in zip(messages, events, strict=True)
-    ])  # fmt: skip
-    return []
+async def _courses(uow: UnitOfWork, events: Sequence[RecognitionAnnouncement]) -> Courses:
+    return await store.courses(uow.conn, (e.course_id for e in events))
 
 
-async def enrolment_cancelled(
-    uow: UnitOfWork, messages: Sequence[Message[EnrolmentCancelled]]
-) -> Refusals[EnrolmentCancelled]:
-    events = [m.payload for m in messages]
-    known = await _enrolment_context(uow, events, holds_place=False)
-    await tell(uow, [
-        (m, domain.enrolment_cancelled(str(e.enrolment_id), e.course_id, e.learner_id,
-                                       str(e.cancelled_by), e.reason, known.get(e.course_id)))
-        for m, e in zip(messages, events, strict=True)
-    ])  # fmt: skip
-    return []
+async def _reached(uow: UnitOfWork, events: Sequence[RecognitionAnswered]) -> Courses:
+    await _learn_contacts(uow, events)
+    return await _courses(uow, events)
 
 
-async def offer_made(
-    uow: UnitOfWork, messages: Sequence[Message[EnrolmentOffered]]
-) -> Refusals[EnrolmentOffered]:
-    events = [m.payload for m in messages]
-    known = await _enrolment_context(uow, events, holds_place=True)
-    base = notify_settings().enrolment_url
-    await tell(uow, [
-        (m, domain.offer_made(str(e.enrolment_id), e.course_id, e.learner_id, e.offer_expires_at,
-                              known.get(e.course_id), base))
-        for m, e in zip(messages, events, strict=True)
-    ])  # fmt: skip
-    return []
+async def _offered_courses(uow: UnitOfWork, events: Sequence[PlacementProposed]) -> Courses:
+    return await store.courses(uow.conn, (e.offer_id for e in events))
 
 
-async def offer_declined(
-    uow: UnitOfWork, messages: Sequence[Message[EnrolmentOfferDeclined]]
-) -> Refusals[EnrolmentOfferDeclined]:
-    events = [m.payload for m in messages]
-    known = await _enrolment_context(uow, events, holds_place=False)
-    await tell(uow, [
-        (m, domain.offer_declined(str(e.enrolment_id), e.course_id, e.learner_id,
-                                  known.get(e.course_id)))
-        for m, e in zip(messages, events, strict=True)
-    ])  # fmt: skip
-    return []
+async def _teachers(uow: UnitOfWork, events: Sequence[DemandGapDetected]) -> Mapping[str, set[str]]:
+    return await store.teachers(uow.conn, (e.skill for e in events if e.skill))
 
 
-async def offer_expired(
-    uow: UnitOfWork, messages: Sequence[Message[EnrolmentOfferExpired]]
-) -> Refusals[EnrolmentOfferExpired]:
-    events = [m.payload for m in messages]
-    known = await _enrolment_context(uow, events, holds_place=False)
-    await tell(uow, [
-        (m, domain.offer_expired(str(e.enrolment_id), e.course_id, e.learner_id,
-                                 known.get(e.course_id)))
-        for m, e in zip(messages, events, strict=True)
-    ])  # fmt: skip
-    return []
+async def _nothing(uow: UnitOfWork, events: Sequence[BaseModel]) -> None:
+    return None
 
 
-async def certificate_issued(
-    uow: UnitOfWork, messages: Sequence[Message[EnrolmentCertified]]
-) -> Refusals[EnrolmentCertified]:
-    events = [m.payload for m in messages]
-    known = await _enrolment_context(uow, events, holds_place=False)
-    base = notify_settings().enrolment_url
-    await tell(uow, [
-        (m, domain.certificate_issued(str(e.enrolment_id), e.course_id, e.learner_id,
-                                      e.certificate_id, e.modules, known.get(e.course_id),
-                                      f"{base}/certificates/{e.certificate_id}"))
-        for m, e in zip(messages, events, strict=True)
-    ])  # fmt: skip
-    return []
+# Who hears what of each event: the contract's fields, handed to the domain.
 
 
-async def recognition_requested(
-    uow: UnitOfWork, messages: Sequence[Message[RecognitionRequested]]
-) -> Refusals[RecognitionRequested]:
-    events = [m.payload for m in messages]
-    known = await store.courses(uow.conn, (e.course_id for e in events))
-    await tell(uow, [
-        (m, domain.recognition_requested(str(e.request_id), e.course_id, e.learner_id,
-                                         e.reasons, known.get(e.course_id)))
-        for m, e in zip(messages, events, strict=True)
-    ])  # fmt: skip
-    return []
+def _confirmed(e: EnrolmentConfirmed, known: Courses) -> list[Notice]:
+    return domain.enrolment_confirmed(str(e.enrolment_id), e.course_id, e.learner_id,
+                                      e.promoted_from_waitlist, known.get(e.course_id))  # fmt: skip
 
 
-async def recognition_answered(
-    uow: UnitOfWork, messages: Sequence[Message[RecognitionAnswered]]
-) -> Refusals[RecognitionAnswered]:
-    events = [m.payload for m in messages]
-    contacts = [(e.learner_id, e.contact_email, e.locale) for e in events]
-    await store.remember_contacts(uow.conn, [c for c in contacts if c[1] or c[2]])
-    known = await store.courses(uow.conn, (e.course_id for e in events))
-    await tell(uow, [
-        (m, domain.recognition_answered(str(e.request_id), e.course_id, e.learner_id,
-                                        str(e.outcome), e.modules, e.reason,
-                                        known.get(e.course_id)))
-        for m, e in zip(messages, events, strict=True)
-    ])  # fmt: skip
-    return []
+def _waitlisted(e: EnrolmentWaitlisted, known: Courses) -> list[Notice]:
+    return domain.enrolment_waitlisted(str(e.enrolment_id), e.course_id, e.learner_id,
+                                       e.waitlist_position, known.get(e.course_id))  # fmt: skip
 
 
-async def placement_proposed(
-    uow: UnitOfWork, messages: Sequence[Message[PlacementProposed]]
-) -> Refusals[PlacementProposed]:
-    events = [m.payload for m in messages]
-    known = await store.courses(uow.conn, (e.offer_id for e in events))
-    base = notify_settings().matching_url
-    await tell(uow, [
-        (m, domain.placement_proposed(e.placement_id, e.learner_id, e.offer_id, str(e.offer_kind),
-                                      known.get(e.offer_id),
-                                      f"{base}/placements/{e.placement_id}/accept",
-                                      f"{base}/placements/{e.placement_id}/decline"))
-        for m, e in zip(messages, events, strict=True)
-    ])  # fmt: skip
-    return []
+def _cancelled(e: EnrolmentCancelled, known: Courses) -> list[Notice]:
+    return domain.enrolment_cancelled(str(e.enrolment_id), e.course_id, e.learner_id,
+                                      str(e.cancelled_by), e.reason,
+                                      known.get(e.course_id))  # fmt: skip
+
+
+def _certified(e: EnrolmentCertified, known: Courses) -> list[Notice]:
+    verify_url = f"{notify_settings().enrolment_url}/certificates/{e.certificate_id}"
+    return domain.certificate_issued(str(e.enrolment_id), e.course_id, e.learner_id,
+                                     e.certificate_id, e.modules, known.get(e.course_id),
+                                     verify_url)  # fmt: skip
+
+
+def _offer_made(e: EnrolmentOffered, known: Courses) -> list[Notice]:
+    return domain.offer_made(str(e.enrolment_id), e.course_id, e.learner_id, e.offer_expires_at,
+                             known.get(e.course_id), notify_settings().enrolment_url)  # fmt: skip
+
+
+def _offer_declined(e: EnrolmentOfferDeclined, known: Courses) -> list[Notice]:
+    return domain.offer_declined(str(e.enrolment_id), e.course_id, e.learner_id,
+                                 known.get(e.course_id))  # fmt: skip
+
+
+def _offer_expired(e: EnrolmentOfferExpired, known: Courses) -> list[Notice]:
+    return domain.offer_expired(str(e.enrolment_id), e.course_id, e.learner_id,
+                                known.get(e.course_id))  # fmt: skip
+
+
+def _recognition_requested(e: RecognitionRequested, known: Courses) -> list[Notice]:
+    return domain.recognition_requested(str(e.request_id), e.course_id, e.learner_id,
+                                        e.reasons, known.get(e.course_id))  # fmt: skip
+
+
+def _recognition_answered(e: RecognitionAnswered, known: Courses) -> list[Notice]:
+    return domain.recognition_answered(str(e.request_id), e.course_id, e.learner_id,
+                                       str(e.outcome), e.modules, e.reason,
+                                       known.get(e.course_id))  # fmt: skip
+
+
+def _placement_proposed(e: PlacementProposed, known: Courses) -> list[Notice]:
+    at = f"{notify_settings().matching_url}/placements/{e.placement_id}"
+    return domain.placement_proposed(e.placement_id, e.learner_id, e.offer_id,
+                                     str(e.offer_kind), known.get(e.offer_id),
+                                     f"{at}/accept", f"{at}/decline")  # fmt: skip
+
+
+def _demand_gap(e: DemandGapDetected, teaching: Mapping[str, set[str]]) -> list[Notice]:
+    return domain.demand_gap(e.skill, e.occupation, e.municipality, str(e.horizon), e.demand,
+                             e.supply, e.gap, teaching.get(e.skill or "", ()))  # fmt: skip
+
+
+def _feedback_rejected(e: FeedbackRejected, _: None) -> list[Notice]:
+    return domain.feedback_rejected(e.provider_id, e.original_ce_id, e.topic,
+                                    [err.model_dump() for err in e.errors],
+                                    e.subject.model_dump() if e.subject else None)  # fmt: skip
+
+
+def _project_invited(e: ProjectMemberInvited, _: None) -> list[Notice]:
+    answer_url = f"{notify_settings().cooperative_url}/projects/{e.project_id}/answers"
+    return domain.project_invited(e.provider_id, e.project_id, e.title,
+                                  [p.model_dump(mode="json") for p in e.parts], e.reasons,
+                                  answer_url)  # fmt: skip
+
+
+def _import_reported(e: ImportReported, _: None) -> list[Notice]:
+    return domain.import_reported(e.provider_id,
+                                  e.model_dump(mode="json", exclude={"provider_id"}))  # fmt: skip
+
+
+# The catalog's topic: notify keeps what it knows of courses, and a change tells the enrolled.
 
 
 def course_facts(course: CourseState) -> CourseFacts:
@@ -252,74 +261,23 @@ async def course_withdrawn(
     return []
 
 
-async def demand_gap_detected(
-    uow: UnitOfWork, messages: Sequence[Message[DemandGapDetected]]
-) -> Refusals[DemandGapDetected]:
-    events = [m.payload for m in messages]
-    teaching = await store.teachers(uow.conn, (e.skill for e in events if e.skill))
-    await tell(uow, [
-        (m, domain.demand_gap(e.skill, e.occupation, e.municipality, str(e.horizon), e.demand,
-                              e.supply, e.gap, teaching.get(e.skill or "", ())))
-        for m, e in zip(messages, events, strict=True)
-    ])  # fmt: skip
-    return []
-
-
-async def feedback_rejected(
-    uow: UnitOfWork, messages: Sequence[Message[FeedbackRejected]]
-) -> Refusals[FeedbackRejected]:
-    events = [m.payload for m in messages]
-    await tell(uow, [
-        (m, domain.feedback_rejected(e.provider_id, e.original_ce_id, e.topic,
-                                     [err.model_dump() for err in e.errors],
-                                     e.subject.model_dump() if e.subject else None))
-        for m, e in zip(messages, events, strict=True)
-    ])  # fmt: skip
-    return []
-
-
-async def project_member_invited(
-    uow: UnitOfWork, messages: Sequence[Message[ProjectMemberInvited]]
-) -> Refusals[ProjectMemberInvited]:
-    base = notify_settings().cooperative_url
-    await tell(uow, [
-        (m, domain.project_invited(e.provider_id, e.project_id, e.title,
-                                   [p.model_dump(mode="json") for p in e.parts], e.reasons,
-                                   f"{base}/projects/{e.project_id}/answers"))
-        for m, e in ((m, m.payload) for m in messages)
-    ])  # fmt: skip
-    return []
-
-
-async def import_reported(
-    uow: UnitOfWork, messages: Sequence[Message[ImportReported]]
-) -> Refusals[ImportReported]:
-    await tell(uow, [
-        (m, domain.import_reported(m.payload.provider_id,
-                                   m.payload.model_dump(mode="json", exclude={"provider_id"})))
-        for m in messages
-    ])  # fmt: skip
-    return []
-
-
-# Notify never refuses (it reads service topics only): every handler returns no refusals.
 HANDLERS = handlers(
-    on(EnrolmentConfirmed, Batched(enrolment_confirmed)),
-    on(EnrolmentWaitlisted, Batched(enrolment_waitlisted)),
-    on(EnrolmentCancelled, Batched(enrolment_cancelled)),
-    on(EnrolmentCertified, Batched(certificate_issued)),
-    on(EnrolmentOffered, Batched(offer_made)),
-    on(EnrolmentOfferDeclined, Batched(offer_declined)),
-    on(EnrolmentOfferExpired, Batched(offer_expired)),
-    on(RecognitionRequested, Batched(recognition_requested)),
-    on(RecognitionAnswered, Batched(recognition_answered)),
-    on(PlacementProposed, Batched(placement_proposed)),
+    on(EnrolmentConfirmed, telling(_seated, _confirmed)),
+    on(EnrolmentWaitlisted, telling(_seated, _waitlisted)),
+    on(EnrolmentCancelled, telling(_unseated, _cancelled)),
+    on(EnrolmentCertified, telling(_unseated, _certified)),
+    on(EnrolmentOffered, telling(_seated, _offer_made)),
+    on(EnrolmentOfferDeclined, telling(_unseated, _offer_declined)),
+    on(EnrolmentOfferExpired, telling(_unseated, _offer_expired)),
+    on(RecognitionRequested, telling(_courses, _recognition_requested)),
+    on(RecognitionAnswered, telling(_reached, _recognition_answered)),
+    on(PlacementProposed, telling(_offered_courses, _placement_proposed)),
     on(CoursePublished, Batched(course_published)),
     on(CourseWithdrawnFromCatalog, Batched(course_withdrawn)),
-    on(DemandGapDetected, Batched(demand_gap_detected)),
-    on(FeedbackRejected, Batched(feedback_rejected)),
-    on(ProjectMemberInvited, Batched(project_member_invited)),
-    on(ImportReported, Batched(import_reported)),
+    on(DemandGapDetected, telling(_teachers, _demand_gap)),
+    on(FeedbackRejected, telling(_nothing, _feedback_rejected)),
+    on(ProjectMemberInvited, telling(_nothing, _project_invited)),
+    on(ImportReported, telling(_nothing, _import_reported)),
     on(LearnerErasureRequested, erasure_handler(erasure.erase)),
 )
 # A rejected request, and a placement's answer, were the learner's own doing: nothing to tell.

@@ -94,6 +94,7 @@ def on(feed: Feed, ce_type: str, data: dict[str, Any]) -> InboundRecord:
     """The event as the service that writes it would publish it."""
     writer = {
         "enrolment": "/services/enrolment",
+        "recognition": "/services/enrolment",
         "catalog": "/services/catalog",
         "feedback": "/services/catalog",
         "placement": "/services/matching",
@@ -208,6 +209,39 @@ async def test_a_moved_course_reaches_its_learners_but_not_those_who_left(
         "enrolment.cancelled",
         "enrolment.confirmed",
     ]
+
+
+async def test_a_recognition_request_reaches_the_provider_and_its_answer_the_learner(
+    pool: asyncpg.Pool,
+) -> None:
+    feed, course, lena = notify_feed(pool), f"{unique('vhs')}:kfm", unique("lena")
+    provider = course.split(":")[0]
+    asked = {"request_id": str(uuid.uuid4()), "course_id": course, "provider_id": provider,
+             "learner_id": lena, "occurred_at": "2026-11-23T10:00:00Z"}  # fmt: skip
+    await feed.apply(
+        on(feed, "zll.catalog.course-published.v1", published(course, 1)),
+        on(feed, "zll.recognition.requested.v1", {
+            **asked, "modules": ["m1"], "reasons": ["Modul 1 wird angerechnet: Fibu I"]}),
+        on(feed, "zll.recognition.answered.v1", {
+            **asked, "decision_id": "d1", "outcome": "accepted", "modules": ["m1"],
+            "contact_email": f"{lena}@example.org", "locale": "en"}),
+    )  # fmt: skip
+
+    [request] = await inbox(pool, "partner", provider)
+    assert request["kind"] == "recognition.requested"
+    assert "Schweißen Grundkurs" in request["subject"]
+    [answer] = await inbox(pool, "learner", lena)
+    assert (answer["kind"], answer["locale"]) == ("recognition.answered", "en")
+    assert [d["channel"] for d in await deliveries(pool, "learner", lena)] == ["email"]
+
+
+async def test_a_declined_offer_is_news_for_the_provider_only(pool: asyncpg.Pool) -> None:
+    feed, course, lena = notify_feed(pool), f"{unique('vhs')}:sw", unique("lena")
+    await feed.apply(on(feed, *enrolment("offer-declined", course, lena)))
+
+    assert await inbox(pool, "learner", lena) == []
+    [partner] = await inbox(pool, "partner", course.split(":")[0])
+    assert (partner["kind"], partner["data"]["status"]) == ("enrolment.offer", "declined")
 
 
 async def test_providers_teaching_a_missing_skill_hear_of_the_gap(pool: asyncpg.Pool) -> None:
