@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 
 import asyncpg
 import pytest
@@ -30,14 +29,6 @@ async def pool(infra: DevStack) -> AsyncIterator[asyncpg.Pool]:
         yield pool
 
 
-def completed(enrolment_id: str, modules: list[str]) -> dict[str, object]:
-    return {
-        "enrolment_id": enrolment_id,
-        "modules_passed": modules,
-        "completed_at": datetime.now(UTC).isoformat(),
-    }
-
-
 async def enrolled(feed: Feed) -> tuple[str, str]:
     course_id = await feed.course(f"cert-{uuid.uuid4().hex[:6]}", modules=MODULES)
     enrolment_id = str(uuid.uuid4())
@@ -48,11 +39,8 @@ async def enrolled(feed: Feed) -> tuple[str, str]:
 async def test_a_completion_issues_one_verifiable_certificate(pool: asyncpg.Pool) -> None:
     feed = Feed(pool)
     course_id, enrolment_id = await enrolled(feed)
-    done = completed(enrolment_id, ["m1", "m2"])
-    await feed.apply(feed.partner("zll.enrolment.completed.v1", done, key=course_id))
-    await feed.apply(
-        feed.partner("zll.enrolment.completed.v1", completed(enrolment_id, ["m1"]), key=course_id)
-    )  # a second report: no second certificate
+    await feed.apply(feed.completion(course_id, enrolment_id, ["m1", "m2"]))
+    await feed.apply(feed.completion(course_id, enrolment_id, ["m1"]))  # no second certificate
 
     certified = await events(pool, "zll.enrolment.certified.v1")
     assert len(certified) == 1
@@ -75,8 +63,7 @@ async def test_a_completion_issues_one_verifiable_certificate(pool: asyncpg.Pool
 async def test_a_revoked_certificate_fails_verification(pool: asyncpg.Pool) -> None:
     feed = Feed(pool)
     course_id, enrolment_id = await enrolled(feed)
-    done = completed(enrolment_id, ["m1"])
-    await feed.apply(feed.partner("zll.enrolment.completed.v1", done, key=course_id))
+    await feed.apply(feed.completion(course_id, enrolment_id, ["m1"]))
     row = await pool.fetchrow("SELECT certificate_id, jwt FROM certificates")
     await pool.execute(
         "UPDATE certificates SET revoked_at = now(), revocation_reason = 'issued in error'"
@@ -93,13 +80,8 @@ async def test_completions_by_strangers_or_for_foreign_modules_are_refused(
     feed = Feed(pool)
     course_id, enrolment_id = await enrolled(feed)
     await feed.apply(
-        feed.partner(
-            "zll.enrolment.completed.v1",
-            completed(enrolment_id, ["m1"]),
-            key=course_id,
-            sender="vhs-other",
-        ),
-        feed.partner("zll.enrolment.completed.v1", completed(enrolment_id, ["m9"]), key=course_id),
+        feed.completion(course_id, enrolment_id, ["m1"], sender="vhs-other"),
+        feed.completion(course_id, enrolment_id, ["m9"]),  # not a module of the course
     )
     assert await pool.fetchval("SELECT count(*) FROM certificates") == 0
     feedback = await events(pool, "zll.feedback.rejected.v1")

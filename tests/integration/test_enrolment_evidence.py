@@ -13,17 +13,12 @@ from datetime import UTC, datetime
 import asyncpg
 import httpx
 import pytest
-from fastapi import FastAPI
 
 from services.enrolment import api_recognition, api_record, credentials, erasure
 from tests.integration.databases import fresh_database
 from tests.support import badges
-from tests.support.enrolment import Feed
+from tests.support.enrolment import Feed, routes, signed_in
 from zll.devstack.stack import DevStack
-from zll.platform.auth import Role, mint_token
-from zll.platform.database import Database
-from zll.platform.problems import install_problem_handlers
-from zll.platform.settings import Settings
 
 pytestmark = pytest.mark.integration
 NOW = datetime.now(UTC)
@@ -68,28 +63,16 @@ def web() -> Web:
 
 @pytest.fixture
 async def http(pool: asyncpg.Pool, web: Web) -> AsyncIterator[httpx.AsyncClient]:
-    app = FastAPI()
-    app.include_router(api_record.router)
-    app.include_router(api_recognition.router)
-    install_problem_handlers(app)
-    app.state.database = Database(pool, "/services/enrolment")
-    app.state.settings = Settings()
-    app.state.evidence_fetch = web.fetch
-    transport = httpx.ASGITransport(app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://zll") as client:
+    routers = (api_record.router, api_recognition.router)
+    async with routes(pool, *routers, evidence_fetch=web.fetch) as client:
         yield client
-
-
-def as_(role: Role, sub: str, language: str = "de") -> dict[str, str]:
-    token = mint_token(Settings(), role=role, sub=sub)
-    return {"Authorization": f"Bearer {token}", "Accept-Language": language}
 
 
 async def test_a_foreign_badge_is_evidence_once_and_a_rule_accepts_it(
     pool: asyncpg.Pool, http: httpx.AsyncClient
 ) -> None:
     token = badges.signed(badges.badge())
-    ada = as_("learner", "ada")
+    ada = signed_in("learner", "ada")
     shown = await http.post("/learners/ada/evidence", json={"jwt": token}, headers=ada)
     assert shown.status_code == 201, shown.text
     assert (shown.json()["issuer_name"], shown.json()["external"]) == ("IHK Musterstadt", True)
@@ -101,14 +84,14 @@ async def test_a_foreign_badge_is_evidence_once_and_a_rule_accepts_it(
     assert (again.status_code, again.json()["type"]) == (422, "urn:zll:evidence:replayed")
     assert again.json()["detail"] == "Dieser Nachweis ist schon erfasst."
     bea = await http.post(
-        "/learners/bea/evidence", json={"jwt": token}, headers=as_("learner", "bea", "en")
+        "/learners/bea/evidence", json={"jwt": token}, headers=signed_in("learner", "bea", "en")
     )
     assert bea.json()["type"] == "urn:zll:evidence:another-learner"
     assert bea.json()["detail"] == "This credential is already recorded for someone else."
 
     feed = Feed(pool)
     target = await feed.course("kfm", provider="bz-nord", modules=TARGET)
-    nord = as_("provider", "bz-nord")
+    nord = signed_in("provider", "bz-nord")
     strict = {"module_id": "m2", "skills": [badges.SKILL], "min_eqf_level": 4}
     await http.put(f"/courses/{target}/recognitions/own-only", json=strict, headers=nord)
     path = f"/learners/ada/recognition?course_id={target}"
@@ -129,7 +112,7 @@ async def test_a_foreign_badge_is_evidence_once_and_a_rule_accepts_it(
 async def test_a_revoked_or_wrongly_listed_badge_is_refused_with_its_reason(
     http: httpx.AsyncClient, web: Web
 ) -> None:
-    ada = as_("learner", "ada", "en")
+    ada = signed_in("learner", "ada", "en")
     web.serve_lists(revoked=(42,))
     revoked = await http.post(
         "/learners/ada/evidence", json={"jwt": badges.signed(badges.badge())}, headers=ada
@@ -149,7 +132,7 @@ async def test_a_revoked_or_wrongly_listed_badge_is_refused_with_its_reason(
 async def test_an_erased_learner_leaves_no_presented_credential_behind(
     pool: asyncpg.Pool, http: httpx.AsyncClient
 ) -> None:
-    ada = as_("learner", "ada")
+    ada = signed_in("learner", "ada")
     token = badges.signed(badges.badge())
     assert (await http.post("/learners/ada/evidence", json={"jwt": token}, headers=ada)).is_success
     async with pool.acquire() as conn:

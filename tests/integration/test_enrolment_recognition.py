@@ -7,7 +7,6 @@ Kafka use the HTTP routes, run in-process; everything lands in a real PostgreSQL
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
@@ -15,17 +14,12 @@ from typing import Any
 import asyncpg
 import httpx
 import pytest
-from fastapi import FastAPI
 from openbadgeslib.ob3.verifier import OB3Verifier
 
 from services.enrolment import api_recognition, certificates
 from tests.integration.databases import fresh_database
-from tests.support.enrolment import Feed, events
+from tests.support.enrolment import Feed, events, routes, signed_in
 from zll.devstack.stack import DevStack
-from zll.platform.auth import Role, mint_token
-from zll.platform.database import Database
-from zll.platform.problems import install_problem_handlers
-from zll.platform.settings import Settings
 
 pytestmark = pytest.mark.integration
 FIBU = "http://data.europa.eu/esco/skill/fibu"
@@ -53,27 +47,8 @@ async def pool(infra: DevStack) -> AsyncIterator[asyncpg.Pool]:
 
 @pytest.fixture
 async def http(pool: asyncpg.Pool) -> AsyncIterator[httpx.AsyncClient]:
-    app = FastAPI()
-    app.include_router(api_recognition.router)
-    install_problem_handlers(app)
-    app.state.database = Database(pool, "/services/enrolment")
-    app.state.settings = Settings()
-    transport = httpx.ASGITransport(app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://zll") as client:
+    async with routes(pool, api_recognition.router) as client:
         yield client
-
-
-def as_(role: Role, sub: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {mint_token(Settings(), role=role, sub=sub)}"}
-
-
-async def complete(feed: Feed, course_id: str, learner: str, modules: list[str]) -> None:
-    enrolment_id = str(uuid.uuid4())
-    sender = course_id.split(":")[0]
-    await feed.apply(feed.request(course_id, learner, enrolment_id=enrolment_id, sender=sender))
-    done = {"enrolment_id": enrolment_id, "modules_passed": modules,
-            "completed_at": datetime.now(UTC).isoformat()}  # fmt: skip
-    await feed.apply(feed.partner("zll.enrolment.completed.v1", done, key=course_id, sender=sender))
 
 
 def declared(course_id: str, declaration_id: str, **rule: Any) -> dict[str, Any]:
@@ -99,7 +74,7 @@ async def test_a_module_passed_at_one_provider_is_recognised_at_another(
     feed = Feed(pool)
     fibu = await feed.course("fibu", provider=KASSEL, modules=PASSED)
     target = await feed.course("kfm", provider=NORD, modules=TARGET)
-    await complete(feed, fibu, "ada", ["fibu-1"])
+    await feed.complete(fibu, "ada", ["fibu-1"])
 
     named = {"provider_id": KASSEL, "course_id": fibu, "module_id": "fibu-1"}
     await feed.apply(
@@ -113,7 +88,7 @@ async def test_a_module_passed_at_one_provider_is_recognised_at_another(
     )  # fmt: skip
     assert [(p, f) for p, f, _ in await feedback(pool)] == [(KASSEL, "provider_id")]
 
-    learner = as_("learner", "ada")
+    learner = signed_in("learner", "ada")
     found = await http.get(f"/learners/ada/recognition?course_id={target}", headers=learner)
     assert found.status_code == 200, found.text
     body = found.json()
@@ -148,7 +123,7 @@ async def test_a_module_passed_at_one_provider_is_recognised_at_another(
     assert "Schon entschieden (d1)" in refusals[0][2]
 
     # ... and changes its mind over HTTP, saying which decision it replaces.
-    nord = as_("provider", NORD)
+    nord = signed_in("provider", NORD)
     again = await http.post(
         f"/recognition-requests/{request_id}/decisions",
         json={"decision_id": "d4", "outcome": "accepted", "modules": ["m2"], "supersedes": "d1"},
@@ -179,7 +154,7 @@ async def test_a_module_passed_at_one_provider_is_recognised_at_another(
     )
 
     # Ada takes the remaining modules; the certificate says which module was recognised.
-    await complete(feed, target, "ada", ["m1", "m3"])
+    await feed.complete(target, "ada", ["m1", "m3"])
     stored = await pool.fetchval(
         "SELECT credential::text FROM certificates WHERE course_id = $1", target
     )
@@ -200,12 +175,12 @@ async def test_a_rule_declared_over_http_and_nothing_to_recognise(
 ) -> None:
     feed = Feed(pool)
     target = await feed.course("kfm", provider=NORD, modules=TARGET)
-    nord = as_("provider", NORD)
+    nord = signed_in("provider", NORD)
     rule = {"module_id": "m2", "skills": [FIBU], "min_eqf_level": 4, "max_age_years": 5}
     put = await http.put(f"/courses/{target}/recognitions/fibu-rule", json=rule, headers=nord)
     assert put.status_code == 200, put.text
     foreign = await http.put(
-        f"/courses/{target}/recognitions/x", json=rule, headers=as_("provider", KASSEL)
+        f"/courses/{target}/recognitions/x", json=rule, headers=signed_in("provider", KASSEL)
     )
     assert foreign.status_code == 403
     listed = (await http.get(f"/courses/{target}/recognitions")).json()["items"]
@@ -213,7 +188,7 @@ async def test_a_rule_declared_over_http_and_nothing_to_recognise(
     nothing = await http.post(
         "/recognition-requests",
         json={"learner_id": "bea", "course_id": target},
-        headers=as_("learner", "bea"),
+        headers=signed_in("learner", "bea"),
     )
     assert nothing.status_code == 422
     assert "deckt" in nothing.json()["detail"]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
@@ -11,17 +10,12 @@ import asyncpg
 import httpx
 import jwt
 import pytest
-from fastapi import FastAPI
 from joserfc.jwk import OKPKey
 
 from services.enrolment import api_certificates, api_record, presentations
 from tests.integration.databases import fresh_database
-from tests.support.enrolment import Feed
+from tests.support.enrolment import Feed, routes, signed_in
 from zll.devstack.stack import DevStack
-from zll.platform.auth import mint_token
-from zll.platform.database import Database
-from zll.platform.problems import install_problem_handlers
-from zll.platform.settings import Settings
 
 pytestmark = pytest.mark.integration
 SKILL = "http://data.europa.eu/esco/skill/fibu"
@@ -43,34 +37,19 @@ async def pool(infra: DevStack) -> AsyncIterator[asyncpg.Pool]:
 
 @pytest.fixture
 async def http(pool: asyncpg.Pool) -> AsyncIterator[httpx.AsyncClient]:
-    app = FastAPI()
-    app.include_router(api_certificates.router)
-    app.include_router(api_record.router)
-    install_problem_handlers(app)
-    app.state.database = Database(pool, "/services/enrolment")
-    app.state.settings = Settings()
-    transport = httpx.ASGITransport(app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://zll") as client:
+    async with routes(pool, api_certificates.router, api_record.router) as client:
         yield client
-
-
-async def complete(feed: Feed, course_id: str, learner: str, modules: list[str]) -> None:
-    enrolment_id, sender = str(uuid.uuid4()), course_id.split(":")[0]
-    await feed.apply(feed.request(course_id, learner, enrolment_id=enrolment_id, sender=sender))
-    done = {"enrolment_id": enrolment_id, "modules_passed": modules,
-            "completed_at": datetime.now(UTC).isoformat()}  # fmt: skip
-    await feed.apply(feed.partner("zll.enrolment.completed.v1", done, key=course_id, sender=sender))
 
 
 async def ada_with_two_certificates(pool: asyncpg.Pool) -> None:
     feed = Feed(pool)
     fibu = await feed.course("fibu", provider="vhs-kassel", modules=FIBU)
     excel = await feed.course("excel", provider="bz-nord", modules=EXCEL)
-    await complete(feed, fibu, "ada", ["fibu-1"])
-    await complete(feed, excel, "ada", ["xl"])
+    await feed.complete(fibu, "ada", ["fibu-1"])
+    await feed.complete(excel, "ada", ["xl"])
 
 
-ADA = {"Authorization": f"Bearer {mint_token(Settings(), role='learner', sub='ada')}"}
+ADA = signed_in("learner", "ada")
 
 
 async def test_the_europass_export_names_level_volume_skills_and_awarding_body(

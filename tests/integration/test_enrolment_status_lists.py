@@ -8,21 +8,17 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 
 import asyncpg
 import httpx
 import pytest
-from fastapi import FastAPI
 from joserfc.jwk import OKPKey
 from openbadgeslib.ob3.verifier import OB3VerificationError, OB3Verifier
 
 from services.enrolment import api_certificates, certificates, status_store
 from tests.integration.databases import fresh_database
-from tests.support.enrolment import Feed, events
+from tests.support.enrolment import Feed, events, routes
 from zll.devstack.stack import DevStack
-from zll.platform.database import Database
-from zll.platform.problems import install_problem_handlers
 
 pytestmark = pytest.mark.integration
 MODULES = [
@@ -39,27 +35,15 @@ async def pool(infra: DevStack) -> AsyncIterator[asyncpg.Pool]:
 
 @pytest.fixture
 async def http(pool: asyncpg.Pool) -> AsyncIterator[httpx.AsyncClient]:
-    app = FastAPI()
-    app.include_router(api_certificates.router)
-    install_problem_handlers(app)
-    app.state.database = Database(pool, "/services/enrolment")
-    transport = httpx.ASGITransport(app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://zll") as client:
+    async with routes(pool, api_certificates.router) as client:
         yield client
 
 
 async def certified(pool: asyncpg.Pool, learner: str) -> str:
     feed = Feed(pool)
     course_id = await feed.course(f"fibu-{uuid.uuid4().hex[:6]}", modules=MODULES)
-    enrolment_id = str(uuid.uuid4())
-    await feed.apply(feed.request(course_id, learner, enrolment_id=enrolment_id))
-    done = {
-        "enrolment_id": enrolment_id,
-        "modules_passed": ["m1"],
-        "completed_at": datetime.now(UTC).isoformat(),
-    }
-    await feed.apply(feed.partner("zll.enrolment.completed.v1", done, key=course_id))
-    found = [e for e in await events(pool, "zll.enrolment.certified.v1")]
+    await feed.complete(course_id, learner, ["m1"])
+    found = await events(pool, "zll.enrolment.certified.v1")
     return str(found[-1]["certificate_id"])
 
 

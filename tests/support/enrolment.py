@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import uuid
+from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
+import httpx
+from fastapi import APIRouter, FastAPI
 
 from services.enrolment.app import DEFINITION
 from tests.support.partner import PROVIDER, course
 from zll.platform import testing
+from zll.platform.auth import Role, mint_token
+from zll.platform.database import Database
 from zll.platform.kafka import InboundRecord
+from zll.platform.problems import install_problem_handlers
+from zll.platform.settings import Settings
 
-__all__ = ["PROVIDER", "Feed", "events"]
+__all__ = ["PROVIDER", "Feed", "events", "routes", "signed_in"]
 
 
 class Feed(testing.Feed):
@@ -69,6 +77,27 @@ class Feed(testing.Feed):
         """A cancellation or completion, keyed as the contract asks: by the course."""
         return self.record(ce_type, data, source=f"/providers/{sender}", key=key)
 
+    def completion(
+        self, course_id: str, enrolment_id: str, modules: Sequence[str], *, sender: str = PROVIDER
+    ) -> InboundRecord:
+        """The provider reports which modules a learner passed."""
+        done = {
+            "enrolment_id": enrolment_id,
+            "modules_passed": list(modules),
+            "completed_at": datetime.now(UTC).isoformat(),
+        }
+        return self.partner("zll.enrolment.completed.v1", done, key=course_id, sender=sender)
+
+    async def complete(self, course_id: str, learner: str, modules: Sequence[str]) -> str:
+        """The learner enrols and the course's provider reports the modules passed; the
+        enrolment's id."""
+        enrolment_id, provider = str(uuid.uuid4()), course_id.split(":")[0]
+        await self.apply(
+            self.request(course_id, learner, enrolment_id=enrolment_id, sender=provider)
+        )
+        await self.apply(self.completion(course_id, enrolment_id, modules, sender=provider))
+        return enrolment_id
+
 
 async def events(pool: asyncpg.Pool, ce_type: str) -> list[dict[str, Any]]:
     rows = await pool.fetch("SELECT value, header_names, header_values FROM outbox ORDER BY id")
@@ -78,3 +107,32 @@ async def events(pool: asyncpg.Pool, ce_type: str) -> list[dict[str, Any]]:
         if headers.get("ce_type") == ce_type.encode():
             found.append(json.loads(r["value"]))
     return found
+
+
+@contextlib.asynccontextmanager
+async def routes(
+    pool: asyncpg.Pool, *routers: APIRouter, **state: Any
+) -> AsyncIterator[httpx.AsyncClient]:
+    """The enrolment service's `routers` run in-process on `pool`: a client, no server.
+
+    `state` adds to the app's state (e.g. `evidence_fetch`, the door to the outside web).
+    """
+    app = FastAPI()
+    for router in routers:
+        app.include_router(router)
+    install_problem_handlers(app)
+    app.state.database = Database(pool, "/services/enrolment")
+    app.state.settings = Settings()
+    for name, value in state.items():
+        setattr(app.state, name, value)
+    transport = httpx.ASGITransport(app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://zll") as client:
+        yield client
+
+
+def signed_in(role: Role, sub: str, language: str | None = None) -> dict[str, str]:
+    """The headers of a caller signed in as `role` `sub`, reading `language` if given."""
+    headers = {"Authorization": f"Bearer {mint_token(Settings(), role=role, sub=sub)}"}
+    if language:
+        headers["Accept-Language"] = language
+    return headers
