@@ -111,7 +111,7 @@ def _view_of_decision(wanted: ledger.Request, outcome: ledger.Outcome) -> Enrolm
     )
 
 
-async def _visible(conn: Any, enrolment_id: uuid.UUID, principal: Principal) -> store.EnrolmentRow:
+async def visible(conn: Any, enrolment_id: uuid.UUID, principal: Principal) -> store.EnrolmentRow:
     """The enrolment if the caller may see it; 404 otherwise, so ids of others do not leak."""
     row = await store.get_enrolment(conn, enrolment_id)
     if row is None or not domain.may_see(
@@ -134,7 +134,7 @@ async def _visible(conn: Any, enrolment_id: uuid.UUID, principal: Principal) -> 
 )
 async def get_enrolment(db: Db, enrolment_id: uuid.UUID, principal: Caller) -> EnrolmentView:
     async with db.connection() as conn:
-        return EnrolmentView.of(await _visible(conn, enrolment_id, principal))
+        return EnrolmentView.of(await visible(conn, enrolment_id, principal))
 
 
 _CANCELLED_BY = {
@@ -158,7 +158,7 @@ async def cancel(
     body: CancelRequest | None = None,
 ) -> EnrolmentView:
     async with db.unit_of_work() as uow:
-        row = await _visible(uow.conn, enrolment_id, principal)
+        row = await visible(uow.conn, enrolment_id, principal)
         if not domain.may_cancel(
             principal.role, principal.sub, learner_id=row.learner_id, provider_id=row.provider_id
         ):

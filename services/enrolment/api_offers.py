@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from collections.abc import Awaitable, Callable
+from datetime import UTC, date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
 from services.enrolment import domain, offers, store
+from services.enrolment.api import visible
 from services.enrolment.messages import MESSAGES
 from services.enrolment.schemas import DeclineRequest, EnrolmentView
 from zll.platform.auth import Principal, require_role
@@ -20,19 +22,24 @@ router = APIRouter()
 Answering = Annotated[Principal, Depends(require_role("learner", "counsellor"))]
 
 
-async def _answerable(uow: UnitOfWork, enrolment_id: uuid.UUID, principal: Principal) -> None:
-    """404 unless the caller may see the enrolment; 403 unless they may answer for it."""
-    row = await store.get_enrolment(uow.conn, enrolment_id)
-    if row is None or not domain.may_see(
-        principal.role, principal.sub, learner_id=row.learner_id, provider_id=row.provider_id
-    ):
-        raise ProblemError(
-            404,
-            MESSAGES("enrolment-not-found"),
-            MESSAGES("enrolment-not-found.detail", enrolment_id=enrolment_id),
-        )
-    if not domain.may_enrol(principal.role, principal.sub, row.learner_id):
-        raise ProblemError(403, MESSAGES("forbidden"), MESSAGES("offer.own-only"))
+Answer = Callable[[UnitOfWork, uuid.UUID, date], Awaitable[store.EnrolmentRow | None]]
+
+
+async def _answered(
+    db: Db, enrolment_id: uuid.UUID, principal: Principal, answer: Answer
+) -> EnrolmentView:
+    """Either answer, one way: 404 unless the caller may see the enrolment, 403 unless they
+    may answer for it, 409 when no offer is open; the enrolment as it is afterwards."""
+    try:
+        async with db.unit_of_work() as uow:
+            row = await visible(uow.conn, enrolment_id, principal)
+            if not domain.may_enrol(principal.role, principal.sub, row.learner_id):
+                raise ProblemError(403, MESSAGES("forbidden"), MESSAGES("offer.own-only"))
+            after = await answer(uow, enrolment_id, datetime.now(UTC).date())
+    except offers.OfferClosed as error:
+        raise _closed(error) from error
+    assert after is not None
+    return EnrolmentView.of(after)
 
 
 def _closed(error: offers.OfferClosed) -> ProblemError:
@@ -47,10 +54,6 @@ def _closed(error: offers.OfferClosed) -> ProblemError:
     )
 
 
-def _today() -> datetime:
-    return datetime.now(UTC)
-
-
 @router.post(
     "/enrolments/{enrolment_id}/offer/accept",
     response_model=EnrolmentView,
@@ -59,14 +62,7 @@ def _today() -> datetime:
     summary="Accept the seat held for you: the enrolment is confirmed (the learner, a counsellor)",
 )
 async def accept_offer(db: Db, enrolment_id: uuid.UUID, principal: Answering) -> EnrolmentView:
-    try:
-        async with db.unit_of_work() as uow:
-            await _answerable(uow, enrolment_id, principal)
-            after = await offers.accept(uow, enrolment_id, _today().date())
-    except offers.OfferClosed as error:
-        raise _closed(error) from error
-    assert after is not None
-    return EnrolmentView.of(after)
+    return await _answered(db, enrolment_id, principal, offers.accept)
 
 
 @router.post(
@@ -79,12 +75,7 @@ async def accept_offer(db: Db, enrolment_id: uuid.UUID, principal: Answering) ->
 async def decline_offer(
     db: Db, enrolment_id: uuid.UUID, principal: Answering, body: DeclineRequest | None = None
 ) -> EnrolmentView:
-    try:
-        async with db.unit_of_work() as uow:
-            await _answerable(uow, enrolment_id, principal)
-            reason = body.reason if body else None
-            after = await offers.decline(uow, enrolment_id, reason, _today().date())
-    except offers.OfferClosed as error:
-        raise _closed(error) from error
-    assert after is not None
-    return EnrolmentView.of(after)
+    reason = body.reason if body else None
+    return await _answered(
+        db, enrolment_id, principal, lambda uow, id_, today: offers.decline(uow, id_, reason, today)
+    )
