@@ -31,8 +31,13 @@ async def course_published(
     return []
 
 
-async def course_withdrawn(uow: UnitOfWork, message: Message[CourseWithdrawnFromCatalog]) -> None:
-    await store.save_courses(uow.conn, [(message.payload, False)])
+async def course_withdrawn(
+    uow: UnitOfWork, messages: Sequence[Message[CourseWithdrawnFromCatalog]]
+) -> Refusals[CourseWithdrawnFromCatalog]:
+    # A run at once, as published courses are: an import that withdraws a provider's
+    # programme is one statement, not one a course.
+    await store.save_courses(uow.conn, [(m.payload, False) for m in messages])
+    return []
 
 
 def _row(e: EnrolmentOutcome, status: str, *, waitlisted: bool = False) -> tuple[object, ...]:
@@ -87,7 +92,7 @@ async def gap_detected(uow: UnitOfWork, message: Message[DemandGapDetected]) -> 
 
 HANDLERS = handlers(
     on(CoursePublished, Batched(course_published)),
-    on(CourseWithdrawnFromCatalog, course_withdrawn),
+    on(CourseWithdrawnFromCatalog, Batched(course_withdrawn)),
     on(EnrolmentConfirmed, Batched(confirmed)),
     on(EnrolmentWaitlisted, Batched(waitlisted)),
     on(EnrolmentCancelled, Batched(cancelled)),

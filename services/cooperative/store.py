@@ -41,7 +41,9 @@ async def save_courses(conn: Connection, courses: Sequence[tuple[CourseState, bo
     """The latest state of each course (live or withdrawn); older revisions change nothing."""
     latest: dict[str, tuple[CourseState, bool]] = {}
     for course, live in courses:
-        latest[course.course_id] = (course, live)
+        seen = latest.get(course.course_id)
+        if seen is None or seen[0].revision <= course.revision:  # a stale one in a run too
+            latest[course.course_id] = (course, live)
     rows = list(latest.values())
     # Arrays of arrays cannot go through unnest, so skills and groups travel as '{…}' text.
     await conn.execute(

@@ -17,6 +17,7 @@ import httpx
 import pytest
 from zll_contracts.payloads import (
     CoursePublished,
+    CourseWithdrawnFromCatalog,
     DemandGapDetected,
     EnrolmentCertified,
     EnrolmentConfirmed,
@@ -194,3 +195,21 @@ async def test_a_gap_becomes_a_call_a_consortium_and_a_project_counted_from_enro
     kinds = [t for t, _ in await events(pool)]
     assert kinds.count("zll.project.member-invited.v1") == 3
     assert "zll.project.member-answered.v1" in kinds
+
+
+async def test_a_run_of_withdrawals_takes_its_courses_off_and_a_stale_revision_changes_nothing(
+    pool: asyncpg.Pool,
+) -> None:
+    def withdrawn(code: str, revision: int) -> CourseWithdrawnFromCatalog:
+        data = published("vhs-a", code, "Kassel", WELD, revision=revision).model_dump(mode="json")
+        data |= {"withdrawn_at": NOW.isoformat(), "reason": "Dozent fehlt"}
+        del data["published_at"]
+        return CourseWithdrawnFromCatalog.model_validate(data)
+
+    await feed(pool, published("vhs-a", "sw1", "Kassel", WELD, revision=1),
+               published("vhs-a", "sw2", "Kassel", WELD, revision=1), source=CATALOG)  # fmt: skip
+    await feed(pool, withdrawn("sw1", 3), withdrawn("sw2", 2), withdrawn("sw1", 2),
+               source=CATALOG)  # fmt: skip
+
+    rows = await pool.fetch("SELECT course_id, revision, live FROM offered_courses ORDER BY 1")
+    assert [tuple(r) for r in rows] == [("vhs-a:sw1", 3, False), ("vhs-a:sw2", 2, False)]
