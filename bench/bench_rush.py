@@ -8,6 +8,7 @@ service's trivial endpoint, must stay far below the 200 ms goal.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import uuid
@@ -198,9 +199,15 @@ async def group_commit_runs(ctx: BenchContext, seconds: int) -> list[Result]:
     db = await asyncpg.create_pool(ctx.stack.database_url("enrolment"), min_size=1, max_size=2)
     assert db is not None
     try:
-        batch = await partner_run(
+        partner = await partner_run(
             ctx, db, "rush-batch", SPREAD_COURSES, ctx.scale(10_000, 2_000), capacity=25
         )
+        # The partner door measured in this run, as this bench's baseline: its row says so
+        # (under `enrolment` it read as a second, different enrolment figure).
+        batch = [
+            dataclasses.replace(r, bench=BENCH, metric=f"baseline in this run: {r.metric}")
+            for r in partner
+        ]
         per_s = batch[0].value
         results = batch + await trivial(ctx, base, seconds)
         for label, n_courses in (("spread", SPREAD_COURSES), ("hot", 1)):
@@ -213,7 +220,7 @@ async def group_commit_runs(ctx: BenchContext, seconds: int) -> list[Result]:
                     f"highest rate {where} with p99 ≤ {GOAL_MS:.0f} ms (of {RATES})",
                     best,
                     "req/s",
-                    baseline="partner batch decisions/s (same run)",
+                    baseline=f"partner door {per_s:,.0f} decisions/s, same run",
                     ratio=best / per_s if per_s else None,
                     goal="≥ 1000 spread, ≥ 500 hot",
                 )
