@@ -18,7 +18,7 @@ from zll.platform.unit_of_work import UnitOfWork
 
 _LEARN = """
     INSERT INTO catalogue (course_id, provider_id, revision, live, course)
-    VALUES ($1, $2, $3, $4, $5::jsonb)
+    SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::boolean[], $5::jsonb[])
     ON CONFLICT (course_id) DO UPDATE SET
         provider_id = EXCLUDED.provider_id, revision = EXCLUDED.revision,
         live = EXCLUDED.live, course = EXCLUDED.course, updated_at = now()
@@ -32,16 +32,24 @@ async def learn(
     uow: UnitOfWork,
     messages: Sequence[Message[CoursePublished]] | Sequence[Message[CourseWithdrawnFromCatalog]],
 ) -> Refusals[Any]:
-    """Remember each course as the catalog stored it; the catalog's topic is trusted."""
-    rows = []
+    """Remember each course as the catalog stored it; the catalog's topic is trusted.
+
+    One statement for the run: of several states of one course in it, the one the rule
+    above keeps (a newer revision; at the same revision a withdrawal; else the first).
+    """
+    latest: dict[str, tuple[str, str, int, bool, str]] = {}
     for message in messages:
         course = message.payload
-        state = course.model_dump(mode="json", exclude_none=True, exclude=set(_NOT_COURSE))
         live = isinstance(course, CoursePublished)
-        rows.append(
-            (course.course_id, course.provider_id, course.revision, live, json.dumps(state))
-        )
-    await uow.conn.executemany(_LEARN, rows)
+        seen = latest.get(course.course_id)
+        if seen is not None and (course.revision, not live) <= (seen[2], not seen[3]):
+            continue
+        state = course.model_dump(mode="json", exclude_none=True, exclude=set(_NOT_COURSE))
+        latest[course.course_id] = (
+            course.course_id, course.provider_id, course.revision, live, json.dumps(state)
+        )  # fmt: skip
+    rows = list(latest.values())
+    await uow.conn.execute(_LEARN, *(list(column) for column in zip(*rows, strict=True)))
     return []
 
 
