@@ -143,10 +143,10 @@ async def run(ctx: BenchContext) -> list[Result]:
     run_wave(*with_quotas(body), seed="bench")
     quotas_s = time.perf_counter() - started
     results = [
-        Result(BENCH, "plain deferred acceptance, in process", plain_s, "s", note=size),
+        Result(BENCH, f"plain deferred acceptance, in process, {size}", plain_s, "s", note=size),
         Result(
             BENCH,
-            "one wave with quotas and lottery, in process",
+            f"one wave with quotas and lottery, in process, {size}",
             quotas_s,
             "s",
             baseline=f"plain deferred acceptance {plain_s:.2f} s",
