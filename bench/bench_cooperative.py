@@ -21,6 +21,18 @@ from zll.platform.settings import Settings
 
 BENCH = "cooperative"
 SKILL = "http://data.europa.eu/esco/skill/bench-"
+GROUPS = [
+    "S1 communication",
+    "S2 information",
+    "S3 caring",
+    "S4 management",
+    "S5 computers",
+    "S6 handling",
+    "S7 constructing",
+    "S8 machinery",
+    "K07 engineering",
+    "L languages",
+]
 TOWNS = [
     "Kassel", "Baunatal", "Vellmar", "Hofgeismar", "Wolfhagen", "Kaufungen", "Lohfelden",
     "Fuldatal", "Calden", "Zierenberg", "Detmold", "Lemgo", "Bad Salzuflen", "Lage",
@@ -32,7 +44,8 @@ INSERT INTO offered_courses (course_id, provider_id, revision, live, title, muni
     field, target_groups, capacity, start_date, end_date)
 SELECT 'bench-m' || (i % $1) || ':c' || i, 'bench-m' || (i % $1), 1, true, 'Kurs ' || i,
        CASE WHEN i % 10 = 0 THEN 'online' ELSE ($2::text[])[1 + (i * 7) % array_length($2, 1)] END,
-       ARRAY[$3 || (i % 300), $3 || ((i * 13) % 300)], $3 || (i % 300),
+       ARRAY[$3 || (i % 300), $3 || ((i * 13) % 300)],
+       ($5::text[])[1 + i % array_length($5, 1)],
        CASE i % 5 WHEN 0 THEN ARRAY['working-age'] WHEN 1 THEN ARRAY['working-age', 'senior']
                   WHEN 2 THEN ARRAY['transition'] WHEN 3 THEN ARRAY['school']
                   ELSE ARRAY['senior'] END,
@@ -55,7 +68,7 @@ async def _fill(database_url: str, members: int, courses: int, enrolments: int) 
     conn = await asyncpg.connect(database_url)
     try:
         await conn.execute("TRUNCATE offered_courses, participations, members")
-        await conn.execute(_COURSES, members, TOWNS, SKILL, courses)
+        await conn.execute(_COURSES, members, TOWNS, SKILL, courses, GROUPS)
         await conn.execute(_ENROLMENTS, members, courses, enrolments)
         await conn.executemany(
             "INSERT INTO members (provider_id, name, kind) VALUES ($1, $2, $3)",

@@ -34,8 +34,10 @@ from zll.platform.settings import load_settings
 from zll.platform.testing import Feed
 
 pytestmark = pytest.mark.integration
-WELD = "http://data.europa.eu/esco/skill/weld"
-CARE = "http://data.europa.eu/esco/skill/care"
+# operate welding equipment; assist patients with rehabilitation
+WELD = "http://data.europa.eu/esco/skill/2fcd95a4-1f9a-41cf-95a9-4701bde476b4"
+CARE = "http://data.europa.eu/esco/skill/2435cec5-38ed-4ec2-8cbe-57381ffcf353"
+CARING = "S3 assisting and caring"  # CARE's ESCO skill group: the report's field
 NOW = datetime.now(UTC)
 CATALOG, ENROLMENT = "/services/catalog", "/services/enrolment"
 
@@ -171,7 +173,7 @@ async def test_a_gap_becomes_a_call_a_consortium_and_a_project_counted_from_enro
         assert region["suppressed"] is True
         assert [p["participants"] for p in report["projects"]] == [6]
         care = next(
-            c for c in report["cells"] if (c["municipality"], c["field"]) == ("Lemgo", CARE)
+            c for c in report["cells"] if (c["municipality"], c["field"]) == ("Lemgo", CARING)
         )
         assert (care["life_phase"], care["courses"], care["seats"]) == ("working-age", 3, 22)
         assert (care["participants"], care["waitlisted"], care["completions"]) == (6, None, 5)
