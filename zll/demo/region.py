@@ -29,6 +29,7 @@ ProviderKind = Literal[
     "hochschule",
     "kammer",
     "freier-traeger",
+    "arbeitgeber",
 ]
 
 
@@ -61,6 +62,9 @@ DEMO_PROVIDERS: tuple[DemoProvider, ...] = (
     DemoProvider(
         "hanse-berufskolleg-lemgo", "Hanse-Berufskolleg Lemgo", "berufliche-schule", "Lemgo"
     ),
+    # A chamber and an employer, for the cooperative's consortia (zll/demo/partners.py).
+    DemoProvider("hwk-kassel", "Handwerkskammer Kassel", "kammer", "Kassel"),
+    DemoProvider("vw-werk-kassel", "Volkswagen Werk Kassel", "arbeitgeber", "Baunatal"),
 )
 
 # The centre's two partner regions and the municipalities the demo uses in each.
@@ -198,6 +202,12 @@ def _course(
 
 def demo_courses() -> list[dict[str, Any]]:
     """The demo region's course offers, each a `zll.course.upserted.v1` data object."""
+    from zll.demo.partners import partner_courses  # it builds on this module's helpers
+
+    return _courses() + partner_courses()
+
+
+def _courses() -> list[dict[str, Any]]:
     # Hand-wrapped as a table; the formatter would give every argument a line of its own.
     # fmt: off
     return [
