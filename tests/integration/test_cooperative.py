@@ -196,3 +196,26 @@ async def test_a_gap_becomes_a_call_a_consortium_and_a_project_counted_from_enro
     kinds = [t for t, _ in await events(pool)]
     assert kinds.count("zll.project.member-invited.v1") == 3
     assert "zll.project.member-answered.v1" in kinds
+
+
+async def test_courses_stored_with_their_first_skill_as_field_are_regrouped_by_the_report(
+    pool: asyncpg.Pool,
+) -> None:
+    """A course stored before fields were skill groups (its first skill's URI as field) is
+    counted under its skill group, as a new one is; and a new one is stored with it."""
+    await feed(pool, published("bbs-lemgo", "weld", "Lemgo", WELD, capacity=15), source=CATALOG)
+    await pool.execute(
+        "INSERT INTO offered_courses (course_id, provider_id, revision, live, title,"
+        " municipality, skills, field, target_groups, capacity, start_date, end_date)"
+        " SELECT 'old:weld', 'old', 1, true, 'Schweißen (alt)', municipality, skills, $1,"
+        " target_groups, 10, start_date, end_date FROM offered_courses",
+        WELD,
+    )
+    assert await pool.fetchval("SELECT field FROM offered_courses WHERE course_id <> 'old:weld'") \
+        == "S8 working with machinery and specialised equipment"  # fmt: skip
+    async with http(pool) as ops:
+        report = (await ops.get("/reports/education", params={"period": "2030"})).json()
+    assert [(c["field"], c["courses"]) for c in report["cells"]] == [
+        ("S8 working with machinery and specialised equipment", 2)
+    ]
+    assert await pool.fetchval("SELECT count(*) FROM offered_courses WHERE field LIKE 'http%'") == 0

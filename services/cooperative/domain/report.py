@@ -94,6 +94,7 @@ class Cell:
     completions: int | None
     certificates: int | None
     suppressed: bool = False
+    withheld: tuple[str, ...] = ()  # counts hidden though not small: they would give one away
 
     @property
     def waitlist_pressure(self) -> float | None:
@@ -134,13 +135,16 @@ def suppress_table(rows: Sequence[tuple[str, Cell]]) -> list[Cell]:
         for parts in ("life-phase", "municipality", "cell"):
             groups.append(Group(region, tuple(by_level.get(parts, []))))
     hidden: dict[int, dict[str, None]] = {}
+    withheld: dict[int, list[str]] = {}
     for name in LEARNER_COUNTS:
         values = {i: getattr(cell, name) or 0 for i, (_, cell) in enumerate(rows)}
-        primary = [i for i, count in values.items() if 0 < count < SMALLEST]
+        primary = {i for i, count in values.items() if 0 < count < SMALLEST}
         for index in protect(values, primary, groups):
             hidden.setdefault(index, {})[name] = None
-    return [replace(cell, **hidden[i], suppressed=True) if i in hidden else cell  # type: ignore[arg-type]
-            for i, (_, cell) in enumerate(rows)]  # fmt: skip
+            if index not in primary:
+                withheld.setdefault(index, []).append(name)
+    return [replace(cell, **hidden[i], suppressed=True, withheld=tuple(withheld.get(i, ())))  # type: ignore[arg-type]
+            if i in hidden else cell for i, (_, cell) in enumerate(rows)]  # fmt: skip
 
 
 def published(count: int) -> int | None:

@@ -92,6 +92,11 @@ def test_a_row_with_one_small_cell_hides_its_next_smallest_cell_too() -> None:
     # Lemgo's total (43) would give the 3 back too: its only other cell, 40, goes.
     assert shown[("cell", "Lemgo", "S5")] is None
     assert (shown[("life-phase", "", "")], shown[("municipality", "Lemgo", "")]) == (64, 43)
+    # The portal tells the two apart: "unter 5" for the small one, "k. A." for the others.
+    why = {(c.municipality, c.field): c.withheld for (lv, _), c in zip(rows, out, strict=True)
+           if lv == "cell"}  # fmt: skip
+    assert why[("Lemgo", "S7")] == ()
+    assert why[("Detmold", "S7")] == LEARNER_COUNTS
     assert revealed({i: c.participants or 0 for i, (_, c) in enumerate(rows)},
                     {i for i, c in enumerate(out) if c.participants is None},
                     groups_of(rows)) == {}  # fmt: skip
