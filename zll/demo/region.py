@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from zll.demo.partners import partner_courses
+
 __all__ = [
     "DELIBERATE_OVERLAPS",
     "DEMO_PROVIDERS",
@@ -202,8 +204,6 @@ def _course(
 
 def demo_courses() -> list[dict[str, Any]]:
     """The demo region's course offers, each a `zll.course.upserted.v1` data object."""
-    from zll.demo.partners import partner_courses  # it builds on this module's helpers
-
     return _courses() + partner_courses()
 
 
