@@ -78,7 +78,9 @@ def up(
         console.print("[green]✓[/] services ready")
         if demo:
             with console.status("loading the demo region…"):
-                summary = asyncio.run(_load_demo(stack.bootstrap, layout.url("catalog")))
+                summary = asyncio.run(
+                    _load_demo(stack.bootstrap, layout.url("catalog"), layout.url("cooperative"))
+                )
             console.print(f"[green]✓[/] demo region: {summary}")
         _print_welcome(stack)
         while all(p.poll() is None for p in stack.services.values()):
@@ -166,17 +168,23 @@ def topics_ensure(
 def demo_load(
     bootstrap: Annotated[str, typer.Option(envvar="ZLL_KAFKA_BOOTSTRAP")] = "127.0.0.1:9092",
     catalog_url: Annotated[str, typer.Option(envvar="ZLL_CATALOG_URL")] = "http://127.0.0.1:8001",
+    cooperative_url: Annotated[
+        str, typer.Option(envvar="ZLL_COOPERATIVE_URL")
+    ] = "http://127.0.0.1:8006",
 ) -> None:
-    """Register the demo providers and publish their courses, as partners would."""
-    console.print(asyncio.run(_load_demo(bootstrap, catalog_url)))
+    """Register the demo providers (also as the cooperative's members) and publish their
+    courses, as partners would."""
+    console.print(asyncio.run(_load_demo(bootstrap, catalog_url, cooperative_url)))
 
 
-async def _load_demo(bootstrap: str, catalog_url: str) -> str:
+async def _load_demo(bootstrap: str, catalog_url: str, cooperative_url: str) -> str:
     from zll.demo.loader import load_demo_region
 
     operator = mint_token(Settings(), role="operator", sub="zll-demo")
-    providers, courses = await load_demo_region(bootstrap, catalog_url, operator)
-    return f"{providers} providers registered, {courses} courses published"
+    providers, courses = await load_demo_region(
+        bootstrap, catalog_url, operator, cooperative_url=cooperative_url
+    )
+    return f"{providers} providers registered (and members), {courses} courses published"
 
 
 @mail_app.command("list")

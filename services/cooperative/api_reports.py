@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from services.cooperative import store_projects, store_report
+from services.cooperative import store, store_projects, store_report
 from services.cooperative.domain import report
 from services.cooperative.domain.report import Cell, Period, published, suppress
 from services.cooperative.messages import refused
@@ -34,7 +34,10 @@ LEVELS = {0: "cell", 3: "life-phase", 5: "municipality", 7: "region"}
 HOW = (
     "Every count of learners (participants, waitlisted, completions, certificates) from 1 to 4 "
     "is published as null and its row marked suppressed: no published figure describes fewer "
-    "than five learners. Courses and seats describe no learner and are always published."
+    "than five learners. Where a total (by life phase, by municipality, the region) would then "
+    "have exactly one hidden part, the next smallest part is hidden too, until no total has "
+    "exactly one, so no hidden count follows from a total by subtraction. Courses and seats "
+    "describe no learner and are always published."
 )
 
 
@@ -45,23 +48,31 @@ def _period(name: str) -> Period:
         raise refused(error, 422) from None
 
 
-def _cell(row: dict[str, Any]) -> dict[str, Any]:
-    cell = suppress(Cell(
+def _raw(row: dict[str, Any]) -> Cell:
+    return Cell(
         row["life_phase"] or "", row["municipality"] or "", row["field"] or "", row["courses"],
         row["seats"], row["participants"], row["waitlisted"], row["completions"],
         row["certificates"],
-    ))  # fmt: skip
-    out = asdict(cell) | {
-        "level": LEVELS[row["level"]],
-        "waitlist_pressure": cell.waitlist_pressure,
-    }
+    )  # fmt: skip
+
+
+def _out(level: str, cell: Cell) -> dict[str, Any]:
+    out = asdict(cell) | {"level": level, "waitlist_pressure": cell.waitlist_pressure}
     for key in ("life_phase", "municipality", "field"):
         out[key] = out[key] or None
     return out
 
 
+def _cell(row: dict[str, Any]) -> dict[str, Any]:
+    """A figure published on its own (an earlier period's region): primary suppression."""
+    return _out(LEVELS[row["level"]], suppress(_raw(row)))
+
+
 async def _figures(conn: Connection, p: Period) -> dict[str, Any]:
-    rows = [_cell(r) for r in await store_report.cells(conn, p.start, p.end)]
+    await store.regroup_old_fields(conn)
+    table = [(LEVELS[r["level"]], _raw(r)) for r in await store_report.cells(conn, p.start, p.end)]
+    hidden = report.suppress_table(table)
+    rows = [_out(level, cell) for (level, _), cell in zip(table, hidden, strict=True)]
     region = next((r for r in rows if r["level"] == "region"), None)
     return {"rows": rows, "region": region}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from zll.platform.pagination import Page
 
@@ -195,7 +195,11 @@ class ReportRow(BaseModel):
     level: Literal["cell", "life-phase", "municipality", "region"]
     life_phase: str | None = None
     municipality: str | None = None
-    field: str | None = None
+    field: str | None = Field(
+        default=None,
+        description="The ESCO skill group of the courses' skills (code and name, e.g. "
+        "'S7 constructing'), or 'other (no known ESCO skill)'.",
+    )
     courses: int
     seats: int
     participants: int | None = None
@@ -204,6 +208,11 @@ class ReportRow(BaseModel):
     certificates: int | None = None
     waitlist_pressure: float | None = None
     suppressed: bool
+    withheld: list[str] = Field(
+        default_factory=list,
+        description="Counts of this row hidden although not small (secondary suppression): "
+        "published, a total minus them would give a small count away.",
+    )
 
 
 class GapMonth(BaseModel):
@@ -261,7 +270,8 @@ class Suppression(BaseModel):
 
 
 _ROW = {
-    "level": "cell", "life_phase": "working-age", "municipality": "Lemgo", "field": _SKILL,
+    "level": "cell", "life_phase": "working-age", "municipality": "Lemgo",
+    "field": "S3 assisting and caring",
     "courses": 3, "seats": 36, "participants": 31, "waitlisted": None, "completions": 22,
     "certificates": 22, "waitlist_pressure": None, "suppressed": True,
 }  # fmt: skip

@@ -7,7 +7,9 @@ from typing import Any
 
 from zll_contracts.payloads.courses import CourseFormat, CourseState
 
+from services.cooperative.domain.fields import course_field
 from zll.platform.db import Connection
+from zll.platform.esco.vocabulary import vocabulary
 
 ONLINE = "online"
 
@@ -55,13 +57,40 @@ async def save_courses(conn: Connection, courses: Sequence[tuple[CourseState, bo
         [c.title for c, _ in rows],
         [_place(c) for c, _ in rows],
         [_array(_skills(c)) for c, _ in rows],
-        [(_skills(c) or ["-"])[0] for c, _ in rows],
+        [field(_skills(c)) for c, _ in rows],
         [_array([str(g) for g in c.target_groups]) for c, _ in rows],
         [c.capacity for c, _ in rows],
         [c.start_date for c, _ in rows],
         [c.end_date for c, _ in rows],
         [c.project_id for c, _ in rows],
     )
+
+
+def _label(uri: str) -> str | None:
+    term = vocabulary().terms.get(uri)
+    return term.label if term else None
+
+
+def field(skills: Sequence[str]) -> str:
+    """The course's field for the report: its ESCO skill group (see `domain.fields`)."""
+    return course_field(skills, _label)
+
+
+# Courses stored before fields were skill groups kept their first skill (a URI) or '-'.
+_OLD_FIELD = "(field LIKE 'http%' OR field = '-')"
+
+
+async def regroup_old_fields(conn: Connection) -> int:
+    """Gives courses stored with their first skill as field their skill group; the report
+    calls it first, and after the first time it finds nothing (a partial index answers)."""
+    rows = await conn.fetch(f"SELECT course_id, skills FROM offered_courses WHERE {_OLD_FIELD}")
+    if rows:
+        await conn.execute(
+            "UPDATE offered_courses o SET field = x.f FROM unnest($1::text[], $2::text[])"
+            " AS x(c, f) WHERE o.course_id = x.c",
+            [r["course_id"] for r in rows], [field(r["skills"]) for r in rows],
+        )  # fmt: skip
+    return len(rows)
 
 
 def _array(values: Sequence[str]) -> str:

@@ -35,8 +35,10 @@ from zll.platform.settings import load_settings
 from zll.platform.testing import Feed
 
 pytestmark = pytest.mark.integration
-WELD = "http://data.europa.eu/esco/skill/weld"
-CARE = "http://data.europa.eu/esco/skill/care"
+# operate welding equipment; assist patients with rehabilitation
+WELD = "http://data.europa.eu/esco/skill/2fcd95a4-1f9a-41cf-95a9-4701bde476b4"
+CARE = "http://data.europa.eu/esco/skill/2435cec5-38ed-4ec2-8cbe-57381ffcf353"
+CARING = "S3 assisting and caring"  # CARE's ESCO skill group: the report's field
 NOW = datetime.now(UTC)
 CATALOG, ENROLMENT = "/services/catalog", "/services/enrolment"
 
@@ -172,7 +174,7 @@ async def test_a_gap_becomes_a_call_a_consortium_and_a_project_counted_from_enro
         assert region["suppressed"] is True
         assert [p["participants"] for p in report["projects"]] == [6]
         care = next(
-            c for c in report["cells"] if (c["municipality"], c["field"]) == ("Lemgo", CARE)
+            c for c in report["cells"] if (c["municipality"], c["field"]) == ("Lemgo", CARING)
         )
         assert (care["life_phase"], care["courses"], care["seats"]) == ("working-age", 3, 22)
         assert (care["participants"], care["waitlisted"], care["completions"]) == (6, None, 5)
@@ -213,3 +215,26 @@ async def test_a_run_of_withdrawals_takes_its_courses_off_and_a_stale_revision_c
 
     rows = await pool.fetch("SELECT course_id, revision, live FROM offered_courses ORDER BY 1")
     assert [tuple(r) for r in rows] == [("vhs-a:sw1", 3, False), ("vhs-a:sw2", 2, False)]
+
+
+async def test_courses_stored_with_their_first_skill_as_field_are_regrouped_by_the_report(
+    pool: asyncpg.Pool,
+) -> None:
+    """A course stored before fields were skill groups (its first skill's URI as field) is
+    counted under its skill group, as a new one is; and a new one is stored with it."""
+    await feed(pool, published("bbs-lemgo", "weld", "Lemgo", WELD, capacity=15), source=CATALOG)
+    await pool.execute(
+        "INSERT INTO offered_courses (course_id, provider_id, revision, live, title,"
+        " municipality, skills, field, target_groups, capacity, start_date, end_date)"
+        " SELECT 'old:weld', 'old', 1, true, 'Schweißen (alt)', municipality, skills, $1,"
+        " target_groups, 10, start_date, end_date FROM offered_courses",
+        WELD,
+    )
+    assert await pool.fetchval("SELECT field FROM offered_courses WHERE course_id <> 'old:weld'") \
+        == "S8 working with machinery and specialised equipment"  # fmt: skip
+    async with http(pool) as ops:
+        report = (await ops.get("/reports/education", params={"period": "2030"})).json()
+    assert [(c["field"], c["courses"]) for c in report["cells"]] == [
+        ("S8 working with machinery and specialised equipment", 2)
+    ]
+    assert await pool.fetchval("SELECT count(*) FROM offered_courses WHERE field LIKE 'http%'") == 0

@@ -6,9 +6,12 @@ import { t } from "./i18n.js";
 
 const PHASES = ["early-childhood", "school", "transition", "working-age", "senior", "unspecified"];
 
-/** A learner count: "unter 5" where the report suppressed it, never "null". */
-function count(value) {
-  return value === null || value === undefined ? t("report.small") : formatNumber(value);
+/** A learner count of a row: "unter 5" where it was small, "k. A." where it was withheld so
+ * that no small count can be worked out from a total; never "null". */
+function count(row, key) {
+  const value = row[key];
+  if (value !== null && value !== undefined) return formatNumber(value);
+  return (row.withheld || []).includes(key) ? t("report.withheld") : t("report.small");
 }
 
 function trend(direction) {
@@ -22,7 +25,7 @@ function headline(report) {
   const tiles = [["courses", "report.courses"], ["seats", "report.seats"],
     ["participants", "report.participants"], ["completions", "report.completions"]];
   return h("ul", { class: "kpis", "aria-label": t("report.region") }, tiles.map(([key, label]) =>
-    h("li", {}, h("span", { class: "kpi-value" }, ["courses", "seats"].includes(key) ? formatNumber(region[key] ?? 0) : count(region[key])),
+    h("li", {}, h("span", { class: "kpi-value" }, ["courses", "seats"].includes(key) ? formatNumber(region[key] ?? 0) : count(region, key)),
       h("span", { class: "kpi-label" }, t(label)), trend(report.trends.direction[key]))));
 }
 
@@ -36,7 +39,7 @@ function tableMap(report) {
     const place = r.municipality === "online" ? t("report.online") : r.municipality;
     return h("li", { class: share > 0.5 ? "tile strong" : "tile", style: `--share:${share.toFixed(2)}` },
       h("strong", {}, place),
-      h("span", {}, t("report.tile", { participants: count(r.participants), courses: formatNumber(r.courses), seats: formatNumber(r.seats) })));
+      h("span", {}, t("report.tile", { participants: count(r, "participants"), courses: formatNumber(r.courses), seats: formatNumber(r.seats) })));
   }));
 }
 
@@ -48,7 +51,7 @@ function phaseBars(report) {
   return h("ul", { class: "bars", id: "life-phases" }, rows.map((r) => h("li", {},
     h("span", { class: "bar-label" }, t(`phase.${r.life_phase}`)),
     h("span", { class: "bar-track" }, h("span", { class: "bar", style: `width:${(100 * (r.participants ?? 0) / most).toFixed(1)}%` })),
-    h("span", { class: "bar-value" }, t("report.bar", { participants: count(r.participants), seats: formatNumber(r.seats) })))));
+    h("span", { class: "bar-value" }, t("report.bar", { participants: count(r, "participants"), seats: formatNumber(r.seats) })))));
 }
 
 /** Month by month: how many gaps were found and how many closed. */
@@ -68,7 +71,7 @@ function projects(report) {
   if (!report.projects.length) return h("p", { class: "empty" }, t("report.noprojects"));
   return h("ul", { class: "results", id: "projects" }, report.projects.map((p) => h("li", { class: "card" },
     h("h3", {}, p.title), h("p", {}, h("span", { class: "badge" }, t(`project.${p.state}`))),
-    h("p", {}, t("report.outcome", { participants: count(p.participants), certificates: count(p.certificates), courses: formatNumber(p.courses) })))));
+    h("p", {}, t("report.outcome", { participants: count(p, "participants"), certificates: count(p, "certificates"), courses: formatNumber(p.courses) })))));
 }
 
 export async function reportPage(main, params = {}) {

@@ -10,14 +10,21 @@ import httpx
 from zll_contracts import new_event, to_record
 from zll_contracts.topics import PROVIDER_COURSES
 
+from zll.demo.partners import member_kind
 from zll.demo.region import DEMO_PROVIDERS, demo_courses
 from zll.platform.kafka import new_producer
 
 
 async def load_demo_region(
-    bootstrap: str, catalog_url: str, operator_token: str, *, timeout: float = 30.0
+    bootstrap: str,
+    catalog_url: str,
+    operator_token: str,
+    *,
+    cooperative_url: str | None = None,
+    timeout: float = 30.0,
 ) -> tuple[int, int]:
-    """Returns (providers registered, courses visible in the catalogue)."""
+    """Returns (providers registered, courses visible in the catalogue). With
+    `cooperative_url`, every provider becomes a member of the cooperative too."""
     headers = {"Authorization": f"Bearer {operator_token}"}
     async with httpx.AsyncClient(base_url=catalog_url, headers=headers, timeout=10) as http:
         for provider in DEMO_PROVIDERS:
@@ -30,10 +37,20 @@ async def load_demo_region(
                 },
             )
             response.raise_for_status()
+        if cooperative_url is not None:
+            await register_members(cooperative_url, headers)
         courses = demo_courses()
         await publish_courses(bootstrap, courses)
         visible = await _wait_until_visible(http, [c["course_id"] for c in courses], timeout)
     return len(DEMO_PROVIDERS), visible
+
+
+async def register_members(cooperative_url: str, headers: dict[str, str]) -> None:
+    """The demo providers as the cooperative's members: chambers, employers, schools."""
+    async with httpx.AsyncClient(base_url=cooperative_url, headers=headers, timeout=10) as http:
+        for p in DEMO_PROVIDERS:
+            body = {"name": p.name, "kind": member_kind(p.kind), "municipality": p.municipality}
+            (await http.put(f"/members/{p.provider_id}", json=body)).raise_for_status()
 
 
 async def _wait_until_visible(

@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from zll.demo.partners import partner_courses
+
 __all__ = [
     "DELIBERATE_OVERLAPS",
     "DEMO_PROVIDERS",
@@ -29,6 +31,7 @@ ProviderKind = Literal[
     "hochschule",
     "kammer",
     "freier-traeger",
+    "arbeitgeber",
 ]
 
 
@@ -61,6 +64,9 @@ DEMO_PROVIDERS: tuple[DemoProvider, ...] = (
     DemoProvider(
         "hanse-berufskolleg-lemgo", "Hanse-Berufskolleg Lemgo", "berufliche-schule", "Lemgo"
     ),
+    # A chamber and an employer, for the cooperative's consortia (zll/demo/partners.py).
+    DemoProvider("hwk-kassel", "Handwerkskammer Kassel", "kammer", "Kassel"),
+    DemoProvider("vw-werk-kassel", "Volkswagen Werk Kassel", "arbeitgeber", "Baunatal"),
 )
 
 # The centre's two partner regions and the municipalities the demo uses in each.
@@ -198,6 +204,10 @@ def _course(
 
 def demo_courses() -> list[dict[str, Any]]:
     """The demo region's course offers, each a `zll.course.upserted.v1` data object."""
+    return _courses() + partner_courses()
+
+
+def _courses() -> list[dict[str, Any]]:
     # Hand-wrapped as a table; the formatter would give every argument a line of its own.
     # fmt: off
     return [

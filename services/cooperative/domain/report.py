@@ -9,9 +9,11 @@ no learner and are always published.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
+from services.cooperative.domain.suppression import Group, protect
 from zll.platform.errors import Problem, Refused
 
 SMALLEST = 5
@@ -92,6 +94,7 @@ class Cell:
     completions: int | None
     certificates: int | None
     suppressed: bool = False
+    withheld: tuple[str, ...] = ()  # counts hidden though not small: they would give one away
 
     @property
     def waitlist_pressure(self) -> float | None:
@@ -109,6 +112,39 @@ def suppress(cell: Cell) -> Cell:
         if (value := getattr(cell, name)) is not None and 0 < value < SMALLEST
     }
     return replace(cell, **small, suppressed=bool(small)) if small else cell  # type: ignore[arg-type]
+
+
+def suppress_table(rows: Sequence[tuple[str, Cell]]) -> list[Cell]:
+    """Primary and secondary suppression over the report's table: `rows` are (level, cell)
+    with level `cell`, `life-phase`, `municipality` or `region`. For each learner count, the
+    groups are each life phase's total and its cells, each municipality's total and its cells,
+    and the region's total with the life phases' totals, the municipalities' totals and all
+    cells; see `suppression`. Returns the cells in the same order, hidden counts null."""
+    by_level: dict[str, list[int]] = {}
+    for index, (level, _) in enumerate(rows):
+        by_level.setdefault(level, []).append(index)
+    cells = by_level.get("cell", [])
+    groups: list[Group[int]] = []
+    for total in by_level.get("life-phase", []):
+        phase = rows[total][1].life_phase
+        groups.append(Group(total, tuple(i for i in cells if rows[i][1].life_phase == phase)))
+    for total in by_level.get("municipality", []):
+        place = rows[total][1].municipality
+        groups.append(Group(total, tuple(i for i in cells if rows[i][1].municipality == place)))
+    for region in by_level.get("region", []):
+        for parts in ("life-phase", "municipality", "cell"):
+            groups.append(Group(region, tuple(by_level.get(parts, []))))
+    hidden: dict[int, dict[str, None]] = {}
+    withheld: dict[int, list[str]] = {}
+    for name in LEARNER_COUNTS:
+        values = {i: getattr(cell, name) or 0 for i, (_, cell) in enumerate(rows)}
+        primary = {i for i, count in values.items() if 0 < count < SMALLEST}
+        for index in protect(values, primary, groups):
+            hidden.setdefault(index, {})[name] = None
+            if index not in primary:
+                withheld.setdefault(index, []).append(name)
+    return [replace(cell, **hidden[i], suppressed=True, withheld=tuple(withheld.get(i, ())))  # type: ignore[arg-type]
+            if i in hidden else cell for i, (_, cell) in enumerate(rows)]  # fmt: skip
 
 
 def published(count: int) -> int | None:
