@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends
@@ -11,10 +11,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from zll_contracts.payloads.common import EscoOccupationUri, EscoSkillUri, LanguageCode
 from zll_contracts.payloads.courses import TargetGroup
 
-from services.matching import store_counselling
+from services.matching import store_counselling, store_credits
 from services.matching.config import matching_settings
-from services.matching.domain.counselling import Profile, best, pathway_of, suitable
+from services.matching.domain.counselling import Profile, Suitable, best, suitable
 from services.matching.domain.opportunities import fitting
+from services.matching.domain.pathways import Credit, credits_for, pathway_of
 from services.matching.messages import MESSAGES
 from services.matching.schemas import (
     PROFILE_EXAMPLE,
@@ -24,6 +25,7 @@ from services.matching.schemas import (
 )
 from zll.platform.auth import Principal, require_role
 from zll.platform.database import Database, Db
+from zll.platform.db import Connection
 from zll.platform.esco.vocabulary import vocabulary
 from zll.platform.geography import locate
 from zll.platform.problems import ProblemError
@@ -166,6 +168,30 @@ def to_profile(stored: dict[str, Any], earned: list[str]) -> Profile:
     )
 
 
+async def _credits(
+    conn: Connection, learner_id: str, fit: list[Suitable], today: date
+) -> dict[str, tuple[Credit, ...]]:
+    """Per suitable course, the modules the learner need not take (none without a record)."""
+    achievements = await store_credits.achievements_of(conn, learner_id)
+    decided = await store_credits.decided_for(conn, learner_id)
+    if not achievements and not decided:
+        return {}
+    rules = await store_credits.declarations_for(conn, [s.course.course_id for s in fit])
+    return {
+        s.course.course_id: found
+        for s in fit
+        if (
+            found := credits_for(
+                s.course,
+                rules.get(s.course.course_id, ()),
+                achievements,
+                decided.get(s.course.course_id),
+                today,
+            )
+        )
+    }
+
+
 @router.get("/learners/{learner_id}/recommendations", responses=example(RECOMMENDATIONS_EXAMPLE))
 async def recommendations(
     db: Db, learner_id: str, principal: LearnerOrCounsellor
@@ -182,7 +208,9 @@ async def recommendations(
         )
     label = vocabulary().label
     fit = suitable(profile, courses, today)
-    path = pathway_of(profile, fit)
+    async with db.connection() as conn:
+        credits = await _credits(conn, learner_id, fit, today)
+    path = pathway_of(profile, fit, credits)
     return {
         "learner_id": learner_id,
         "goal_skills": _labelled(profile.goal_skills),

@@ -2,14 +2,13 @@
 
 Plain Python, no I/O. Every constraint of the profile is a hard filter (`why_not` says which
 one a course breaks); what passes is ranked by how much of the gap it closes, then distance
-and cost. A pathway is a greedy cover of the gap by modules that keeps dates and EQF levels
-in step and never books two courses that run at the same time.
+and cost. The pathway through the suitable courses is in `pathways`.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -101,27 +100,6 @@ class Recommendation:
     funding_used: str | None
     start_date: date
     explanation: str
-
-
-@dataclass(frozen=True, slots=True)
-class PathwayStep:
-    course_id: str
-    module_id: str
-    title: str
-    eqf_level: int
-    skills: list[str]
-    start_date: date
-    end_date: date
-    workload_hours: float
-
-
-@dataclass(frozen=True, slots=True)
-class Pathway:
-    steps: list[PathwayStep] = field(default_factory=list)
-    covers: list[str] = field(default_factory=list)
-    missing: list[str] = field(default_factory=list)
-    total_workload_hours: float = 0.0
-    total_cost_eur: float = 0.0
 
 
 def time_of_day(schedule: str | None) -> str | None:
@@ -272,94 +250,3 @@ def _funding_name(scheme: str) -> str:
         "aufstiegs-bafoeg": "Aufstiegs-BAföG",
         "bildungsurlaub": "Bildungsurlaub",
     }.get(scheme, scheme)
-
-
-def pathway(profile: Profile, courses: Sequence[CourseOffer], today: date) -> Pathway:
-    """Modules that together cover as much of the gap as possible, in a bookable order."""
-    return pathway_of(profile, suitable(profile, courses, today))
-
-
-def pathway_of(profile: Profile, fit: list[Suitable]) -> Pathway:
-    """The pathway through the suitable courses (greedy: most new skills first)."""
-    # Only a module teaching something still uncovered can be chosen, and `uncovered` only
-    # shrinks: each round keeps just those modules, so later rounds look at few courses.
-    candidates = [(s.course, s.course.modules) for s in fit]
-    chosen: list[tuple[CourseOffer, ModuleOffer]] = []
-    uncovered = set(profile.gap)
-    while uncovered:
-        candidates = [
-            (course, useful)
-            for course, modules in candidates
-            if (useful := tuple(m for m in modules if not m.skills.isdisjoint(uncovered)))
-        ]
-        best_next = _best_next(candidates, chosen, uncovered)
-        if best_next is None:
-            break
-        chosen.append(best_next)
-        uncovered -= best_next[1].skills
-    chosen.sort(key=lambda pair: (pair[0].start_date, pair[1].eqf_level, pair[0].course_id))
-    booked = {course.course_id: course for course, _ in chosen}
-    return Pathway(
-        steps=[
-            PathwayStep(
-                c.course_id,
-                m.module_id,
-                m.title,
-                m.eqf_level,
-                sorted(m.skills & profile.gap),
-                c.start_date,
-                c.end_date,
-                m.workload_hours,
-            )
-            for c, m in chosen
-        ],
-        covers=sorted(profile.gap - uncovered),
-        missing=sorted(uncovered),
-        total_workload_hours=sum(m.workload_hours for _, m in chosen),
-        total_cost_eur=sum(cost_eur(c, profile) for c in booked.values()),
-    )
-
-
-def _best_next(
-    candidates: Sequence[tuple[CourseOffer, tuple[ModuleOffer, ...]]],
-    chosen: list[tuple[CourseOffer, ModuleOffer]],
-    uncovered: set[str],
-) -> tuple[CourseOffer, ModuleOffer] | None:
-    """The module teaching most uncovered skills that can still be booked; the first on a tie."""
-    best: tuple[tuple[float, ...], CourseOffer, ModuleOffer] | None = None
-    for course, modules in candidates:
-        if not _fits_beside(course, chosen):
-            continue
-        for module in modules:
-            new = len(module.skills & uncovered)
-            if not new or not _in_step(course, module, chosen):
-                continue
-            key = (-new, module.eqf_level, course.start_date.toordinal(), module.workload_hours)
-            if best is None or key < best[0]:
-                best = (key, course, module)
-    return (best[1], best[2]) if best else None
-
-
-def _fits_beside(course: CourseOffer, chosen: list[tuple[CourseOffer, ModuleOffer]]) -> bool:
-    """No clash: another course may not run while this one runs."""
-    return all(
-        other.course_id == course.course_id
-        or course.end_date < other.start_date
-        or other.end_date < course.start_date
-        for other, _ in chosen
-    )
-
-
-def _in_step(
-    course: CourseOffer, module: ModuleOffer, chosen: list[tuple[CourseOffer, ModuleOffer]]
-) -> bool:
-    """Lower EQF levels first: a later course never teaches below the level of an earlier one."""
-    for other, other_module in chosen:
-        if other.course_id == course.course_id:
-            continue
-        earlier = other.start_date < course.start_date
-        if earlier and other_module.eqf_level > module.eqf_level:
-            return False
-        if not earlier and other_module.eqf_level < module.eqf_level:
-            return False
-    return True
