@@ -109,6 +109,16 @@ async def remember_earned_modules(conn: Connection, certified: EnrolmentCertifie
     )
 
 
+async def has_record(conn: Connection, learner_id: str) -> bool:
+    """Whether the learner passed a module in the region or has a recognition decision."""
+    found = await conn.fetchval(
+        "SELECT EXISTS (SELECT 1 FROM earned_modules WHERE learner_id = $1)"
+        " OR EXISTS (SELECT 1 FROM recognition_decisions WHERE learner_id = $1)",
+        learner_id,
+    )
+    return bool(found)
+
+
 async def achievements_of(conn: Connection, learner_id: str) -> list[Achievement]:
     rows = await conn.fetch(
         "SELECT certificate_id, provider_id, course_id, module_id, title, completed_on,"

@@ -94,12 +94,17 @@ async def pass_on(enrolment: asyncpg.Pool, matching: MatchingFeed, *ce_types: st
             )  # fmt: skip
 
 
-async def pathway(client: httpx.AsyncClient, learner: str) -> dict[str, Any]:
+async def recommended(client: httpx.AsyncClient, learner: str) -> dict[str, Any]:
     found = await client.get(
         f"/learners/{learner}/recommendations", headers=as_("learner", learner)
     )
     assert found.status_code == 200, found.text
-    path: dict[str, Any] = found.json()["pathway"]
+    body: dict[str, Any] = found.json()
+    return body
+
+
+async def pathway(client: httpx.AsyncClient, learner: str) -> dict[str, Any]:
+    path: dict[str, Any] = (await recommended(client, learner))["pathway"]
     return path
 
 
@@ -134,8 +139,9 @@ async def test_a_recognised_module_is_skipped_on_the_pathway_and_not_paid_for(
 
     goal = {"goal_skills": [BASICS, FIBU, TAX], "held_skills": []}
     async with matching_pool.acquire() as conn:
-        for learner in ("ada", "bea"):
-            await store_counselling.save_profile(conn, learner, goal)
+        await store_counselling.save_profile(conn, "bea", goal)
+        # 900 € is over Ada's budget; what remains for her after recognition is not.
+        await store_counselling.save_profile(conn, "ada", goal | {"budget_eur": 600})
     counselling = app_for(matching_pool, "matching", api_counselling.router)
 
     # Bea has no record: the whole course, at its price.
@@ -153,6 +159,8 @@ async def test_a_recognised_module_is_skipped_on_the_pathway_and_not_paid_for(
     ]
     assert [(s["module_id"], s["decided"]) for s in ada["skipped"]] == [("m2", False)]
     assert (ada["total_workload_hours"], ada["total_cost_eur"], ada["saved_eur"]) == (50, 500, 400)
+    shown = (await recommended(counselling, "ada"))["courses"]
+    assert [(c["course_id"], c["cost_eur"]) for c in shown] == [(kfm, 500)]
 
     # Nord recognises m2 on request; Ada enrols for the rest: 50 h, 900 € × 50/90.
     asked = await enrolment.post(

@@ -8,7 +8,7 @@ and cost. The pathway through the suitable courses is in `pathways`.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -123,9 +123,12 @@ def funding_used(course: CourseOffer, profile: Profile) -> str | None:
     return shared[0] if shared else None
 
 
-def cost_eur(course: CourseOffer, profile: Profile) -> float:
-    """What the learner pays: nothing when a funding scheme they hold covers the course."""
-    return 0.0 if funding_used(course, profile) else course.price_eur
+def cost_eur(course: CourseOffer, profile: Profile, price_eur: float | None = None) -> float:
+    """What the learner pays: nothing when a funding scheme they hold covers the course, else
+    the price — `price_eur` when modules are recognised for them (pathways.reduced_prices)."""
+    if funding_used(course, profile):
+        return 0.0
+    return course.price_eur if price_eur is None else price_eur
 
 
 def why_not(course: CourseOffer, profile: Profile, today: date) -> str | None:
@@ -133,8 +136,11 @@ def why_not(course: CourseOffer, profile: Profile, today: date) -> str | None:
     return _breaks(course, profile, today, distance_km(course, profile))
 
 
-def _breaks(course: CourseOffer, profile: Profile, today: date, km: float | None) -> str | None:
-    """why_not, with the distance already known (it is needed again for the ranking)."""
+def _breaks(
+    course: CourseOffer, profile: Profile, today: date, km: float | None, cost: float | None = None
+) -> str | None:
+    """why_not, with the distance already known (it is needed again for the ranking), and the
+    learner's cost when modules are recognised for them."""
     if course.start_date < today:
         return "has already started"
     if course.capacity <= 0:
@@ -152,7 +158,9 @@ def _breaks(course: CourseOffer, profile: Profile, today: date, km: float | None
     slot = time_of_day(course.schedule)
     if profile.times_of_day and slot is not None and slot not in profile.times_of_day:
         return f"runs in the {slot}"
-    if profile.budget_eur is not None and cost_eur(course, profile) > profile.budget_eur:
+    if cost is None:
+        cost = cost_eur(course, profile)
+    if profile.budget_eur is not None and cost > profile.budget_eur:
         return "costs more than the budget"
     return _too_far(course, profile, km)
 
@@ -166,11 +174,18 @@ def _too_far(course: CourseOffer, profile: Profile, km: float | None) -> str | N
     return None if km <= profile.travel_km else f"is {km:.0f} km away"
 
 
-def suitable(profile: Profile, courses: Iterable[CourseOffer], today: date) -> list[Suitable]:
+def suitable(
+    profile: Profile,
+    courses: Iterable[CourseOffer],
+    today: date,
+    prices: Mapping[str, float] | None = None,
+) -> list[Suitable]:
     """Courses that teach part of the gap and fit every constraint, in the order given.
 
     Recommendations and the pathway both start from this list; the API computes it once.
+    `prices`: per course, what it costs this learner once recognised modules are left out.
     """
+    prices = prices or {}
     gap = profile.gap
     found = []
     for course in courses:
@@ -178,8 +193,9 @@ def suitable(profile: Profile, courses: Iterable[CourseOffer], today: date) -> l
         if not teaches:
             continue
         km = distance_km(course, profile)
-        if _breaks(course, profile, today, km) is None:
-            found.append(Suitable(course, teaches, km, cost_eur(course, profile)))
+        cost = cost_eur(course, profile, prices.get(course.course_id))
+        if _breaks(course, profile, today, km, cost) is None:
+            found.append(Suitable(course, teaches, km, cost))
     return found
 
 

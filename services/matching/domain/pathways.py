@@ -125,6 +125,20 @@ def _credit(
     )
 
 
+def reduced_prices(
+    credits: Mapping[str, Sequence[Credit]], courses: Iterable[CourseOffer]
+) -> dict[str, float]:
+    """Per course with credits, its price once every credited module is left out: what
+    booking it costs the learner (before funding), for the budget and the ranking alike."""
+    return {
+        course.course_id: remaining_price(
+            course.price_eur, module_dicts(course), [c.module_id for c in found]
+        )
+        for course in courses
+        if (found := credits.get(course.course_id))
+    }
+
+
 def pathway(
     profile: Profile,
     courses: Sequence[CourseOffer],
@@ -132,7 +146,8 @@ def pathway(
     credits: Mapping[str, Sequence[Credit]] | None = None,
 ) -> Pathway:
     """Modules that together cover as much of the gap as possible, in a bookable order."""
-    return pathway_of(profile, suitable(profile, courses, today), credits)
+    prices = reduced_prices(credits or {}, courses)
+    return pathway_of(profile, suitable(profile, courses, today, prices), credits)
 
 
 def pathway_of(

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from services.matching.domain.counselling import CourseOffer, ModuleOffer, Profile
-from services.matching.domain.pathways import Credit, credits_for, pathway
+from services.matching.domain.counselling import CourseOffer, ModuleOffer, Profile, suitable
+from services.matching.domain.pathways import Credit, credits_for, pathway, reduced_prices
 from zll.platform.recognition import Achievement, Declaration
 
 TODAY = date(2027, 1, 1)
@@ -102,3 +102,11 @@ def test_a_credit_does_not_make_another_course_clash_or_break_the_eqf_order() ->
     path = pathway(wants_law, [KFM, law], TODAY, credited())
     assert [(s.course_id, s.module_id) for s in path.steps][-1] == ("vhs:law", "l1")
     assert (path.total_cost_eur, path.missing) == (600, [])
+
+
+def test_a_course_over_budget_fits_once_the_recognised_module_is_left_out() -> None:
+    thrifty = replace(WANTS, budget_eur=600)
+    assert suitable(thrifty, [KFM], TODAY) == []
+    (fits,) = suitable(thrifty, [KFM], TODAY, reduced_prices(credited(), [KFM]))
+    assert fits.cost_eur == 500
+    assert pathway(thrifty, [KFM], TODAY, credited()).total_cost_eur == 500
