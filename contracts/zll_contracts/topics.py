@@ -85,6 +85,7 @@ TOPICS: dict[str, Topic] = {
                 "zll.enrolment.offer-expired.v1",
                 "zll.recognition.requested.v1",
                 "zll.recognition.answered.v1",
+                "zll.recognition.declaration-recorded.v1",
             ),
             "enrolment",
         ),

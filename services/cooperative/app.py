@@ -9,6 +9,7 @@ from zll_contracts.payloads import (
     EnrolmentOffered,
     EnrolmentRejected,
     RecognitionAnswered,
+    RecognitionDeclarationRecorded,
     RecognitionRequested,
 )
 from zll_contracts.topics import CATALOG_COURSES, DEMAND, ENROLMENTS, LEARNERS, PROJECTS
@@ -28,7 +29,13 @@ DEFINITION = ServiceDefinition(
     migrations=Path(__file__).parent / "migrations",
     handlers=HANDLERS,
     # An offered seat is still a waitlist place; recognition is counted once the report has it.
-    ignores=[EnrolmentRejected, EnrolmentOffered, RecognitionRequested, RecognitionAnswered],
+    ignores=[
+        EnrolmentRejected,
+        EnrolmentOffered,
+        RecognitionRequested,
+        RecognitionAnswered,
+        RecognitionDeclarationRecorded,
+    ],
     topics=[CATALOG_COURSES, ENROLMENTS, DEMAND, LEARNERS],
     routers=[router, reports],
     publishes=[PROJECTS],

@@ -10,7 +10,7 @@ import asyncpg
 from fastapi import APIRouter, Depends, Header, Path, Response
 from zll_contracts.payloads import CancelledBy, EnrolmentSource
 
-from services.enrolment import domain, ledger, store
+from services.enrolment import domain, ledger, recognition, recognition_store, store
 from services.enrolment.group_commit import Door
 from services.enrolment.messages import MESSAGES
 from services.enrolment.schemas import (
@@ -133,8 +133,23 @@ async def visible(conn: Any, enrolment_id: uuid.UUID, principal: Principal) -> s
     summary="One enrolment (its learner, the course's provider, counsellors, operators)",
 )
 async def get_enrolment(db: Db, enrolment_id: uuid.UUID, principal: Caller) -> EnrolmentView:
+    """With the enrolment's terms: the modules recognised, and the workload and price of what
+    remains (not in POST's answer, which stays on the seat ledger's hot path)."""
     async with db.connection() as conn:
-        return EnrolmentView.of(await visible(conn, enrolment_id, principal))
+        row = await visible(conn, enrolment_id, principal)
+        course = await store.get_course(conn, row.course_id)
+        recognised = await recognition_store.recognised_modules(conn, row.learner_id, row.course_id)
+    view = EnrolmentView.of(row)
+    if course is None:
+        return view
+    found = recognition.terms(course.modules, course.price_eur, recognised)
+    return view.model_copy(
+        update={
+            "recognised_modules": list(found.recognised_modules),
+            "workload_hours": found.workload_hours,
+            "price_eur": found.price_eur,
+        }
+    )
 
 
 _CANCELLED_BY = {

@@ -211,7 +211,7 @@ async def declare(
         raise ProblemError(422, MESSAGES("recognition-refused"), str(error)) from error
     try:
         async with db.unit_of_work() as uow:
-            await recognitions.declare(uow.conn, declaration_of(payload), principal.sub, now)
+            await recognitions.declare(uow, declaration_of(payload), principal.sub, now)
     except RecognitionError as error:
         raise _refused(error, 403 if error.field == "provider_id" else 422) from error
     return DeclarationView(declaration_id=declaration_id, course_id=course_id, **body.model_dump())

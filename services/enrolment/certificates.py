@@ -125,6 +125,7 @@ async def certify(
         occurred_at=now,
         certificate_id=passed.certificate_id,
         modules=[m["module_id"] for m in modules],
+        recognised_modules=[m["module_id"] for m in passed.recognised],
         **enrolment.contact_fields(),
     )
     uow.publish(certified, key=course.course_id)

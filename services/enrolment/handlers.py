@@ -68,6 +68,7 @@ def _known(course: CoursePublished | CourseWithdrawnFromCatalog) -> store.KnownC
         offer_hours=course.offer_hours
         if course.waitlist_promotion is WaitlistPromotion.OFFER
         else None,
+        price_eur=float(course.price_eur),
     )
 
 

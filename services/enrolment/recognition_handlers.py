@@ -37,7 +37,7 @@ async def declared(uow: UnitOfWork, message: Message[RecognitionDeclared]) -> No
     _check_key(message, payload.course_id)
     try:
         declaration = declaration_of(payload)
-        await recognitions.declare(uow.conn, declaration, str(message.sender), payload.declared_at)
+        await recognitions.declare(uow, declaration, str(message.sender), payload.declared_at)
     except RecognitionError as error:
         raise refused(error) from error
 

@@ -14,7 +14,13 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from typing import Any
 
-from zll_contracts.payloads import RecognitionAnswered, RecognitionOutcome, RecognitionRequested
+from zll_contracts.payloads import (
+    NamedModule,
+    RecognitionAnswered,
+    RecognitionDeclarationRecorded,
+    RecognitionOutcome,
+    RecognitionRequested,
+)
 
 from services.enrolment import evidence, recognition_store, store
 from services.enrolment.recognition import (
@@ -69,8 +75,10 @@ async def course_or_refuse(conn: Connection, course_id: str) -> store.KnownCours
 
 
 async def declare(
-    conn: Connection, declaration: Declaration, declared_by: str, declared_at: datetime
+    uow: UnitOfWork, declaration: Declaration, declared_by: str, declared_at: datetime
 ) -> None:
+    """Record the provider's declaration and announce it, so counselling plans with it."""
+    conn = uow.conn
     course = await course_or_refuse(conn, declaration.course_id)
     declaration.validate(declared_by, [m["module_id"] for m in course.modules])
     if course.provider_id != declared_by:
@@ -80,6 +88,25 @@ async def declare(
             f"{course.course_id!r} is not your course.",
         )
     await recognition_store.save_declaration(conn, declaration, declared_at)
+    named = declaration.named
+    uow.publish(
+        RecognitionDeclarationRecorded(
+            declaration_id=declaration.declaration_id,
+            provider_id=declaration.provider_id,
+            course_id=declaration.course_id,
+            module_id=declaration.module_id,
+            named=NamedModule(provider_id=named[0], course_id=named[1], module_id=named[2])
+            if named
+            else None,
+            skills=sorted(declaration.skills),
+            min_eqf_level=declaration.min_eqf_level,
+            min_workload_hours=declaration.min_workload_hours,
+            max_age_years=declaration.max_age_years,
+            accepts_external=declaration.accepts_external,
+            occurred_at=declared_at,
+        ),
+        key=declaration.course_id,
+    )
 
 
 async def check(

@@ -80,10 +80,25 @@ class EnrolmentView(BaseModel):
     )
     requested_at: datetime
     updated_at: datetime
+    recognised_modules: list[str] | None = Field(
+        default=None,
+        description="Modules recognised from prior learning (the provider's latest decision): "
+        "not taken here, listed as recognised on the certificate. Shown by GET only.",
+    )
+    workload_hours: float | None = Field(
+        default=None, description="The hours of the modules still to take. Shown by GET only."
+    )
+    price_eur: float | None = Field(
+        default=None,
+        description="What the modules still to take cost: their own prices when the provider "
+        "prices every module, else the course's price shared out by workload. GET only.",
+    )
 
     @classmethod
     def of(cls, row: store.EnrolmentRow) -> EnrolmentView:
-        values = {k: getattr(row, k) for k in cls.model_fields}
+        # The terms after recognition are not on the row: GET /enrolments/{id} adds them.
+        terms = ("recognised_modules", "workload_hours", "price_eur")
+        values = {k: getattr(row, k) for k in cls.model_fields if k not in terms}
         return cls(**values)
 
 

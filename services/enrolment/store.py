@@ -28,6 +28,7 @@ class KnownCourse:
     waitlisted: int = 0
     offer_hours: int | None = None  # None: a freed seat is confirmed at once
     offered: int = 0  # seats held by open offers
+    price_eur: float | None = None  # None: learned before prices were kept (migration 006)
 
     def facts(self) -> Course:
         return Course(
@@ -88,7 +89,7 @@ def contact_fields(contact: dict[str, Any] | None) -> dict[str, Any]:
 
 _COURSE_COLUMNS = (
     "course_id, provider_id, revision, status, capacity, start_date, end_date, title,"
-    " modules, confirmed, waitlisted, offer_hours, offered"
+    " modules, confirmed, waitlisted, offer_hours, offered, price_eur"
 )
 
 
@@ -103,13 +104,14 @@ async def remember_course(conn: Connection, course: KnownCourse) -> bool:
     applied = await conn.fetchval(
         """
         INSERT INTO courses (course_id, provider_id, revision, status, capacity, start_date,
-                             end_date, title, modules, offer_hours)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10)
+                             end_date, title, modules, offer_hours, price_eur)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11)
         ON CONFLICT (course_id) DO UPDATE SET
             revision = EXCLUDED.revision, status = EXCLUDED.status, capacity = EXCLUDED.capacity,
             start_date = EXCLUDED.start_date, end_date = EXCLUDED.end_date,
             title = EXCLUDED.title, modules = EXCLUDED.modules,
-            offer_hours = EXCLUDED.offer_hours, updated_at = now()
+            offer_hours = EXCLUDED.offer_hours, price_eur = EXCLUDED.price_eur,
+            updated_at = now()
         WHERE courses.revision < EXCLUDED.revision
         RETURNING true
         """,
@@ -123,6 +125,7 @@ async def remember_course(conn: Connection, course: KnownCourse) -> bool:
         course.title,
         json.dumps(list(course.modules)),
         course.offer_hours,
+        course.price_eur,
     )
     return bool(applied)
 

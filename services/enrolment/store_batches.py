@@ -60,14 +60,16 @@ async def remember_courses(conn: Connection, courses: Sequence[KnownCourse]) -> 
     rows = await conn.fetch(
         """
         INSERT INTO courses (course_id, provider_id, revision, status, capacity, start_date,
-                             end_date, title, modules, offer_hours)
+                             end_date, title, modules, offer_hours, price_eur)
         SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::int[],
-                             $6::date[], $7::date[], $8::text[], $9::jsonb[], $10::int[])
+                             $6::date[], $7::date[], $8::text[], $9::jsonb[], $10::int[],
+                             $11::float8[])
         ON CONFLICT (course_id) DO UPDATE SET
             revision = EXCLUDED.revision, status = EXCLUDED.status, capacity = EXCLUDED.capacity,
             start_date = EXCLUDED.start_date, end_date = EXCLUDED.end_date,
             title = EXCLUDED.title, modules = EXCLUDED.modules,
-            offer_hours = EXCLUDED.offer_hours, updated_at = now()
+            offer_hours = EXCLUDED.offer_hours, price_eur = EXCLUDED.price_eur,
+            updated_at = now()
         WHERE courses.revision < EXCLUDED.revision
         RETURNING course_id, xmax <> 0 AS known_before
         """,
@@ -81,5 +83,6 @@ async def remember_courses(conn: Connection, courses: Sequence[KnownCourse]) -> 
         [c.title for c in run],
         [json.dumps(list(c.modules)) for c in run],
         [c.offer_hours for c in run],
+        [c.price_eur for c in run],
     )
     return sorted(r["course_id"] for r in rows if r["known_before"])

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
-from datetime import UTC, datetime
+from dataclasses import asdict, replace
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends
@@ -11,10 +11,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from zll_contracts.payloads.common import EscoOccupationUri, EscoSkillUri, LanguageCode
 from zll_contracts.payloads.courses import TargetGroup
 
-from services.matching import store_counselling
+from services.matching import store_counselling, store_credits
 from services.matching.config import matching_settings
-from services.matching.domain.counselling import Profile, best, pathway_of, suitable
+from services.matching.domain.counselling import CourseOffer, Profile, best, suitable
 from services.matching.domain.opportunities import fitting
+from services.matching.domain.pathways import Credit, credits_for, pathway_of, reduced_prices
 from services.matching.messages import MESSAGES
 from services.matching.schemas import (
     PROFILE_EXAMPLE,
@@ -24,6 +25,7 @@ from services.matching.schemas import (
 )
 from zll.platform.auth import Principal, require_role
 from zll.platform.database import Database, Db
+from zll.platform.db import Connection
 from zll.platform.esco.vocabulary import vocabulary
 from zll.platform.geography import locate
 from zll.platform.problems import ProblemError
@@ -166,6 +168,30 @@ def to_profile(stored: dict[str, Any], earned: list[str]) -> Profile:
     )
 
 
+async def _credits(
+    conn: Connection, learner_id: str, courses: list[CourseOffer], today: date
+) -> dict[str, tuple[Credit, ...]] | None:
+    """Per course, the modules the learner need not take; None without a record."""
+    achievements = await store_credits.achievements_of(conn, learner_id)
+    decided = await store_credits.decided_for(conn, learner_id)
+    if not achievements and not decided:
+        return None
+    rules = await store_credits.declarations_for(conn, [c.course_id for c in courses])
+    return {
+        course.course_id: found
+        for course in courses
+        if (
+            found := credits_for(
+                course,
+                rules.get(course.course_id, ()),
+                achievements,
+                decided.get(course.course_id),
+                today,
+            )
+        )
+    }
+
+
 @router.get("/learners/{learner_id}/recommendations", responses=example(RECOMMENDATIONS_EXAMPLE))
 async def recommendations(
     db: Db, learner_id: str, principal: LearnerOrCounsellor
@@ -176,13 +202,18 @@ async def recommendations(
     profile = to_profile(stored, earned)
     today = datetime.now(UTC).date()
     async with db.connection() as conn:
-        courses = await store_counselling.live_courses_for(conn, profile, today)
+        has_record = await store_credits.has_record(conn, learner_id)
+        # With a record, a course over budget may fit once recognised modules are left out:
+        # the query lets it through and the domain decides on the reduced price.
+        query = replace(profile, budget_eur=None) if has_record else profile
+        courses = await store_counselling.live_courses_for(conn, query, today)
+        credits = await _credits(conn, learner_id, courses, today) if has_record else None
         openings = await store_counselling.live_opportunities(
             conn, sorted(profile.goal_skills | profile.held_skills)
         )
     label = vocabulary().label
-    fit = suitable(profile, courses, today)
-    path = pathway_of(profile, fit)
+    fit = suitable(profile, courses, today, reduced_prices(credits or {}, courses))
+    path = pathway_of(profile, fit, credits)
     return {
         "learner_id": learner_id,
         "goal_skills": _labelled(profile.goal_skills),

@@ -3,7 +3,8 @@
 Kept, and why: placements, waitlist entries, unplaced applications and round assignments,
 instances and outcomes stay under a pseudonym, because demand figures and round results are
 counted from them. Dropped:
-the profile (goals, place, budget, languages, life phase, funding) and the skills earned.
+the profile (goals, place, budget, languages, life phase, funding), the skills and modules
+earned, and the providers' recognition decisions for the learner.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from zll.platform.db import Connection
 _DELETIONS = (
     "DELETE FROM learner_profiles WHERE learner_id = $1",
     "DELETE FROM earned_skills WHERE learner_id = $1",
+    "DELETE FROM earned_modules WHERE learner_id = $1",
+    "DELETE FROM recognition_decisions WHERE learner_id = $1",
 )
 _PSEUDONYMISATIONS = (
     "UPDATE placements SET learner_id = $2 WHERE learner_id = $1",

@@ -21,10 +21,11 @@ from zll_contracts.payloads import (
     OpportunityUpserted,
     OpportunityWithdrawn,
     RecognitionAnswered,
+    RecognitionDeclarationRecorded,
     RecognitionRequested,
 )
 
-from services.matching import demand_service, erasure, store, store_counselling
+from services.matching import demand_service, erasure, store, store_counselling, store_credits
 from zll.platform.consumer import Batched, Message, Refusals, erasure_handler, handlers, on
 from zll.platform.errors import Problem, Refused
 from zll.platform.esco.vocabulary import vocabulary
@@ -141,6 +142,19 @@ async def learn_certificate(uow: UnitOfWork, message: Message[EnrolmentCertified
     await store_counselling.remember_earned(
         uow.conn, certified.learner_id, skills, certified.certificate_id
     )
+    await store_credits.remember_earned_modules(uow.conn, certified)
+
+
+async def learn_declaration(
+    uow: UnitOfWork, message: Message[RecognitionDeclarationRecorded]
+) -> None:
+    """What a provider recognises for its module: counselling's pathways skip what it covers."""
+    await store_credits.remember_declaration(uow.conn, message.payload)
+
+
+async def learn_decision(uow: UnitOfWork, message: Message[RecognitionAnswered]) -> None:
+    """The provider's decision on a learner's request: from now on it alone says what counts."""
+    await store_credits.remember_decision(uow.conn, message.payload)
 
 
 async def learn_waitlisted(
@@ -177,6 +191,8 @@ HANDLERS = handlers(
     on(OpportunityWithdrawn, forget_opportunity),
     on(DemandReported, learn_demand),
     on(EnrolmentCertified, learn_certificate),
+    on(RecognitionDeclarationRecorded, learn_declaration),
+    on(RecognitionAnswered, learn_decision),
     on(EnrolmentWaitlisted, Batched(learn_waitlisted)),
     on(EnrolmentConfirmed, learn_left_waitlist),
     on(EnrolmentCancelled, learn_left_waitlist),
@@ -187,5 +203,5 @@ HANDLERS = handlers(
     on(LearnerErasureRequested, erasure_handler(erasure.erase)),
 )
 # An open timed offer is still a learner waiting for the course, until they accept.
-# Recognition requests and answers are between the learner, the provider and enrolment.
-IGNORES = (EnrolmentOffered, RecognitionRequested, RecognitionAnswered)
+# A recognition request changes nothing until the provider answers it.
+IGNORES = (EnrolmentOffered, RecognitionRequested)

@@ -327,6 +327,25 @@ RECOMMENDATIONS_EXAMPLE: dict[str, Any] = {
         "missing": [],
         "total_workload_hours": 60,
         "total_cost_eur": 0.0,
+        "skipped": [
+            {
+                "course_id": _WELDING,
+                "module_id": "Sicherheit",
+                "title": "Arbeitssicherheit beim Schweißen",
+                "workload_hours": 20,
+                "reason_de": "Modul 1 wird angerechnet: Arbeitssicherheit, vhs-kassel, 2026, "
+                "EQF 2, 20 h",
+                "reason_en": "Module 1 is recognised: Arbeitssicherheit, vhs-kassel, 2026, "
+                "EQF 2, 20 h",
+                "decided": False,
+            }
+        ],
+        "saved_workload_hours": 20,
+        "saved_eur": 0.0,
+        "explanation": [
+            "Schweißen Grundkurs MAG/WIG: Modul 1 wird angerechnet: Arbeitssicherheit, "
+            "vhs-kassel, 2026, EQF 2, 20 h"
+        ],
     },
     "opportunities": [],
 }

@@ -33,6 +33,7 @@ from zll_contracts.payloads import (
     ProjectMemberInvited,
     ProjectStateChanged,
     RecognitionAnswered,
+    RecognitionDeclarationRecorded,
     RecognitionRequested,
 )
 from zll_contracts.payloads.courses import CourseState
@@ -282,8 +283,10 @@ HANDLERS = handlers(
 )
 # A rejected request, and a placement's answer, were the learner's own doing: nothing to tell.
 # A project's state and a member's answer are read at the cooperative, not announced.
+# A provider's recognition declaration concerns no learner yet (counselling plans with it).
 IGNORES = (
     EnrolmentRejected,
+    RecognitionDeclarationRecorded,
     PlacementAccepted,
     PlacementDeclined,
     ProjectStateChanged,

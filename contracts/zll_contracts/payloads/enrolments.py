@@ -188,6 +188,11 @@ class EnrolmentCertified(EnrolmentOutcome):
     modules: Annotated[list[ModuleId], Field(max_length=MAX_LIST)] = Field(
         description="The module_ids the certificate covers."
     )
+    recognised_modules: Annotated[list[ModuleId], Field(max_length=MAX_LIST)] = Field(
+        default_factory=list,
+        description="Modules the certificate lists as recognised from prior learning, not "
+        "passed here (not in `modules`).",
+    )
 
 
 class EnrolmentOffered(EnrolmentOutcome):

@@ -26,6 +26,7 @@ __all__ = [
     "NamedModule",
     "RecognitionAnswered",
     "RecognitionDecided",
+    "RecognitionDeclarationRecorded",
     "RecognitionDeclared",
     "RecognitionOutcome",
     "RecognitionRequested",
@@ -99,6 +100,27 @@ class RecognitionAnnouncement(OutboundPayload):
     occurred_at: AwareDatetime
     contact_email: Email | None = None
     locale: Locale | None = None
+
+
+class RecognitionDeclarationRecorded(OutboundPayload):
+    """`zll.recognition.declaration-recorded.v1`: the region recorded a provider's declaration
+    (from the partner event or HTTP), so counselling can plan with what is recognisable.
+
+    The fields mean what they mean in `zll.recognition.declared.v1`; a later one with the same
+    `declaration_id` replaces it.
+    """
+
+    declaration_id: OpaqueId
+    provider_id: ProviderId
+    course_id: CourseId
+    module_id: ModuleId
+    named: NamedModule | None = None
+    skills: Annotated[list[EscoSkillUri], Field(max_length=MAX_LIST)] = Field(default_factory=list)
+    min_eqf_level: Annotated[int, Field(ge=1, le=8)] | None = None
+    min_workload_hours: Annotated[float, Field(gt=0, le=10_000)] | None = None
+    max_age_years: Annotated[int, Field(ge=1, le=60)] | None = None
+    accepts_external: bool = False
+    occurred_at: AwareDatetime
 
 
 class RecognitionRequested(RecognitionAnnouncement):

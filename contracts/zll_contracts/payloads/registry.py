@@ -41,6 +41,7 @@ from zll_contracts.payloads.projects import (
 from zll_contracts.payloads.recognition import (
     RecognitionAnswered,
     RecognitionDecided,
+    RecognitionDeclarationRecorded,
     RecognitionDeclared,
     RecognitionRequested,
 )
@@ -89,6 +90,7 @@ EVENT_MODELS: dict[str, type[BaseModel]] = {
     "zll.recognition.decided.v1": RecognitionDecided,
     "zll.recognition.requested.v1": RecognitionRequested,
     "zll.recognition.answered.v1": RecognitionAnswered,
+    "zll.recognition.declaration-recorded.v1": RecognitionDeclarationRecorded,
 }
 _EVENT_TYPES: dict[type[BaseModel], str] = {model: name for name, model in EVENT_MODELS.items()}
 

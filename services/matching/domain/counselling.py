@@ -2,14 +2,13 @@
 
 Plain Python, no I/O. Every constraint of the profile is a hard filter (`why_not` says which
 one a course breaks); what passes is ranked by how much of the gap it closes, then distance
-and cost. A pathway is a greedy cover of the gap by modules that keeps dates and EQF levels
-in step and never books two courses that run at the same time.
+and cost. The pathway through the suitable courses is in `pathways`.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -103,27 +102,6 @@ class Recommendation:
     explanation: str
 
 
-@dataclass(frozen=True, slots=True)
-class PathwayStep:
-    course_id: str
-    module_id: str
-    title: str
-    eqf_level: int
-    skills: list[str]
-    start_date: date
-    end_date: date
-    workload_hours: float
-
-
-@dataclass(frozen=True, slots=True)
-class Pathway:
-    steps: list[PathwayStep] = field(default_factory=list)
-    covers: list[str] = field(default_factory=list)
-    missing: list[str] = field(default_factory=list)
-    total_workload_hours: float = 0.0
-    total_cost_eur: float = 0.0
-
-
 def time_of_day(schedule: str | None) -> str | None:
     """morning (< 12 h), afternoon (12–17 h) or evening (≥ 17 h) from the first clock time."""
     found = _CLOCK.search(schedule or "")
@@ -145,9 +123,12 @@ def funding_used(course: CourseOffer, profile: Profile) -> str | None:
     return shared[0] if shared else None
 
 
-def cost_eur(course: CourseOffer, profile: Profile) -> float:
-    """What the learner pays: nothing when a funding scheme they hold covers the course."""
-    return 0.0 if funding_used(course, profile) else course.price_eur
+def cost_eur(course: CourseOffer, profile: Profile, price_eur: float | None = None) -> float:
+    """What the learner pays: nothing when a funding scheme they hold covers the course, else
+    the price — `price_eur` when modules are recognised for them (pathways.reduced_prices)."""
+    if funding_used(course, profile):
+        return 0.0
+    return course.price_eur if price_eur is None else price_eur
 
 
 def why_not(course: CourseOffer, profile: Profile, today: date) -> str | None:
@@ -155,8 +136,11 @@ def why_not(course: CourseOffer, profile: Profile, today: date) -> str | None:
     return _breaks(course, profile, today, distance_km(course, profile))
 
 
-def _breaks(course: CourseOffer, profile: Profile, today: date, km: float | None) -> str | None:
-    """why_not, with the distance already known (it is needed again for the ranking)."""
+def _breaks(
+    course: CourseOffer, profile: Profile, today: date, km: float | None, cost: float | None = None
+) -> str | None:
+    """why_not, with the distance already known (it is needed again for the ranking), and the
+    learner's cost when modules are recognised for them."""
     if course.start_date < today:
         return "has already started"
     if course.capacity <= 0:
@@ -174,7 +158,9 @@ def _breaks(course: CourseOffer, profile: Profile, today: date, km: float | None
     slot = time_of_day(course.schedule)
     if profile.times_of_day and slot is not None and slot not in profile.times_of_day:
         return f"runs in the {slot}"
-    if profile.budget_eur is not None and cost_eur(course, profile) > profile.budget_eur:
+    if cost is None:
+        cost = cost_eur(course, profile)
+    if profile.budget_eur is not None and cost > profile.budget_eur:
         return "costs more than the budget"
     return _too_far(course, profile, km)
 
@@ -188,11 +174,18 @@ def _too_far(course: CourseOffer, profile: Profile, km: float | None) -> str | N
     return None if km <= profile.travel_km else f"is {km:.0f} km away"
 
 
-def suitable(profile: Profile, courses: Iterable[CourseOffer], today: date) -> list[Suitable]:
+def suitable(
+    profile: Profile,
+    courses: Iterable[CourseOffer],
+    today: date,
+    prices: Mapping[str, float] | None = None,
+) -> list[Suitable]:
     """Courses that teach part of the gap and fit every constraint, in the order given.
 
     Recommendations and the pathway both start from this list; the API computes it once.
+    `prices`: per course, what it costs this learner once recognised modules are left out.
     """
+    prices = prices or {}
     gap = profile.gap
     found = []
     for course in courses:
@@ -200,8 +193,9 @@ def suitable(profile: Profile, courses: Iterable[CourseOffer], today: date) -> l
         if not teaches:
             continue
         km = distance_km(course, profile)
-        if _breaks(course, profile, today, km) is None:
-            found.append(Suitable(course, teaches, km, cost_eur(course, profile)))
+        cost = cost_eur(course, profile, prices.get(course.course_id))
+        if _breaks(course, profile, today, km, cost) is None:
+            found.append(Suitable(course, teaches, km, cost))
     return found
 
 
@@ -272,94 +266,3 @@ def _funding_name(scheme: str) -> str:
         "aufstiegs-bafoeg": "Aufstiegs-BAföG",
         "bildungsurlaub": "Bildungsurlaub",
     }.get(scheme, scheme)
-
-
-def pathway(profile: Profile, courses: Sequence[CourseOffer], today: date) -> Pathway:
-    """Modules that together cover as much of the gap as possible, in a bookable order."""
-    return pathway_of(profile, suitable(profile, courses, today))
-
-
-def pathway_of(profile: Profile, fit: list[Suitable]) -> Pathway:
-    """The pathway through the suitable courses (greedy: most new skills first)."""
-    # Only a module teaching something still uncovered can be chosen, and `uncovered` only
-    # shrinks: each round keeps just those modules, so later rounds look at few courses.
-    candidates = [(s.course, s.course.modules) for s in fit]
-    chosen: list[tuple[CourseOffer, ModuleOffer]] = []
-    uncovered = set(profile.gap)
-    while uncovered:
-        candidates = [
-            (course, useful)
-            for course, modules in candidates
-            if (useful := tuple(m for m in modules if not m.skills.isdisjoint(uncovered)))
-        ]
-        best_next = _best_next(candidates, chosen, uncovered)
-        if best_next is None:
-            break
-        chosen.append(best_next)
-        uncovered -= best_next[1].skills
-    chosen.sort(key=lambda pair: (pair[0].start_date, pair[1].eqf_level, pair[0].course_id))
-    booked = {course.course_id: course for course, _ in chosen}
-    return Pathway(
-        steps=[
-            PathwayStep(
-                c.course_id,
-                m.module_id,
-                m.title,
-                m.eqf_level,
-                sorted(m.skills & profile.gap),
-                c.start_date,
-                c.end_date,
-                m.workload_hours,
-            )
-            for c, m in chosen
-        ],
-        covers=sorted(profile.gap - uncovered),
-        missing=sorted(uncovered),
-        total_workload_hours=sum(m.workload_hours for _, m in chosen),
-        total_cost_eur=sum(cost_eur(c, profile) for c in booked.values()),
-    )
-
-
-def _best_next(
-    candidates: Sequence[tuple[CourseOffer, tuple[ModuleOffer, ...]]],
-    chosen: list[tuple[CourseOffer, ModuleOffer]],
-    uncovered: set[str],
-) -> tuple[CourseOffer, ModuleOffer] | None:
-    """The module teaching most uncovered skills that can still be booked; the first on a tie."""
-    best: tuple[tuple[float, ...], CourseOffer, ModuleOffer] | None = None
-    for course, modules in candidates:
-        if not _fits_beside(course, chosen):
-            continue
-        for module in modules:
-            new = len(module.skills & uncovered)
-            if not new or not _in_step(course, module, chosen):
-                continue
-            key = (-new, module.eqf_level, course.start_date.toordinal(), module.workload_hours)
-            if best is None or key < best[0]:
-                best = (key, course, module)
-    return (best[1], best[2]) if best else None
-
-
-def _fits_beside(course: CourseOffer, chosen: list[tuple[CourseOffer, ModuleOffer]]) -> bool:
-    """No clash: another course may not run while this one runs."""
-    return all(
-        other.course_id == course.course_id
-        or course.end_date < other.start_date
-        or other.end_date < course.start_date
-        for other, _ in chosen
-    )
-
-
-def _in_step(
-    course: CourseOffer, module: ModuleOffer, chosen: list[tuple[CourseOffer, ModuleOffer]]
-) -> bool:
-    """Lower EQF levels first: a later course never teaches below the level of an earlier one."""
-    for other, other_module in chosen:
-        if other.course_id == course.course_id:
-            continue
-        earlier = other.start_date < course.start_date
-        if earlier and other_module.eqf_level > module.eqf_level:
-            return False
-        if not earlier and other_module.eqf_level < module.eqf_level:
-            return False
-    return True

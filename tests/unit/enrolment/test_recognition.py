@@ -16,6 +16,7 @@ from services.enrolment.recognition import (
     Declaration,
     RecognitionError,
     coverage,
+    terms,
 )
 
 TODAY = date(2027, 3, 1)
@@ -173,3 +174,17 @@ def test_only_the_courses_provider_decides_and_only_on_what_was_requested() -> N
         case().decide(decision("accepted", ("m2",)))
     with pytest.raises(RecognitionError, match="no decision to supersede"):
         case().decide(decision("accepted", ("m2", "m3"), supersedes="dec-x"))
+
+
+def test_an_enrolment_for_the_remaining_modules_costs_and_weighs_only_those() -> None:
+    after = terms(COURSE, 900.0, ["m2"])
+    assert (after.recognised_modules, after.workload_hours, after.price_eur) == (("m2",), 50, 500)
+
+
+def test_a_recognised_module_of_another_course_changes_nothing_here() -> None:
+    after = terms(COURSE, 900.0, ["fibu-1"])
+    assert (after.recognised_modules, after.workload_hours, after.price_eur) == ((), 90, 900)
+
+
+def test_a_course_whose_price_is_not_known_yet_says_so() -> None:
+    assert terms(COURSE, None, ["m2"]).price_eur is None

@@ -11,11 +11,11 @@ from services.matching.domain.counselling import (
     CourseOffer,
     ModuleOffer,
     Profile,
-    pathway,
     recommend,
     time_of_day,
     why_not,
 )
+from services.matching.domain.pathways import pathway
 
 TODAY = date(2027, 1, 1)
 S = "http://data.europa.eu/esco/skill/"
