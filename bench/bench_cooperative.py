@@ -215,7 +215,7 @@ async def run(ctx: BenchContext) -> list[Result]:
         print("cooperative: the report page was not drawn: no Chromium/Playwright (make browser)")
     else:
         results.append(Result(
-            BENCH, f"education report page ({enrolments} enrolments) drawn in the portal (Chromium)", drawn, "s",
+            BENCH, f"education report page ({enrolments} enrolments) drawn in Chromium", drawn, "s",
             baseline=f"the report over HTTP {report:.2f} s", ratio=drawn / report,
             note="navigation start to the report's pictures in the page; median of 3",
         ))  # fmt: skip
