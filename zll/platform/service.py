@@ -188,6 +188,7 @@ async def _consuming(
         group_id=settings.consumer_group,
         max_records=settings.consumer_batch_size,
         batch_timeout_ms=settings.consumer_batch_timeout_ms,
+        fetch_max_wait_ms=settings.consumer_fetch_max_wait_ms,
     )
     owned.push_async_callback(broker.stop)
     await broker.start()

@@ -8,6 +8,8 @@ from typing import Literal
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from zll.platform.kafka import FETCH_MAX_WAIT_MS
+
 ServiceName = Literal["catalog", "enrolment", "matching", "notify", "intake", "cooperative"]
 SERVICE_NAMES: tuple[ServiceName, ...] = (
     "catalog",
@@ -46,6 +48,7 @@ class Settings(BaseSettings):
     jwt_audience: str = "zll"
     consumer_batch_size: int = Field(default=1000, ge=1)
     consumer_batch_timeout_ms: int = Field(default=100, ge=1)
+    consumer_fetch_max_wait_ms: int = Field(default=FETCH_MAX_WAIT_MS, ge=0)
     outbox_batch_size: int = Field(default=1000, ge=1)
     log_level: str = "INFO"
     # Browser origins allowed to call the APIs (comma-separated). Empty: none; the dev stack
