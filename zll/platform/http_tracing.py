@@ -1,6 +1,6 @@
 """A server span per HTTP request, as plain ASGI middleware (one layer, no span per ASGI message).
 
-OpenTelemetry's FastAPI instrumentation did the same job at a third of the service's CPU per
+OpenTelemetry's FastAPI instrumentation did the same job at a fifth of the event loop's CPU per
 `POST /enrolments` in the registration rush (`make bench BENCH=rush`): it matched the route a
 second time to name the span, opened an internal span for every `http.request` and
 `http.response.*` message, and wrapped the app in two more middlewares. This keeps what a

@@ -56,9 +56,8 @@ def _queries_in_recorded_traces() -> Any:
     """asyncpg's instrumentation, for queries inside a recorded trace only.
 
     As shipped it opens a span for every query: under a sampled-out request a non-recording
-    one (work for nothing, ~5 % of the CPU of a `POST /enrolments` in the rush), and for a
-    query outside any trace (the relay's and sweeps' polls) a trace of its own, a one-span
-    trace several times a second that nobody follows.
+    one (work for nothing), and for a query outside any trace (the relay's and sweeps' polls)
+    a trace of its own, a one-span trace several times a second that nobody follows.
     """
     from opentelemetry.instrumentation.asyncpg import AsyncPGInstrumentor
 
