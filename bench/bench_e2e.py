@@ -6,7 +6,8 @@ latency of a request ends when its learner's notification is *readable*: committ
 by a reader that follows notify's inbox the way a live stream does (LISTEN on the inbox
 channel, then read what committed since its last commit position). It starts when the request
 was handed to the producer. The baseline is raw aiokafka: the same rate through the same
-broker, produce to consume, measured in the same run.
+broker, produce to consume, fetching as the services fetch, measured in the same run. Where the
+time goes per hop is in e2e_hops.py.
 """
 
 from __future__ import annotations
@@ -23,9 +24,11 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from zll_contracts import new_event, to_record
 from zll_contracts.topics import CATALOG_COURSES, PROVIDER_ENROLMENTS
 
+from bench.bench_catalog import PRODUCTION_SAMPLING
 from bench.bench_enrolment import PROVIDER, course_payload
+from bench.e2e_hops import Tap, request_hops, tap_decisions, traced_hops
 from bench.harness import BenchContext, Result, create_topic, percentile
-from zll.platform.kafka import new_producer
+from zll.platform.kafka import FETCH_MAX_WAIT_MS, new_producer
 
 INBOX_CHANNEL = "zll_notify_inbox"  # notify's live streams listen here (services/notify/live.py)
 
@@ -35,28 +38,43 @@ SERVICES = ("enrolment", "notify")
 
 async def run(ctx: BenchContext) -> list[Result]:
     seconds = ctx.scale(60, 8)
-    for service in SERVICES:
-        ctx.stack.start_service(service)
+    # Sampled as production samples (infra/k8s/config.yaml), like the other throughput benches:
+    # the dev stack's default, every trace recorded, costs CPU on every hop.
+    ctx.stack.extra_env.update(PRODUCTION_SAMPLING)
+    try:
+        for service in SERVICES:
+            ctx.stack.start_service(service)
+    finally:
+        for name in PRODUCTION_SAMPLING:
+            ctx.stack.extra_env.pop(name)
     for service in SERVICES:
         ctx.stack.wait_ready(service)
+    tap, tapped = Tap(), asyncio.Event()
     try:
         raw = await _raw_latencies(ctx.stack.bootstrap, seconds=min(seconds, 10))
         courses = await _courses(ctx, n=20)
         sent: dict[str, float] = {}
         sending = asyncio.Event()
         reader = asyncio.create_task(_readable(ctx.stack.database_url("notify"), sent, sending))
+        tapping = asyncio.create_task(tap_decisions(ctx.stack.bootstrap, tap, tapped))
         await asyncio.sleep(1)  # the reader is listening before the first request goes out
+        since_ns = time.time_ns()
         await _steady_requests(ctx.stack.bootstrap, courses, seconds, sent)
         sending.set()
         created = await reader
+        tapped.set()
+        await tapping
     finally:
+        tapped.set()
         for service in SERVICES:
-            ctx.stack.stop_service(service)
+            ctx.stack.stop_service(service)  # flushes their spans
     latencies = [(created[k] - sent[k]) * 1000 for k in created]
     span = max(created.values()) - min(sent.values())
     raw50, raw99 = percentile(raw, 50), percentile(raw, 99)
     label = f"{RATE}/s for {seconds} s"
     p50, p99 = percentile(latencies, 50), percentile(latencies, 99)
+    hops = request_hops(sent, tap, created, label)
+    hops += traced_hops(ctx.stack.layout.spans, since_ns, label)
     return [
         Result("e2e", f"request → notification readable p50 ({label})", p50, "ms",
                baseline=f"raw produce→consume p50 {raw50:.1f} ms",
@@ -69,6 +87,7 @@ async def run(ctx: BenchContext) -> list[Result]:
                note="every request must end in a notification"),
         Result("e2e", "throughput", len(created) / span, "notifications/s",
                baseline=f"offered {RATE}/s", ratio=len(created) / span / RATE),
+        *hops,
     ]  # fmt: skip
 
 
@@ -76,7 +95,11 @@ async def _raw_latencies(bootstrap: str, seconds: int) -> list[float]:
     """Produce→consume latency of plain records through the broker at the same rate (ms)."""
     topic = f"bench.e2e.raw.{uuid.uuid4().hex[:6]}"
     await create_topic(bootstrap, topic)
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    # Fetching as the services fetch (zll.platform.kafka): the dev broker holds a parked fetch
+    # for its whole wait, so aiokafka's default 500 ms would be most of this baseline.
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap, enable_auto_commit=False, fetch_max_wait_ms=FETCH_MAX_WAIT_MS
+    )
     await consumer.start()
     consumer.assign([TopicPartition(topic, p) for p in range(3)])
     await consumer.seek_to_beginning()

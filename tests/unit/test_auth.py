@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import base64
 import json
-from datetime import timedelta
+import time
+from datetime import UTC, datetime, timedelta, tzinfo
 
 import jwt
+import jwt.api_jwt
 import pytest
 
 from zll.platform.auth import mint_token, verify_token
@@ -67,3 +69,29 @@ def test_a_token_with_an_unknown_role_is_refused() -> None:
         algorithm="HS256",
     )
     assert "role" in _refused(token)
+
+
+def test_a_token_verified_before_is_refused_once_it_has_expired(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Verified tokens are remembered (the rush sends one token many times), never past `exp`."""
+    token = mint_token(SETTINGS, role="learner", sub="lena", ttl=timedelta(minutes=5))
+    assert verify_token(SETTINGS, token).sub == "lena"
+    assert verify_token(SETTINGS, token).sub == "lena"  # the remembered answer
+    later = datetime.now(UTC) + timedelta(minutes=6)
+
+    class Later(datetime):
+        @classmethod
+        def now(cls, tz: tzinfo | None = None) -> Later:
+            return cls.fromtimestamp(later.timestamp(), tz)
+
+    monkeypatch.setattr(time, "time", later.timestamp)
+    monkeypatch.setattr(jwt.api_jwt, "datetime", Later)  # PyJWT's clock, six minutes on
+    assert "expired" in _refused(token)
+
+
+def test_a_remembered_token_is_checked_again_against_another_secret() -> None:
+    token = mint_token(SETTINGS, role="operator", sub="ops")
+    assert verify_token(SETTINGS, token).role == "operator"
+    with pytest.raises(ProblemError):
+        verify_token(Settings(jwt_secret="y" * 40), token)

@@ -29,7 +29,7 @@ from zll_contracts.payloads import (
 from zll.platform import metrics, telemetry
 from zll.platform.db import CONNECTION_ERRORS, Connection
 from zll.platform.errors import Problem, Refused
-from zll.platform.kafka import InboundRecord
+from zll.platform.kafka import FETCH_MAX_WAIT_MS, InboundRecord
 from zll.platform.refusals import sender_of, stage_dead_letter, stage_feedback
 from zll.platform.unit_of_work import UnitOfWork
 
@@ -161,7 +161,13 @@ class BatchConsumer:
         self._retry_delay = 0.5
 
     def subscribe(
-        self, broker: KafkaBroker, *, group_id: str, max_records: int, batch_timeout_ms: int
+        self,
+        broker: KafkaBroker,
+        *,
+        group_id: str,
+        max_records: int,
+        batch_timeout_ms: int,
+        fetch_max_wait_ms: int = FETCH_MAX_WAIT_MS,
     ) -> None:
         """Register on FastStream as a batch subscriber with manual acknowledgement.
 
@@ -192,6 +198,7 @@ class BatchConsumer:
             batch=True,
             max_records=max_records,
             batch_timeout_ms=batch_timeout_ms,
+            fetch_max_wait_ms=fetch_max_wait_ms,
             ack_policy=AckPolicy.MANUAL,
             auto_offset_reset="earliest",
             decoder=raw_records,

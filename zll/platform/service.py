@@ -25,6 +25,7 @@ from zll.platform import db, metrics
 from zll.platform.asyncapi import service_document
 from zll.platform.consumer import BatchConsumer, HandlerMap
 from zll.platform.database import Database
+from zll.platform.http_tracing import ServerSpans
 from zll.platform.i18n import request_language
 from zll.platform.kafka import new_producer
 from zll.platform.logs import setup_logging
@@ -32,7 +33,7 @@ from zll.platform.openapi import install_openapi
 from zll.platform.outbox import OutboxRelay
 from zll.platform.problems import install_problem_handlers
 from zll.platform.settings import ServiceName, Settings, load_settings
-from zll.platform.telemetry import instrument_http, setup_tracing, shutdown_tracing
+from zll.platform.telemetry import setup_tracing, shutdown_tracing
 
 log = logging.getLogger(__name__)
 
@@ -106,6 +107,9 @@ def create_service_app(definition: ServiceDefinition, settings: Settings | None 
         description=definition.description,
         lifespan=lifespan,
         dependencies=[Depends(request_language)],
+        # FastAPI's own OpenTelemetry (server and operation spans, metrics through the OTel
+        # API) would trace every request a second time: ServerSpans below does it once.
+        telemetry={"tracing": False, "metrics": False, "logs": False, "operation_spans": False},
     )
     app.state.settings = settings
     install_problem_handlers(app)
@@ -126,7 +130,7 @@ def create_service_app(definition: ServiceDefinition, settings: Settings | None 
             expose_headers=["Location", "Content-Language"],
             max_age=600,
         )
-    instrument_http(app)
+    app.add_middleware(ServerSpans)  # outermost: its span times the whole request
     app.include_router(_operations_router(definition))
     for router in definition.routers:
         app.include_router(router)
@@ -184,6 +188,7 @@ async def _consuming(
         group_id=settings.consumer_group,
         max_records=settings.consumer_batch_size,
         batch_timeout_ms=settings.consumer_batch_timeout_ms,
+        fetch_max_wait_ms=settings.consumer_fetch_max_wait_ms,
     )
     owned.push_async_callback(broker.stop)
     await broker.start()

@@ -8,6 +8,8 @@ from typing import Literal
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from zll.platform.kafka import FETCH_MAX_WAIT_MS
+
 ServiceName = Literal["catalog", "enrolment", "matching", "notify", "intake", "cooperative"]
 SERVICE_NAMES: tuple[ServiceName, ...] = (
     "catalog",
@@ -45,7 +47,11 @@ class Settings(BaseSettings):
     jwt_issuer: str = "zll"
     jwt_audience: str = "zll"
     consumer_batch_size: int = Field(default=1000, ge=1)
-    consumer_batch_timeout_ms: int = Field(default=100, ge=1)
+    # How long a poll waits for records when none are there. Not a wait to fill a batch (a
+    # poll returns what has arrived at once), but FastStream sleeps as long again after an
+    # empty poll: at 100 ms a record arriving at an idle consumer waited up to 200 ms.
+    consumer_batch_timeout_ms: int = Field(default=20, ge=1)
+    consumer_fetch_max_wait_ms: int = Field(default=FETCH_MAX_WAIT_MS, ge=0)
     outbox_batch_size: int = Field(default=1000, ge=1)
     log_level: str = "INFO"
     # Browser origins allowed to call the APIs (comma-separated). Empty: none; the dev stack

@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Awaitable, Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from fastapi import FastAPI, Request, Response
-from opentelemetry import context as otel_context
 from opentelemetry import propagate, trace
 from opentelemetry.context import Context
 from opentelemetry.trace import Link, Span, SpanKind
@@ -41,7 +39,6 @@ def setup_tracing(service: str) -> None:
         or os.environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
     ):
         return
-    from opentelemetry.instrumentation.asyncpg import AsyncPGInstrumentor
     from opentelemetry.sdk.resources import Resource
     from opentelemetry.sdk.trace import TracerProvider
     from opentelemetry.sdk.trace.export import BatchSpanProcessor
@@ -50,9 +47,34 @@ def setup_tracing(service: str) -> None:
     provider = TracerProvider(resource=Resource.create())  # sampler from OTEL_TRACES_SAMPLER
     provider.add_span_processor(BatchSpanProcessor(_exporter()))
     trace.set_tracer_provider(provider)
-    AsyncPGInstrumentor().instrument()
+    _queries_in_recorded_traces().instrument()
     _enabled = True
     log.info("exporting traces over OTLP")
+
+
+def _queries_in_recorded_traces() -> Any:
+    """asyncpg's instrumentation, for queries inside a recorded trace only.
+
+    As shipped it opens a span for every query: under a sampled-out request a non-recording
+    one (work for nothing), and for a query outside any trace (the relay's and sweeps' polls)
+    a trace of its own, a one-span trace several times a second that nobody follows.
+    """
+    from opentelemetry.instrumentation.asyncpg import AsyncPGInstrumentor
+
+    class QueriesInRecordedTraces(AsyncPGInstrumentor):
+        async def _do_execute(self, func: Any, instance: Any, args: Any, kwargs: Any) -> Any:
+            if not trace.get_current_span().is_recording():
+                return await func(*args, **kwargs)
+            return await super()._do_execute(func, instance, args, kwargs)
+
+        async def _do_prepared_execute(
+            self, func: Any, instance: Any, args: Any, kwargs: Any
+        ) -> Any:
+            if not trace.get_current_span().is_recording():
+                return await func(*args, **kwargs)
+            return await super()._do_prepared_execute(func, instance, args, kwargs)
+
+    return QueriesInRecordedTraces()
 
 
 def _exporter() -> Any:
@@ -74,27 +96,6 @@ def shutdown_tracing() -> None:
     provider = trace.get_tracer_provider()
     if hasattr(provider, "shutdown"):
         provider.shutdown()
-
-
-def instrument_http(app: FastAPI) -> None:
-    """Server spans for every request when exporting; otherwise only carry the caller's context."""
-    if _enabled:
-        from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
-
-        FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz,metrics")
-        return
-
-    @app.middleware("http")
-    async def continue_callers_trace(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        if "traceparent" not in request.headers:
-            return await call_next(request)
-        token = otel_context.attach(propagate.extract(dict(request.headers)))
-        try:
-            return await call_next(request)
-        finally:
-            otel_context.detach(token)
 
 
 def context_of(headers: Sequence[tuple[str, bytes]]) -> Context:
