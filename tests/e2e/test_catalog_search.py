@@ -315,6 +315,17 @@ async def test_search_as_typed_over_http(http: httpx.AsyncClient, offer: dict[st
     assert (await ids(http, offer, q="Grundpflege"))[0] == offer["pflege"]
     assert await ids(http, offer, q="Schweisen") == [offer["schweissen"]]  # a typo
     assert await ids(http, offer, near="32756", radius_km=10) == [offer["schweissen"]]  # Detmold
+    # Place and radius typed into the search box; what was read comes back, with distances.
+    typed = await http.get(
+        "/courses", params={"provider": offer["provider"], "q": "Schweißen 32756 10 km"}
+    )
+    assert [c["course_id"] for c in typed.json()["items"]] == [offer["schweissen"]]
+    assert typed.json()["understood"] == {"q": "Schweißen", "near": "32756", "radius_km": 10}
+    assert 0 <= typed.json()["items"][0]["distance_km"] <= 10
+    assert await ids(http, offer, q="Schweißen Kassel 10 km") == []  # Detmold is 80 km away
+    # Explicit parameters win over what the words say.
+    assert await ids(http, offer, q="Schweißen Kassel", near="Detmold") == [offer["schweissen"]]
+    assert await ids(http, offer, q="Schweißen Detmold 1 km", radius_km=30) == [offer["schweissen"]]
     nothing = await http.get("/courses", params={"provider": offer["provider"], "q": "Excle"})
     assert nothing.json()["items"] == []
     assert nothing.json()["did_you_mean"] == "excel"  # two edits in 5 letters: too many to guess

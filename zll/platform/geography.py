@@ -133,6 +133,9 @@ _STATES = {"BW": "01", "BY": "02", "HB": "03", "HH": "04", "HE": "05", "NI": "06
 class Places:
     towns: dict[str, tuple[float, float]]  # lower-case name → centre (the most populous)
     postcodes: dict[str, tuple[float, float]]
+    # Lower-case names a German writes a town by: GeoNames' own names and the postal
+    # localities (not GeoNames' alternate names: "MUC", "Minga", "gut", "laser" are some).
+    names: frozenset[str] = frozenset()
 
 
 @cache
@@ -174,7 +177,8 @@ def national() -> Places:
                     sum(p[0] for p in near) / len(near),
                     sum(p[1] for p in near) / len(near),
                 )
-    return Places(towns, postcodes)
+    written = {c["name"].lower() for c in german} | {r["localityName"].lower() for r in rows}
+    return Places(towns, postcodes, frozenset(n for n in written if n in towns))
 
 
 def locate(where: str | None) -> tuple[float, float] | None:
@@ -185,6 +189,13 @@ def locate(where: str | None) -> tuple[float, float] | None:
     if POSTCODE.match(key):
         return national().postcodes.get(key)
     return town(key) or national().towns.get(key.lower())
+
+
+def town_named(name: str) -> bool:
+    """Whether `name` is a German town as Germans write it (the region's, GeoNames' own name
+    or a postal locality; not GeoNames' alternate names), and `locate` knows where."""
+    key = name.strip().lower()
+    return key in TOWNS or key in national().names
 
 
 def course_point(
