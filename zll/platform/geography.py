@@ -107,11 +107,6 @@ def haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
     return 2 * EARTH_RADIUS_KM * asin(sqrt(h))
 
 
-def towns_within(here: tuple[float, float], km: float) -> list[str]:
-    """The known towns (lower case) whose centres are at most `km` from `here`."""
-    return [name for name, centre in TOWNS.items() if haversine_km(here, centre) <= km]
-
-
 # --- all of Germany -------------------------------------------------------------------------
 #
 # "Near me" works for the whole country: a postcode or town anywhere in Germany has a centre.
