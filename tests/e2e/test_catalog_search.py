@@ -37,6 +37,15 @@ async def publish_all(http: httpx.AsyncClient, partner: Partner, courses: list[d
         await partner.send(UPSERTED, data)
     for data in courses:
         assert await eventually(lambda d=data: stored(http, d["course_id"], revision=d["revision"]))
+        # Search follows storage within moments (the indexer): wait until it finds the course
+        # by its title as published, so that a search right after sees this revision.
+        assert await eventually(lambda d=data: findable(http, d))
+
+
+async def findable(http: httpx.AsyncClient, data: dict[str, Any]) -> bool:
+    params = {"provider": data["provider_id"], "q": f'"{data["title"]}"', "limit": 100}
+    found = (await http.get("/courses", params=params)).json()["items"]
+    return data["course_id"] in [c["course_id"] for c in found]
 
 
 @pytest.fixture
