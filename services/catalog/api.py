@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query
 
 from services.catalog import domain, query, search, store, vocabulary
+from services.catalog.free_text import understand
 from services.catalog.messages import MESSAGES
 from services.catalog.schemas import (
     MAG_WELDING,
@@ -92,8 +94,65 @@ async def get_provider(
 # --- courses -----------------------------------------------------------------------------
 
 
+DEFAULT_RADIUS_KM = 25.0
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """What the search understood: the words, the place (as named) and where it is, the
+    radius (None without a place)."""
+
+    q: str | None
+    near: str | None
+    here: tuple[float, float] | None
+    radius_km: float | None
+
+    def said(self) -> dict[str, Any]:
+        return {"q": self.q, "near": self.near, "radius_km": self.radius_km}
+
+
+async def reading(
+    q: Annotated[
+        str | None,
+        Query(
+            max_length=200,
+            description="German full text; a postcode or town and a radius in it are read as "
+            '`near` and `radius_km` ("Excel Kurs 34117 25 km", "Pflege Kassel 10km")',
+        ),
+    ] = None,
+    near: Annotated[
+        str | None,
+        Query(
+            max_length=120,
+            description="a German postcode or town (wins over one in `q`)",
+            examples=["34117"],
+        ),
+    ] = None,
+    radius_km: Annotated[
+        float | None,
+        Query(gt=0, le=500, description="with a place; default 25 (wins over one in `q`)"),
+    ] = None,
+) -> Reading:
+    """`q` read for a place and radius (free_text.understand); explicit parameters win."""
+    told = understand(q.strip()) if q and q.strip() else None
+    place = near.strip() if near and near.strip() else (told.place if told else None)
+    here = geography.locate(place) if place else None
+    if place and here is None:
+        raise _invalid("near", "filter.near-unknown", near=place)
+    radius = radius_km if radius_km is not None else (told.radius_km if told else None)
+    return Reading(
+        told.text if told else None,
+        place,
+        here,
+        (radius or DEFAULT_RADIUS_KM) if here else None,
+    )
+
+
+Read = Annotated[Reading, Depends(reading)]
+
+
 async def course_filter(
-    q: Annotated[str | None, Query(max_length=200, description="German full text")] = None,
+    read: Read,
     municipality: Annotated[str | None, Query(max_length=120)] = None,
     format: Literal["onsite", "online", "blended"] | None = None,
     skill: Annotated[str | None, Query(pattern=ESCO_SKILL, examples=[MAG_WELDING])] = None,
@@ -109,11 +168,6 @@ async def course_filter(
     | None = None,
     provider: Annotated[str | None, Query(pattern=r"^[a-z0-9-]{2,40}$")] = None,
     max_price: Annotated[float | None, Query(ge=0, le=1_000_000)] = None,
-    near: Annotated[
-        str | None,
-        Query(max_length=120, description="a German postcode or town", examples=["34117"]),
-    ] = None,
-    radius_km: Annotated[float, Query(gt=0, le=500, description="with `near`")] = 25,
 ) -> search.CourseFilter:
     """The search filters, shared by `/courses` and `/courses/facets`."""
     if eqf_level is not None and (eqf_min is not None or eqf_max is not None):
@@ -127,13 +181,10 @@ async def course_filter(
         levels = tuple(range(eqf_min or 1, (eqf_max or 8) + 1))
     if starts_after and starts_before and starts_after >= starts_before:
         raise _invalid("starts_before", "filter.dates")
-    here = geography.locate(near) if near else None
-    if near and here is None:
-        raise _invalid("near", "filter.near-unknown", near=near)
-    q = q.strip() if q else None
     return search.CourseFilter(
-        q or None, municipality, format, provider, starts_after, starts_before, skill, levels,
-        funding, target_group, max_price, near=here, radius_km=radius_km,
+        read.q, municipality, format, provider, starts_after, starts_before, skill, levels,
+        funding, target_group, max_price, near=read.here,
+        radius_km=read.radius_km or DEFAULT_RADIUS_KM,
     )  # fmt: skip
 
 
@@ -148,6 +199,7 @@ Filter = Annotated[search.CourseFilter, Depends(course_filter)]
 async def search_courses(
     db: Db,
     where: Filter,
+    read: Read,
     page: Annotated[PageRequest, Depends(pages(default=20, maximum=100))],
 ) -> dict[str, Any]:
     """Live courses: with `q` by relevance then start date, otherwise by start date.
@@ -155,7 +207,10 @@ async def search_courses(
     `q` finds compounds containing its words (Pflege → Altenpflegehilfe), courses using the
     parts of a compound it contains, and words with a typo (one in 5–8 letters, two from 9),
     each below the courses with the words as typed. When nothing is found, `did_you_mean`
-    offers the query with its unknown words replaced by the nearest known ones."""
+    offers the query with its unknown words replaced by the nearest known ones.
+
+    A postcode or town and a radius in `q` ("Excel Kurs 34117 25 km") search near there;
+    `understood` says what was read, and each course carries `distance_km` from it."""
     after = page.after(float, date, str)
     position = search.Position(*after) if after else None
     did_you_mean = None
@@ -166,10 +221,23 @@ async def search_courses(
             did_you_mean = await vocabulary.did_you_mean(conn, where.q)
     found, next_cursor = page.cut(hits, key=lambda hit: _key(hit[1]))
     return {
-        "items": [course for course, _ in found],
+        "items": [_with_distance(course, read.here) for course, _ in found],
         "next_cursor": next_cursor,
         "did_you_mean": did_you_mean,
+        "understood": read.said(),
     }
+
+
+def _with_distance(course: dict[str, Any], here: tuple[float, float] | None) -> dict[str, Any]:
+    """The course with how far it is from the place searched near, as the indexer placed it."""
+    if here is None:
+        return course
+    where = course.get("location") or {}
+    point = geography.course_point(
+        where.get("lat"), where.get("lon"), where.get("postcode"), where.get("municipality")
+    )
+    distance = round(geography.haversine_km(here, point), 1) if point else None
+    return {**course, "distance_km": distance}
 
 
 def _key(position: search.Position) -> tuple[float, date, str]:

@@ -112,7 +112,7 @@ async def index_courses(conn: Connection, course_ids: list[str]) -> None:
     lats = [p[0] if p else None for p in points]
     lons = [p[1] if p else None for p in points]
     await conn.execute(_INDEX_LIVE, course_ids, ids, ranked, described, lats, lons)
-    await vocabulary.learn(conn, texts)
+    await vocabulary.learn(conn, course_ids, texts)
     await hide_withdrawn(conn, course_ids)
 
 

@@ -95,7 +95,36 @@ class CourseOut(CoursePublished):
     withdrawn_at: datetime | None = None
 
 
-class CoursePage(Page[CourseOut]):
+class CourseHit(CourseOut):
+    """A course found by search (documentation; served as stored)."""
+
+    distance_km: float | None = Field(
+        default=None,
+        description="Only when searching near a place: how far the course is from it, in km "
+        "as the crow flies (null for a course without a place, e.g. online).",
+        examples=[3.2],
+    )
+
+
+class Understood(BaseModel):
+    """What the search read from its parameters and the words of `q`."""
+
+    q: str | None = Field(
+        description="The words searched: `q` without the place and radius read from it.",
+        examples=["Excel Kurs"],
+    )
+    near: str | None = Field(
+        description="The postcode or town searched near (`near`, else read from `q`).",
+        examples=["34117"],
+    )
+    radius_km: float | None = Field(
+        description="The radius around `near` (`radius_km`, else read from `q`, else 25); "
+        "null without a place.",
+        examples=[25],
+    )
+
+
+class CoursePage(Page[CourseHit]):
     """Live courses, one page."""
 
     did_you_mean: str | None = Field(
@@ -104,6 +133,11 @@ class CoursePage(Page[CourseOut]):
         "the nearest words the catalogue uses, else null.",
         examples=["schweissen kurs"],
     )
+    understood: Understood | None = Field(
+        default=None,
+        description='What was searched: for q="Excel Kurs 34117 25 km", '
+        '{"q": "Excel Kurs", "near": "34117", "radius_km": 25}.',
+    )
 
 
 class SuggestionOut(BaseModel):
@@ -111,7 +145,7 @@ class SuggestionOut(BaseModel):
         description="title: a course title; skill: a module title; place: a municipality"
     )
     label: str = Field(examples=["Schweißen Grundkurs MAG/WIG"])
-    courses: int = Field(description="How often it was indexed (a measure of how common).")
+    courses: int = Field(description="How many live courses use it.")
 
 
 class Suggestions(BaseModel):

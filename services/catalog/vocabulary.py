@@ -27,23 +27,63 @@ def edits_allowed(word: str) -> int:
     return 0 if len(word) < TYPO_MIN else 1 if len(word) <= 8 else 2
 
 
-async def learn(conn: Connection, texts: Sequence[Any]) -> None:
-    """Count the words and suggestions of these courses (title, module titles, place)."""
+def learned(text: Any) -> tuple[frozenset[str], frozenset[str]]:
+    """What one course adds to the vocabulary: its words (folded; with the parts of its
+    compounds, "Gablstpler" is a typo of a part of a title word) and its suggestions
+    (`kind:label`: its title, its module titles as skills, its place)."""
+    modules = [m for m in text["modules"] if m]
+    words: set[str] = set()
+    for line in (text["title"], *modules):
+        for word in compounds.tokens(line):
+            spans = compounds.spans(word) if word[0].isupper() else []
+            words.update(fold(w) for w in (word.lower(), *spans) if len(w) >= 3)
+    offers = {f"title:{text['title']}", *(f"skill:{m}" for m in modules)}
+    if text["place"]:
+        offers.add(f"place:{text['place']}")
+    return frozenset(words), frozenset(offers)
+
+
+async def learn(conn: Connection, course_ids: Sequence[str], texts: Sequence[Any]) -> None:
+    """Bring the counts in line with these courses as they are now: each word and suggestion
+    counts the live courses using it. A course indexed again changes them by the difference
+    from what it added last time (`search_learned`); one no longer live (`texts` holds the
+    live ones) takes its share away, and what no course uses any more is forgotten."""
+    now = {t["course_id"]: learned(t) for t in texts}
+    ids = sorted(set(course_ids))
+    # Lock what each course added before (a row for each, so that two indexers taking the
+    # same course one after the other see each other's work), sorted against deadlocks.
+    await conn.execute(
+        "INSERT INTO search_learned (course_id) SELECT c FROM unnest($1::text[]) c ORDER BY 1"
+        " ON CONFLICT DO NOTHING",
+        ids,
+    )
+    before = await conn.fetch(
+        "SELECT course_id, words, suggestions FROM search_learned"
+        " WHERE course_id = ANY($1::text[]) ORDER BY course_id FOR UPDATE",
+        ids,
+    )
     words: Counter[str] = Counter()
-    offers: Counter[tuple[str, str]] = Counter()
-    for t in texts:
-        modules = [m for m in t["modules"] if m]
-        for text in (t["title"], *modules):
-            for word in compounds.tokens(text):
-                # A compound's parts too: "Gablstpler" is a typo of a part of a title word.
-                spans = compounds.spans(word) if word[0].isupper() else []
-                words.update(w for w in (word.lower(), *spans) if len(w) >= 3)
-        offers[("title", t["title"])] += 1
-        offers.update(("skill", m) for m in set(modules))
-        if t["place"]:
-            offers[("place", t["place"])] += 1
-    # Sorted, so that two indexers lock the same rows in the same order.
-    ordered = sorted(words.items())
+    offers: Counter[str] = Counter()
+    for row in before:
+        new_words, new_offers = now.get(row["course_id"], (frozenset(), frozenset()))
+        old_words, old_offers = frozenset(row["words"]), frozenset(row["suggestions"])
+        words.update(new_words - old_words)
+        words.subtract(old_words - new_words)
+        offers.update(new_offers - old_offers)
+        offers.subtract(old_offers - new_offers)
+    await _count_words(conn, sorted((w, n) for w, n in words.items() if n))
+    await _count_suggestions(conn, sorted((o, n) for o, n in offers.items() if n))
+    await conn.executemany(
+        "UPDATE search_learned SET words = $2, suggestions = $3 WHERE course_id = $1",
+        [(c, sorted(now[c][0]), sorted(now[c][1])) for c in sorted(now)],
+    )
+    await conn.execute(
+        "DELETE FROM search_learned WHERE course_id = ANY($1::text[])",
+        [c for c in ids if c not in now],
+    )
+
+
+async def _count_words(conn: Connection, deltas: list[tuple[str, int]]) -> None:
     await conn.execute(
         """
         INSERT INTO search_words AS s (word, courses)
@@ -51,10 +91,18 @@ async def learn(conn: Connection, texts: Sequence[Any]) -> None:
         GROUP BY 1 ORDER BY 1
         ON CONFLICT (word) DO UPDATE SET courses = s.courses + EXCLUDED.courses
         """,
-        [w for w, _ in ordered],
-        [n for _, n in ordered],
+        [w for w, _ in deltas],
+        [n for _, n in deltas],
     )
-    kinds = sorted(offers.items())
+    await conn.execute(
+        "DELETE FROM search_words WHERE courses <= 0 AND word IN"
+        " (SELECT catalog_unaccent(w) FROM unnest($1::text[]) w)",
+        [w for w, n in deltas if n < 0],
+    )
+
+
+async def _count_suggestions(conn: Connection, deltas: list[tuple[str, int]]) -> None:
+    kinds = [o.partition(":") for o, _ in deltas]
     await conn.execute(
         """
         INSERT INTO search_suggestions AS s (kind, label, norm, courses)
@@ -62,9 +110,16 @@ async def learn(conn: Connection, texts: Sequence[Any]) -> None:
         FROM unnest($1::text[], $2::text[], $3::int[]) x(k, l, n)
         ON CONFLICT (kind, label) DO UPDATE SET courses = s.courses + EXCLUDED.courses
         """,
-        [k for (k, _), _ in kinds],
-        [label for (_, label), _ in kinds],
-        [n for _, n in kinds],
+        [k for k, _, _ in kinds],
+        [label for _, _, label in kinds],
+        [n for _, n in deltas],
+    )
+    gone = [(k, label) for (k, _, label), (_, n) in zip(kinds, deltas, strict=True) if n < 0]
+    await conn.execute(
+        "DELETE FROM search_suggestions s USING unnest($1::text[], $2::text[]) x(k, l)"
+        " WHERE s.kind = x.k AND s.label = x.l AND s.courses <= 0",
+        [k for k, _ in gone],
+        [label for _, label in gone],
     )
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -21,11 +24,20 @@ from services.matching import (
     api_erasure,
     api_rounds,
     api_skills,
+    store_counselling,
 )
 from services.matching.handlers import HANDLERS, IGNORES
+from zll.platform import geography
 from zll.platform.esco.vocabulary import vocabulary
-from zll.platform.service import ServiceDefinition, create_service_app
+from zll.platform.service import (
+    ServiceDefinition,
+    create_service_app,
+    extend_lifespan,
+    running_task,
+)
 from zll.platform.settings import Settings
+
+log = logging.getLogger(__name__)
 
 DEFINITION = ServiceDefinition(
     name="matching",
@@ -52,4 +64,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Load the ESCO vocabulary now rather than in the first request that needs it (~0.25 s);
     # the platform then freezes it with the rest of the start-up heap (see service.py).
     vocabulary()
+    # Germany's towns and postcodes too (~3 s), for the distance of any course or learner.
+    geography.national()
+    extend_lifespan(app, _placing)
     return app
+
+
+@contextlib.asynccontextmanager
+async def _placing(app: FastAPI) -> AsyncIterator[None]:
+    """Courses learned before migration 009 are placed in the background, a batch at a time."""
+
+    async def place() -> None:
+        try:
+            while True:
+                async with app.state.pool.acquire() as conn, conn.transaction():
+                    if not await store_counselling.place_unplaced(conn):
+                        return
+        except Exception:  # the query lets unplaced courses through: slower, never wrong
+            log.exception("placing courses learned before migration 009 failed")
+
+    async with running_task(place(), name="place-courses"):
+        yield

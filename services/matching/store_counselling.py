@@ -11,19 +11,19 @@ from services.matching.domain.counselling import CourseOffer, ModuleOffer, Profi
 from services.matching.domain.opportunities import Opportunity
 from services.matching.store import Supply
 from zll.platform.db import Connection
-from zll.platform.geography import locate, towns_within
+from zll.platform.geography import course_point, locate
 
 _COURSE_COLUMNS = (
     "course_id, course, start_date, revision, provider_id, title, format, language, end_date,"
     " schedule, time_of_day, price_eur, funding, target_groups, lat, lon, town, place, modules,"
-    " live, municipality, capacity, skills"
+    " live, municipality, capacity, skills, postcode, placed, point_lat, point_lon"
 )
 # The supply row and the course's details in one statement (one row version, one pass over
 # the skills index); an older revision changes nothing.
 _REMEMBER_COURSE = f"""
     INSERT INTO course_supply ({_COURSE_COLUMNS})
     VALUES ($1, $2::jsonb, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
-            $18, $19, $20, $21, $22, $23)
+            $18, $19, $20, $21, $22, $23, $24, true, $25, $26)
     ON CONFLICT (course_id) DO UPDATE SET
         ({_COURSE_COLUMNS.replace("course_id, ", "")}, updated_at)
         = ({", ".join(f"EXCLUDED.{c.strip()}" for c in _COURSE_COLUMNS.split(",")[1:])}, now())
@@ -40,7 +40,7 @@ async def remember_courses(
     await conn.executemany(
         _REMEMBER_COURSE,
         [
-            (*_course_args(course), s.live, s.municipality, s.capacity, s.skills)
+            (*_course_args(course), s.live, s.municipality, s.capacity, s.skills, *_placed(course))
             for s, course in courses
         ],
     )
@@ -77,19 +77,47 @@ def _course_args(course: dict[str, Any]) -> tuple[Any, ...]:
     )
 
 
-# Distance from the learner's town centre, in km, as geography.haversine_km computes it. The
-# query only narrows the candidates, so it lets through what is a metre beyond the radius:
-# floating point in PostgreSQL need not round exactly as Python does.
+def _placed(course: dict[str, Any]) -> tuple[str | None, float | None, float | None]:
+    """The course's postcode and where it takes place, as the catalog places it (migration
+    009): its own coordinates, else its postcode's centre, else its town's, in all Germany."""
+    location = course.get("location") or {}
+    postcode = location.get("postcode")
+    point = course_point(
+        location.get("lat"), location.get("lon"), postcode, location.get("municipality")
+    )
+    return (postcode, point[0], point[1]) if point else (postcode, None, None)
+
+
+async def place_unplaced(conn: Connection, batch: int = 1000) -> int:
+    """Place up to `batch` courses learned before migration 009 (until then the query lets
+    them through for Python to decide); how many were placed."""
+    rows = await conn.fetch(
+        "SELECT course_id, course FROM course_supply WHERE placed IS NULL AND course IS NOT NULL"
+        " ORDER BY course_id LIMIT $1",
+        batch,
+    )
+    await conn.executemany(
+        "UPDATE course_supply SET (postcode, placed, point_lat, point_lon) = ($2, true, $3, $4)"
+        " WHERE course_id = $1 AND placed IS NULL",
+        [(r["course_id"], *_placed(json.loads(r["course"]))) for r in rows],
+    )
+    return len(rows)
+
+
+# Distance from the learner's town centre to where the course takes place, in km, as
+# geography.haversine_km computes it. The query only narrows the candidates, so it lets
+# through what is a metre beyond the radius: floating point in PostgreSQL need not round
+# exactly as Python does.
 _KM = (
-    "2 * 6371.0 * asin(least(1.0, sqrt(sin(radians(lat - $10) / 2) ^ 2"
-    " + cos(radians($10)) * cos(radians(lat)) * sin(radians(lon - $11) / 2) ^ 2)))"
+    "2 * 6371.0 * asin(least(1.0, sqrt(sin(radians(point_lat - $10) / 2) ^ 2 + cos(radians($10))"
+    " * cos(radians(point_lat)) * sin(radians(point_lon - $11) / 2) ^ 2)))"
 )
 
 # Each line is one constraint of counselling.why_not, let through when the profile does not
 # set it or the column is not known; distance as in counselling._too_far.
 _LIVE_COURSES_FOR = f"""
-    SELECT course_id, provider_id, title, format, municipality, lat, lon, start_date, end_date,
-           schedule, capacity, price_eur, funding, target_groups, language, modules
+    SELECT course_id, provider_id, title, format, municipality, lat, lon, postcode, start_date,
+           end_date, schedule, capacity, price_eur, funding, target_groups, language, modules
     FROM course_supply
     WHERE live AND skills && $1::text[] AND start_date >= $2 AND modules IS NOT NULL
       AND capacity > 0
@@ -98,9 +126,8 @@ _LIVE_COURSES_FOR = f"""
       AND ($5::text IS NULL OR cardinality(target_groups) = 0 OR $5 = ANY(target_groups))
       AND ($6::text[] IS NULL OR time_of_day IS NULL OR time_of_day = ANY($6))
       AND ($7::float8 IS NULL OR price_eur <= $7 OR funding && $8::text[])
-      AND ($9::float8 IS NULL OR format = 'online' OR place IS NULL OR place = $13
-           OR (lat IS NOT NULL AND lon IS NOT NULL AND {_KM} <= $9 + 0.001)
-           OR ((lat IS NULL OR lon IS NULL) AND town = ANY($12::text[])))
+      AND ($9::float8 IS NULL OR format = 'online' OR place IS NULL OR place = $12
+           OR placed IS NULL OR (point_lat IS NOT NULL AND {_KM} <= $9 + 0.001))
 """
 
 
@@ -110,7 +137,6 @@ async def live_courses_for(conn: Connection, profile: Profile, today: date) -> l
     A superset of what counselling.why_not lets pass (it decides); in storage order, as before.
     """
     here = locate(profile.municipality)
-    radius = profile.travel_km
     rows = await conn.fetch(
         _LIVE_COURSES_FOR,
         sorted(profile.gap),
@@ -121,10 +147,9 @@ async def live_courses_for(conn: Connection, profile: Profile, today: date) -> l
         sorted(profile.times_of_day) or None,
         profile.budget_eur,
         sorted(profile.funding),
-        radius,
+        profile.travel_km,
         here[0] if here else None,
         here[1] if here else None,
-        towns_within(here, radius) if here and radius is not None else [],
         (profile.municipality or "").lower(),
     )
     return [
@@ -136,6 +161,7 @@ async def live_courses_for(conn: Connection, profile: Profile, today: date) -> l
             municipality=row["municipality"],
             lat=row["lat"],
             lon=row["lon"],
+            postcode=row["postcode"],
             start_date=row["start_date"],
             end_date=row["end_date"],
             schedule=row["schedule"],

@@ -250,3 +250,40 @@ def test_the_search_box_completes_while_typing_and_offers_a_better_spelling(
     sync_api.expect(option).to_have_count(1)
     axe.check(page, "search: suggestions while typing")
     page.close()
+
+
+def test_a_search_near_a_place_shows_how_far_each_course_is(region: DevStack, browser: Any) -> None:
+    """Umkreissuche: a postcode and a radius in their own fields, or typed into the search box;
+    the page says what it searched and each course how far away it is."""
+    _, title, town = publish_course(region)  # postcode 34117: Kassel's centre
+    deadline = time.monotonic() + 20
+    while not httpx.get(
+        f"{region.layout.url('catalog')}/courses", params={"q": town, "near": "34225"}
+    ).json()["items"]:
+        assert time.monotonic() < deadline, "the course never reached search"
+        time.sleep(0.2)
+    page = browser.new_page(viewport=DESKTOP)
+    page.goto(f"{region.web_url}/#/")
+    page.wait_for_selector("form[role=search] select")
+    page.get_by_label("Suchbegriff").fill(town)
+    page.get_by_label("PLZ oder Ort (Umkreissuche)").fill("34225")  # Baunatal, ~10 km away
+    page.get_by_label("Umkreis", exact=True).select_option("25")
+    page.get_by_role("button", name="Suchen").click()
+    sync_api.expect(page.locator("#search-status")).to_have_text(
+        "1 Kurs gefunden im Umkreis von 25 km um 34225"
+    )
+    card = page.locator(".results li", has_text=title)
+    sync_api.expect(card).to_contain_text(re.compile(r"· \d+(,\d)? km entfernt ·"))
+    no_raw_values(page)
+    axe.check(page, "search: near a postcode, with distances")
+    # Typed into the search box: the same search; 5 km is too near.
+    page.goto(f"{region.web_url}/#/?q={town}+34225+5+km")
+    sync_api.expect(page.locator("#search-status")).to_have_text(
+        "Keine Kurse gefunden im Umkreis von 5 km um 34225"
+    )
+    page.goto(f"{region.web_url}/#/?q={town}+Baunatal+25km")
+    sync_api.expect(page.locator("#search-status")).to_have_text(
+        "1 Kurs gefunden im Umkreis von 25 km um Baunatal"
+    )
+    axe.check(page, "search: a place typed into the search box")
+    page.close()

@@ -37,6 +37,15 @@ async def publish_all(http: httpx.AsyncClient, partner: Partner, courses: list[d
         await partner.send(UPSERTED, data)
     for data in courses:
         assert await eventually(lambda d=data: stored(http, d["course_id"], revision=d["revision"]))
+        # Search follows storage within moments (the indexer): wait until it finds the course
+        # by its title as published, so that a search right after sees this revision.
+        assert await eventually(lambda d=data: findable(http, d))
+
+
+async def findable(http: httpx.AsyncClient, data: dict[str, Any]) -> bool:
+    params = {"provider": data["provider_id"], "q": f'"{data["title"]}"', "limit": 100}
+    found = (await http.get("/courses", params=params)).json()["items"]
+    return data["course_id"] in [c["course_id"] for c in found]
 
 
 @pytest.fixture
@@ -315,6 +324,17 @@ async def test_search_as_typed_over_http(http: httpx.AsyncClient, offer: dict[st
     assert (await ids(http, offer, q="Grundpflege"))[0] == offer["pflege"]
     assert await ids(http, offer, q="Schweisen") == [offer["schweissen"]]  # a typo
     assert await ids(http, offer, near="32756", radius_km=10) == [offer["schweissen"]]  # Detmold
+    # Place and radius typed into the search box; what was read comes back, with distances.
+    typed = await http.get(
+        "/courses", params={"provider": offer["provider"], "q": "Schweißen 32756 10 km"}
+    )
+    assert [c["course_id"] for c in typed.json()["items"]] == [offer["schweissen"]]
+    assert typed.json()["understood"] == {"q": "Schweißen", "near": "32756", "radius_km": 10}
+    assert 0 <= typed.json()["items"][0]["distance_km"] <= 10
+    assert await ids(http, offer, q="Schweißen Kassel 10 km") == []  # Detmold is 80 km away
+    # Explicit parameters win over what the words say.
+    assert await ids(http, offer, q="Schweißen Kassel", near="Detmold") == [offer["schweissen"]]
+    assert await ids(http, offer, q="Schweißen Detmold 1 km", radius_km=30) == [offer["schweissen"]]
     nothing = await http.get("/courses", params={"provider": offer["provider"], "q": "Excle"})
     assert nothing.json()["items"] == []
     assert nothing.json()["did_you_mean"] == "excel"  # two edits in 5 letters: too many to guess

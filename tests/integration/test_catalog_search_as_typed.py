@@ -10,7 +10,7 @@ from typing import Any
 
 import asyncpg
 import pytest
-from zll_contracts.payloads import CourseUpserted
+from zll_contracts.payloads import CourseUpserted, CourseWithdrawn
 
 from services.catalog import domain, query, search, store, vocabulary
 from services.catalog.indexer import SearchIndexer
@@ -130,6 +130,54 @@ async def test_suggestions_complete_titles_skills_and_places(pool: asyncpg.Pool)
     assert [s.label for s in words] == [s.label for s in first]  # ß typed or not
     assert [(s.kind, s.label) for s in place] == [("place", "Schwalmstadt")]
     assert [(s.kind, s.label) for s in skill] == [("skill", "Praxis")]
+
+
+async def withdraw(pool: asyncpg.Pool, title: str) -> None:
+    """Withdraw the course `offer` made with this title, and let the indexer follow."""
+    course_id = f"{PROVIDER}:" + re.sub(r"[^A-Za-z0-9]", "-", title)
+    async with pool.acquire() as conn, conn.transaction():
+        stored = await store.stored_course(conn, course_id)
+        assert stored is not None
+        withdrawal = CourseWithdrawn(
+            course_id=course_id, provider_id=PROVIDER, revision=stored.revision + 1,
+            reason="cancelled",
+        )  # fmt: skip
+        withdrawn = domain.withdraw(withdrawal, stored, datetime.now(UTC))
+        assert withdrawn is not None
+        await store.save_withdrawal(conn, withdrawn)
+    while await SearchIndexer(pool).index_pending():
+        pass
+
+
+async def suggested(pool: asyncpg.Pool, prefix: str) -> list[tuple[str, str, int]]:
+    async with pool.acquire() as conn:
+        return [(s.kind, s.label, s.courses) for s in await vocabulary.suggest(conn, prefix)]
+
+
+async def test_counts_are_live_courses_and_withdrawn_ones_are_no_longer_suggested(
+    pool: asyncpg.Pool,
+) -> None:
+    await offer(pool, "Gabelstapler Grundkurs", module="Staplerschein",
+                location={"municipality": "Gudensberg"})  # fmt: skip
+    await offer(pool, "Gabelstapler für Fortgeschrittene", module="Staplerschein")
+    for _ in range(3):  # indexed again and again: counted once
+        await offer(pool, "Gabelstapler Grundkurs", module="Staplerschein",
+                    location={"municipality": "Gudensberg"})  # fmt: skip
+    assert await suggested(pool, "stapler") == [("skill", "Staplerschein", 2)]
+    assert await suggested(pool, "gudens") == [("place", "Gudensberg", 1)]
+    assert await titles(pool, "Gabelstabler") == [
+        "Gabelstapler Grundkurs", "Gabelstapler für Fortgeschrittene",
+    ]  # fmt: skip
+    await withdraw(pool, "Gabelstapler Grundkurs")
+    assert await suggested(pool, "gabel") == [("title", "Gabelstapler für Fortgeschrittene", 1)]
+    assert await suggested(pool, "stapler") == [("skill", "Staplerschein", 1)]
+    assert await suggested(pool, "gudens") == []
+    await withdraw(pool, "Gabelstapler für Fortgeschrittene")
+    assert await suggested(pool, "gabel") == []
+    assert await suggested(pool, "stapler") == []
+    async with pool.acquire() as conn:  # no live course uses the word: no typo leads there
+        assert await vocabulary.corrections(conn, ["Gabelstabler"]) == {}
+        assert await conn.fetchval("SELECT count(*) FROM search_words") == 0
 
 
 async def near(pool: asyncpg.Pool, where: str, km: float, q: str | None = None) -> list[str]:

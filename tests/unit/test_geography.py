@@ -45,3 +45,18 @@ def test_a_course_s_own_coordinates_win_then_its_postcode_then_its_town() -> Non
     assert geography.course_point(50.0, 8.0, "10115", "Kassel") == (50.0, 8.0)
     assert geography.course_point(None, None, "10115", "Kassel") == geography.locate("10115")
     assert geography.course_point(None, None, None, "Kassel") == geography.TOWNS["kassel"]
+
+
+def test_nuts3_codes_for_postcodes_and_towns_of_all_germany() -> None:
+    assert geography.nuts3("34117") == "DE731"  # Kassel, kreisfreie Stadt
+    assert geography.nuts3("34225") == "DE734"  # Baunatal, Landkreis Kassel
+    assert geography.nuts3("Göttingen") == "DE91C"
+    assert geography.nuts3("Berlin") == "DE300"
+    assert geography.nuts3("Atlantis") is None
+    assert geography.nuts3("99999") is None
+    # The region's own towns lie in its three Kreise.
+    expected = {geography.KASSEL: {"DE731", "DE734"}, geography.LIPPE: {"DEA45"}}
+    for region, towns in geography.REGIONS.items():
+        assert {geography.nuts3(town) for town in towns} == expected[region], region
+    by_postcode, _ = geography._nuts3()
+    assert len(set(by_postcode.values())) == 400  # Germany's Kreise and kreisfreie Städte

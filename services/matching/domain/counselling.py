@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-from zll.platform.geography import haversine_km, locate
+from zll.platform.geography import course_point, haversine_km, locate
 
 Label = Callable[[str], str]
 _CLOCK = re.compile(r"(\d{1,2})[:.]\d{2}")
@@ -45,6 +45,7 @@ class CourseOffer:
     target_groups: frozenset[str]
     language: str
     modules: tuple[ModuleOffer, ...]
+    postcode: str | None = None
     # Derived once: every request reads it for each candidate course, often several times.
     skills: frozenset[str] = field(init=False, repr=False, compare=False)
 
@@ -53,9 +54,9 @@ class CourseOffer:
 
     @property
     def point(self) -> tuple[float, float] | None:
-        if self.lat is not None and self.lon is not None:
-            return (self.lat, self.lon)
-        return locate(self.municipality)
+        """Where it takes place, as the catalog places it: own coordinates, else postcode,
+        else town, anywhere in Germany (the one geography)."""
+        return course_point(self.lat, self.lon, self.postcode, self.municipality)
 
 
 @dataclass(frozen=True, slots=True)
