@@ -62,7 +62,9 @@ class _Where:
         return " AND ".join(self.clauses)
 
 
-def _filtered(where: CourseFilter) -> _Where:
+def _filtered(where: CourseFilter, *, box: bool = True) -> _Where:
+    """The filter's WHERE clauses. `box=False` leaves the radius's box out of the point index
+    (for a walk in result order through a radius that holds many courses)."""
     w = _Where()
     if where.q:
         w.add(f"search @@ {_query(w, where)}")
@@ -89,19 +91,33 @@ def _filtered(where: CourseFilter) -> _Where:
     if where.max_price is not None:
         w.add(f"price_eur <= {w.arg(where.max_price)}")
     if where.near is not None:
-        _within(w, where.near, where.radius_km)
+        _within(w, where.near, where.radius_km, box=box)
     return w
 
 
-def _within(w: _Where, here: tuple[float, float], km: float) -> None:
-    """Courses within `km` of `here`: a latitude band and longitude box first (the index),
-    then the great-circle distance (haversine, as geography.haversine_km)."""
+def _box(here: tuple[float, float], km: float) -> tuple[float, float, float, float]:
+    """(lat_min, lat_max, lon_min, lon_max) around `here` holding every point `km` away."""
     lat, lon = here
     dlat = km / 111.0
     dlon = km / (111.0 * max(cos(radians(lat)), 0.01))
+    return lat - dlat, lat + dlat, lon - dlon, lon + dlon
+
+
+# The box around a radius, as the point index (course_ranking_near, migration 009) reads it.
+_IN_BOX = "place <@ box(point({2}, {0}), point({3}, {1}))"
+
+
+def _within(w: _Where, here: tuple[float, float], km: float, *, box: bool) -> None:
+    """Courses within `km` of `here`: a box first (through the point index with `box`), then
+    the great-circle distance (haversine, as geography.haversine_km)."""
+    lat, lon = here
+    bounds = [w.arg(b) for b in _box(here, km)]
     la, lo = w.arg(lat), w.arg(lon)
-    w.add(f"lat BETWEEN {w.arg(lat - dlat)} AND {w.arg(lat + dlat)}")
-    w.add(f"lon BETWEEN {w.arg(lon - dlon)} AND {w.arg(lon + dlon)}")
+    if box:
+        w.add(_IN_BOX.format(*bounds))
+    else:
+        w.add(f"lat BETWEEN {bounds[0]} AND {bounds[1]}")
+        w.add(f"lon BETWEEN {bounds[2]} AND {bounds[3]}")
     w.add(
         f"2 * 6371.0 * asin(sqrt(sin(radians(lat - {la}) / 2) ^ 2 + cos(radians({la}))"
         f" * cos(radians(lat)) * sin(radians(lon - {lo}) / 2) ^ 2)) <= {w.arg(km)}"
@@ -116,6 +132,15 @@ _WITH_TEXT = "course_ranking JOIN course_text USING (course_id)"
 _WINDOW = 500
 
 
+# Up to how many live courses (with the other filters) a radius holds for the search to start
+# from them (through the point index); a larger one is walked in result order.
+_FEW = 1000
+
+# How many ranking vectors (and those of equal rank) the first walk takes; each further walk
+# takes four times as many.
+_PROBE = 1
+
+
 async def search_courses(
     conn: Connection, where: CourseFilter, *, after: Position | None, limit: int
 ) -> list[tuple[dict[str, Any], Position]]:
@@ -127,6 +152,7 @@ async def search_courses(
     """
     # One snapshot for all reads, so a course withdrawn meanwhile is not half in the page.
     async with conn.transaction(isolation="repeatable_read", readonly=True):
+        few = where.near is not None and await _few_near(conn, where)
         if where.q:
             # A frequent word wants the start-date index, a rare one the GIN index: plan for
             # the actual words each time, not a generic plan that guessed once for all.
@@ -134,13 +160,27 @@ async def search_courses(
             # Courses with rank > 0 all come before those with rank 0: no interleaving.
             keys: list[Position] = []
             if after is None or after.rank > 0:
-                keys = await _ranked(conn, where, after, limit)
+                keys = await _ranked(conn, where, after, limit, few=few)
             if len(keys) < limit:
-                keys += await _unranked(conn, where, after, limit - len(keys))
+                keys += await _unranked(conn, where, after, limit - len(keys), few=few)
         else:
-            keys = await _by_start(conn, where, after, limit)
+            keys = await _by_start(conn, where, after, limit, few=few)
         documents = await _documents(conn, [k.course_id for k in keys])
     return [(documents[k.course_id], k) for k in keys]
+
+
+async def _few_near(conn: Connection, where: CourseFilter) -> bool:
+    """Whether the box around the radius holds at most _FEW live courses: counted in the
+    point index alone (no row is read), stopping at _FEW + 1."""
+    assert where.near is not None
+    w = _Where()
+    w.add(_IN_BOX.format(*(w.arg(b) for b in _box(where.near, where.radius_km))))
+    count = await conn.fetchval(
+        f"SELECT count(*) FROM (SELECT 1 FROM course_ranking WHERE {w.sql}"
+        f" LIMIT {w.arg(_FEW + 1)}) few",
+        *w.args,
+    )
+    return int(count) <= _FEW
 
 
 def _query(w: _Where, where: CourseFilter) -> str:
@@ -168,14 +208,19 @@ def _matches(query: str, alias: str) -> str:
 
 
 async def _by_start(
-    conn: Connection, where: CourseFilter, after: Position | None, limit: int
+    conn: Connection, where: CourseFilter, after: Position | None, limit: int, *, few: bool
 ) -> list[Position]:
-    """Without words: by start date, straight from a (start_date, course_id) index."""
-    w = _filtered(where)
+    """Without words: by start date, straight from a (start_date, course_id) index; a radius
+    with few courses from its courses, sorted."""
+    w = _filtered(where, box=few)
     if after is not None:
         w.add(f"(start_date, course_id) > ({w.arg(after.start_date)}, {w.arg(after.course_id)})")
+    source = "course_ranking"
+    if few:
+        source = f"(SELECT course_id, start_date FROM course_ranking WHERE {w.sql} OFFSET 0) f"
+        w.clauses = ["true"]
     rows = await conn.fetch(
-        f"SELECT course_id, start_date FROM course_ranking WHERE {w.sql}"
+        f"SELECT course_id, start_date FROM {source} WHERE {w.sql}"
         f" ORDER BY start_date, course_id LIMIT {w.arg(limit)}",
         *w.args,
     )
@@ -183,39 +228,100 @@ async def _by_start(
 
 
 async def _ranked(
-    conn: Connection, where: CourseFilter, after: Position | None, limit: int
+    conn: Connection, where: CourseFilter, after: Position | None, limit: int, *, few: bool
 ) -> list[Position]:
-    """The best `limit` courses whose title or module titles match (rank > 0), by `ts_rank`
-    on the small `rank_vector` (few rows, few lexemes each: cheap even for a frequent word).
+    """The best `limit` courses whose title or module titles match (rank > 0).
+
+    A course's rank depends on its `rank_vector` alone, and courses share vectors (the same
+    title at many places and dates): the distinct vectors that match are ranked (few, small),
+    then the courses of the best ones are walked by (rank_key, start_date, course_id), a few
+    vectors at a time, until the page is full. A group of vectors with equal rank is walked
+    together, so the order is exactly (rank, start date, id). A radius with few courses is
+    answered from its courses instead.
 
     A match in `rank_vector` is a match in `search` unless the query has `-word` or a
     phrase (`!`, `<->` in the tsquery); only then is `search` checked as well.
     """
-    w = _filtered(replace(where, q=None))
+    v = _Where()
+    query = _query(v, where)
+    below = f"AND rank <= {v.arg(after.rank)}::real" if after is not None else ""
+    vectors = await conn.fetch(
+        f"""
+        SELECT rank_key, rank FROM (
+            SELECT rank_key, {_rank(v, where, query)} AS rank
+            FROM search_rank_vectors WHERE rank_vector @@ {query}
+        ) v WHERE rank > 0 {below} ORDER BY rank DESC
+        """,
+        *v.args,
+    )  # fmt: skip
+    if few:
+        return await _ranked_courses(conn, where, after, limit, vectors, few=True)
+    found: list[Position] = []
+    start, step = 0, _PROBE
+    if where.near is not None:
+        # The planner takes a radius for far more selective than it is and would read all
+        # of a vector's courses to sort them, where walking them in order stops early.
+        await conn.execute("SET LOCAL enable_bitmapscan = off")
+    while start < len(vectors) and len(found) < limit:
+        end = min(start + step, len(vectors))
+        while end < len(vectors) and vectors[end]["rank"] == vectors[end - 1]["rank"]:
+            end += 1
+        found += await _ranked_courses(
+            conn, where, after, limit - len(found), vectors[start:end], few=False
+        )
+        start, step = end, step * 4
+    if where.near is not None:
+        await conn.execute("SET LOCAL enable_bitmapscan = on")
+    return found
+
+
+async def _ranked_courses(
+    conn: Connection,
+    where: CourseFilter,
+    after: Position | None,
+    limit: int,
+    vectors: list[Any],
+    *,
+    few: bool,
+) -> list[Position]:
+    """The first `limit` courses using these ranked vectors, by (rank, start date, id)."""
+    if not vectors:
+        return []
+    w = _filtered(replace(where, q=None), box=few)
     query = _query(w, where)
-    rank = _rank(w, where, query)
+    w.add(f"({query}::text !~ '[!<]' OR {_matches(query, 'r')})")
+    keys = w.arg([v["rank_key"] for v in vectors])
+    ranks = w.arg([v["rank"] for v in vectors])
     keyset = ""
     if after is not None:
         r, d, c = w.arg(after.rank), w.arg(after.start_date), w.arg(after.course_id)
-        keyset = (
-            f"AND (rank < {r}::real OR (rank = {r}::real AND (start_date, course_id) > ({d}, {c})))"
-        )
-    rows = await conn.fetch(
-        f"""
-        SELECT * FROM (
-            SELECT course_id, start_date, {rank} AS rank
-            FROM course_ranking r WHERE {w.sql} AND rank_vector @@ {query}
-                AND ({query}::text !~ '[!<]' OR {_matches(query, "r")})
-        ) hits WHERE rank > 0 {keyset}
-        ORDER BY rank DESC, start_date, course_id LIMIT {w.arg(limit)}
-        """,
-        *w.args,
-    )  # fmt: skip
+        keyset = f"AND (k.rank < {r}::real OR (r.start_date, r.course_id) > ({d}, {c}))"
+    n = w.arg(limit)
+    if few:  # the radius's courses first, then their vectors' ranks
+        sql = f"""
+            SELECT r.course_id, r.start_date, k.rank
+            FROM (SELECT * FROM course_ranking r WHERE {w.sql} OFFSET 0) r
+                JOIN unnest({keys}::uuid[], {ranks}::real[]) k(rank_key, rank) USING (rank_key)
+            WHERE true {keyset}
+            ORDER BY k.rank DESC, r.start_date, r.course_id LIMIT {n}
+        """
+    else:  # each vector's courses in start-date order, as far as the page needs
+        sql = f"""
+            SELECT c.course_id, c.start_date, k.rank
+            FROM unnest({keys}::uuid[], {ranks}::real[]) k(rank_key, rank)
+            CROSS JOIN LATERAL (
+                SELECT r.course_id, r.start_date FROM course_ranking r
+                WHERE r.rank_key = k.rank_key AND {w.sql} {keyset}
+                ORDER BY r.start_date, r.course_id LIMIT {n}
+            ) c
+            ORDER BY k.rank DESC, c.start_date, c.course_id LIMIT {n}
+        """
+    rows = await conn.fetch(sql, *w.args)
     return [Position(float(r["rank"]), r["start_date"], r["course_id"]) for r in rows]
 
 
 async def _unranked(
-    conn: Connection, where: CourseFilter, after: Position | None, limit: int
+    conn: Connection, where: CourseFilter, after: Position | None, limit: int, *, few: bool
 ) -> list[Position]:
     """The first `limit` courses, by start date, with rank 0: matching only in the description
     (or, for a query like `-word`, matching without any word to rank by).
@@ -224,19 +330,26 @@ async def _unranked(
     sorted. A frequent word matches most courses: walking the start-date index until `limit`
     matches are found is then fast, and as exact. Which one the word is, the planner's
     statistics say (an EXPLAIN, no rows read); a walk that finds too few matches in its first
-    `_WINDOW` filtered courses still ends in the index search.
+    `_WINDOW` filtered courses still ends in the index search. A radius with few courses is
+    searched among its courses; one with many is left out of the estimate (the planner
+    cannot tell how many courses it holds) and checked during the walk.
     """
-    f = _filtered(where)
+    if few:
+        return await _walk(conn, where, after, limit, window=None)
+    f = _filtered(replace(where, near=None))
     if after is not None and after.rank <= 0:  # past every ranked course
         f.add(f"(start_date, course_id) > ({f.arg(after.start_date)}, {f.arg(after.course_id)})")
     plan = await conn.fetchval(
         f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {_WITH_TEXT} WHERE {f.sql}", *f.args
     )
     if json.loads(plan)[0]["Plan"]["Plan Rows"] > _WINDOW:
-        found = await _walk(conn, where, after, limit)
+        found = await _walk(conn, where, after, limit, window=_WINDOW)
         if len(found) == limit:
             return found
     # All matches through the GIN index (and the filters' indexes), then sort the few.
+    f = _filtered(where, box=False)
+    if after is not None and after.rank <= 0:
+        f.add(f"(start_date, course_id) > ({f.arg(after.start_date)}, {f.arg(after.course_id)})")
     query = _query(f, where)
     rows = await conn.fetch(
         f"""
@@ -253,21 +366,28 @@ async def _unranked(
 
 
 async def _walk(
-    conn: Connection, where: CourseFilter, after: Position | None, limit: int
+    conn: Connection,
+    where: CourseFilter,
+    after: Position | None,
+    limit: int,
+    *,
+    window: int | None,
 ) -> list[Position]:
-    """Rank-0 matches in start-date order among the first `_WINDOW` filtered courses."""
-    w = _filtered(replace(where, q=None))
+    """Rank-0 matches in start-date order among the first `window` filtered courses (all of
+    them with None: a radius with few courses, taken through the point index)."""
+    w = _filtered(replace(where, q=None), box=window is None)
     if after is not None and after.rank <= 0:
         w.add(f"(start_date, course_id) > ({w.arg(after.start_date)}, {w.arg(after.course_id)})")
     query = _query(w, where)
     unranked = f"NOT (rank_vector @@ {query} AND ts_rank(rank_vector, {query}) > 0)"
     # The sub-select (not EXISTS, which may become a join) keeps the walk in index order,
     # so the outer ORDER BY needs no sort and the walk stops at the `limit`-th match.
+    cut = f"ORDER BY start_date, course_id LIMIT {w.arg(window)}" if window else "OFFSET 0"
     rows = await conn.fetch(
         f"""
         SELECT course_id, start_date FROM (
             SELECT course_id, start_date, rank_vector FROM course_ranking WHERE {w.sql}
-            ORDER BY start_date, course_id LIMIT {w.arg(_WINDOW)}
+            {cut}
         ) win WHERE {unranked} AND {_matches(query, "win")}
         ORDER BY start_date, course_id LIMIT {w.arg(limit)}
         """,
