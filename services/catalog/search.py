@@ -6,32 +6,18 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, replace
 from datetime import date
-from math import cos, radians
 from typing import Any
 
 from services.catalog.domain import Offer
+from services.catalog.filters import (
+    IN_BOX,
+    CourseFilter,
+    Where,
+    box_around,
+    filtered,
+    text_query,
+)
 from zll.platform.db import Connection
-
-
-@dataclass(frozen=True, slots=True)
-class CourseFilter:
-    q: str | None = None
-    municipality: str | None = None
-    format: str | None = None
-    provider_id: str | None = None
-    starts_after: date | None = None
-    starts_before: date | None = None
-    skill: str | None = None
-    eqf_levels: tuple[int, ...] | None = None  # any module at one of these levels
-    funding: str | None = None
-    target_group: str | None = None
-    max_price: float | None = None
-    # The words of `q` with their compound parts and typo corrections (query.expand), for
-    # to_tsquery; None: `q` as written.
-    terms: str | None = None
-    # Near me: courses at most `radius_km` from this (lat, lon).
-    near: tuple[float, float] | None = None
-    radius_km: float = 25.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,87 +27,6 @@ class Position:
     rank: float
     start_date: date
     course_id: str
-
-
-class _Where:
-    """Collects WHERE clauses with numbered parameters."""
-
-    def __init__(self) -> None:
-        self.clauses = ["status = 'live'"]
-        self.args: list[Any] = []
-
-    def arg(self, value: Any) -> str:
-        self.args.append(value)
-        return f"${len(self.args)}"
-
-    def add(self, clause: str) -> None:
-        self.clauses.append(clause)
-
-    @property
-    def sql(self) -> str:
-        return " AND ".join(self.clauses)
-
-
-def _filtered(where: CourseFilter, *, box: bool = True) -> _Where:
-    """The filter's WHERE clauses. `box=False` leaves the radius's box out of the point index
-    (for a walk in result order through a radius that holds many courses)."""
-    w = _Where()
-    if where.q:
-        w.add(f"search @@ {_query(w, where)}")
-    for column, value in (
-        ("municipality", where.municipality),
-        ("format", where.format),
-        ("provider_id", where.provider_id),
-    ):
-        if value is not None:
-            w.add(f"{column} = {w.arg(value)}")
-    for column, value in (
-        ("skills", where.skill),
-        ("funding", where.funding),
-        ("target_groups", where.target_group),
-    ):
-        if value is not None:
-            w.add(f"{column} @> ARRAY[{w.arg(value)}::text]")
-    if where.eqf_levels is not None:
-        w.add(f"eqf_levels && {w.arg(list(where.eqf_levels))}::int[]")
-    if where.starts_after is not None:
-        w.add(f"start_date > {w.arg(where.starts_after)}")
-    if where.starts_before is not None:
-        w.add(f"start_date < {w.arg(where.starts_before)}")
-    if where.max_price is not None:
-        w.add(f"price_eur <= {w.arg(where.max_price)}")
-    if where.near is not None:
-        _within(w, where.near, where.radius_km, box=box)
-    return w
-
-
-def _box(here: tuple[float, float], km: float) -> tuple[float, float, float, float]:
-    """(lat_min, lat_max, lon_min, lon_max) around `here` holding every point `km` away."""
-    lat, lon = here
-    dlat = km / 111.0
-    dlon = km / (111.0 * max(cos(radians(lat)), 0.01))
-    return lat - dlat, lat + dlat, lon - dlon, lon + dlon
-
-
-# The box around a radius, as the point index (course_ranking_near, migration 009) reads it.
-_IN_BOX = "place <@ box(point({2}, {0}), point({3}, {1}))"
-
-
-def _within(w: _Where, here: tuple[float, float], km: float, *, box: bool) -> None:
-    """Courses within `km` of `here`: a box first (through the point index with `box`), then
-    the great-circle distance (haversine, as geography.haversine_km)."""
-    lat, lon = here
-    bounds = [w.arg(b) for b in _box(here, km)]
-    la, lo = w.arg(lat), w.arg(lon)
-    if box:
-        w.add(_IN_BOX.format(*bounds))
-    else:
-        w.add(f"lat BETWEEN {bounds[0]} AND {bounds[1]}")
-        w.add(f"lon BETWEEN {bounds[2]} AND {bounds[3]}")
-    w.add(
-        f"2 * 6371.0 * asin(sqrt(sin(radians(lat - {la}) / 2) ^ 2 + cos(radians({la}))"
-        f" * cos(radians(lat)) * sin(radians(lon - {lo}) / 2) ^ 2)) <= {w.arg(km)}"
-    )
 
 
 # The filter columns with the full text vector, for a search whose words must be checked in it.
@@ -173,8 +78,8 @@ async def _few_near(conn: Connection, where: CourseFilter) -> bool:
     """Whether the box around the radius holds at most _FEW live courses: counted in the
     point index alone (no row is read), stopping at _FEW + 1."""
     assert where.near is not None
-    w = _Where()
-    w.add(_IN_BOX.format(*(w.arg(b) for b in _box(where.near, where.radius_km))))
+    w = Where()
+    w.add(IN_BOX.format(*(w.arg(b) for b in box_around(where.near, where.radius_km))))
     count = await conn.fetchval(
         f"SELECT count(*) FROM (SELECT 1 FROM course_ranking WHERE {w.sql}"
         f" LIMIT {w.arg(_FEW + 1)}) few",
@@ -183,14 +88,7 @@ async def _few_near(conn: Connection, where: CourseFilter) -> bool:
     return int(count) <= _FEW
 
 
-def _query(w: _Where, where: CourseFilter) -> str:
-    """SQL: the user's words as a German full text query (the indexer folds the same way)."""
-    if where.terms:
-        return f"to_tsquery('german', catalog_unaccent({w.arg(where.terms)}))"
-    return f"websearch_to_tsquery('german', catalog_unaccent({w.arg(where.q or '')}))"
-
-
-def _rank(w: _Where, where: CourseFilter, query: str) -> str:
+def _rank(w: Where, where: CourseFilter, query: str) -> str:
     """SQL: how well a course's title and module titles match. With compound parts or typo
     corrections in the query, a course with the words as typed, in its title or module
     titles, comes first (+1): the parts (weight D) and corrections only after."""
@@ -212,7 +110,7 @@ async def _by_start(
 ) -> list[Position]:
     """Without words: by start date, straight from a (start_date, course_id) index; a radius
     with few courses from its courses, sorted."""
-    w = _filtered(where, box=few)
+    w = filtered(where, box=few)
     if after is not None:
         w.add(f"(start_date, course_id) > ({w.arg(after.start_date)}, {w.arg(after.course_id)})")
     source = "course_ranking"
@@ -242,8 +140,8 @@ async def _ranked(
     A match in `rank_vector` is a match in `search` unless the query has `-word` or a
     phrase (`!`, `<->` in the tsquery); only then is `search` checked as well.
     """
-    v = _Where()
-    query = _query(v, where)
+    v = Where()
+    query = text_query(v, where)
     below = f"AND rank <= {v.arg(after.rank)}::real" if after is not None else ""
     vectors = await conn.fetch(
         f"""
@@ -287,8 +185,8 @@ async def _ranked_courses(
     """The first `limit` courses using these ranked vectors, by (rank, start date, id)."""
     if not vectors:
         return []
-    w = _filtered(replace(where, q=None), box=few)
-    query = _query(w, where)
+    w = filtered(replace(where, q=None), box=few)
+    query = text_query(w, where)
     w.add(f"({query}::text !~ '[!<]' OR {_matches(query, 'r')})")
     keys = w.arg([v["rank_key"] for v in vectors])
     ranks = w.arg([v["rank"] for v in vectors])
@@ -336,7 +234,7 @@ async def _unranked(
     """
     if few:
         return await _walk(conn, where, after, limit, window=None)
-    f = _filtered(replace(where, near=None))
+    f = filtered(replace(where, near=None))
     if after is not None and after.rank <= 0:  # past every ranked course
         f.add(f"(start_date, course_id) > ({f.arg(after.start_date)}, {f.arg(after.course_id)})")
     plan = await conn.fetchval(
@@ -347,10 +245,10 @@ async def _unranked(
         if len(found) == limit:
             return found
     # All matches through the GIN index (and the filters' indexes), then sort the few.
-    f = _filtered(where, box=False)
+    f = filtered(where, box=False)
     if after is not None and after.rank <= 0:
         f.add(f"(start_date, course_id) > ({f.arg(after.start_date)}, {f.arg(after.course_id)})")
-    query = _query(f, where)
+    query = text_query(f, where)
     rows = await conn.fetch(
         f"""
         WITH hits AS MATERIALIZED (
@@ -375,10 +273,10 @@ async def _walk(
 ) -> list[Position]:
     """Rank-0 matches in start-date order among the first `window` filtered courses (all of
     them with None: a radius with few courses, taken through the point index)."""
-    w = _filtered(replace(where, q=None), box=window is None)
+    w = filtered(replace(where, q=None), box=window is None)
     if after is not None and after.rank <= 0:
         w.add(f"(start_date, course_id) > ({w.arg(after.start_date)}, {w.arg(after.course_id)})")
-    query = _query(w, where)
+    query = text_query(w, where)
     unranked = f"NOT (rank_vector @@ {query} AND ts_rank(rank_vector, {query}) > 0)"
     # The sub-select (not EXISTS, which may become a join) keeps the walk in index order,
     # so the outer ORDER BY needs no sort and the walk stops at the `limit`-th match.
@@ -406,7 +304,7 @@ async def _documents(conn: Connection, course_ids: list[str]) -> dict[str, dict[
 
 async def facet_counts(conn: Connection, where: CourseFilter) -> dict[str, dict[str, int]]:
     """Counts per municipality, format, EQF level and funding scheme within the filter."""
-    w = _filtered(where)
+    w = filtered(where)
     sql = f"""
         WITH hits AS (
             SELECT municipality, format, eqf_levels, funding
@@ -470,7 +368,7 @@ async def overlap_candidates(
 
     With a provider, that provider's course comes first in each pair.
     """
-    w = _Where()
+    w = Where()
     w.clauses = [
         "a.status = 'live'",
         "b.status = 'live'",
