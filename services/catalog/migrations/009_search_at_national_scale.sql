@@ -17,8 +17,14 @@ UPDATE course_ranking SET rank_key = md5(rank_vector::text)::uuid;
 INSERT INTO search_rank_vectors (rank_key, rank_vector)
     SELECT DISTINCT ON (rank_key) rank_key, rank_vector FROM course_ranking
     ON CONFLICT DO NOTHING;
+-- The filters a search uses most (place, price, EQF level, radius) are INCLUDEd, so that a
+-- walk through a vector's courses, or through all courses by start date, skips those that
+-- do not pass in the index alone (an index-only scan) instead of reading each row.
 CREATE INDEX course_ranking_by_vector ON course_ranking (rank_key, start_date, course_id)
-    WHERE status = 'live';
+    INCLUDE (municipality, price_eur, eqf_levels, lat, lon) WHERE status = 'live';
+DROP INDEX course_ranking_start;
+CREATE INDEX course_ranking_start ON course_ranking (start_date, course_id)
+    INCLUDE (municipality, price_eur, eqf_levels, lat, lon) WHERE status = 'live';
 -- Courses were found through this one; now through search_rank_vectors_match.
 DROP INDEX course_ranking_rank;
 
