@@ -34,14 +34,14 @@ _CLAIM = """
 
 # Title weighs most (A), description and module titles next (B), each made once: `search`
 # (in `course_text`) decides whether a course matches, `rank_vector` (title and module
-# titles only, in the narrow `course_ranking`) how well. unaccent folds ß and umlauts so that
-# `schweissen` finds `Schweißen`; the German stemmer joins Pflegekraft and Pflegekräfte.
-# The parts of compound words weigh least (D): "Pflege" finds "Altenpflegehilfe", below a
-# course with "Pflege" itself ($2: the courses, $3/$4: parts of their titles and module
-# titles / of their descriptions, made by compounds.index_text; $5/$6: where each takes
-# place, from geography.course_point). Each distinct ranking vector is kept once more in
-# `search_rank_vectors` under the md5 of its text (`rank_key`): search ranks those, not every
-# course (migration 009).
+# titles only) how well. unaccent folds ß and umlauts so that `schweissen` finds
+# `Schweißen`; the German stemmer joins Pflegekraft and Pflegekräfte. The parts of compound
+# words weigh least (D): "Pflege" finds "Altenpflegehilfe", below a course with "Pflege"
+# itself ($2: the courses, $3/$4: parts of their titles and module titles / of their
+# descriptions, made by compounds.index_text; $5/$6: where each takes place, from
+# geography.course_point). Each distinct ranking vector is kept once, in
+# `search_rank_vectors` under the md5 of its text (`rank_key`, a column of `course_ranking`):
+# search ranks those, not every course (migration 009).
 _INDEX_LIVE = """
 WITH parts AS (
     SELECT * FROM unnest($2::text[], $3::text[], $4::text[], $5::real[], $6::real[])
@@ -71,7 +71,7 @@ WITH parts AS (
 ), ranked AS (
     INSERT INTO course_ranking AS r (course_id, provider_id, revision, status, title, format,
         municipality, start_date, end_date, price_eur, funding, target_groups, skills,
-        eqf_levels, rank_vector, rank_key, lat, lon)
+        eqf_levels, rank_key, lat, lon)
     SELECT course_id, provider_id, revision, 'live', d ->> 'title', d ->> 'format',
         d #>> '{location,municipality}', (d ->> 'start_date')::date, (d ->> 'end_date')::date,
         (d ->> 'price_eur')::numeric,
@@ -81,7 +81,7 @@ WITH parts AS (
               FROM jsonb_array_elements(d -> 'modules') m ORDER BY 1),
         ARRAY(SELECT DISTINCT (m ->> 'eqf_level')::int
               FROM jsonb_array_elements(d -> 'modules') m ORDER BY 1),
-        rank_vector, md5(rank_vector::text)::uuid, lat, lon
+        md5(rank_vector::text)::uuid, lat, lon
     FROM keyed
     ON CONFLICT (course_id) DO UPDATE SET provider_id = EXCLUDED.provider_id,
         revision = EXCLUDED.revision, status = 'live', title = EXCLUDED.title,
@@ -89,8 +89,7 @@ WITH parts AS (
         start_date = EXCLUDED.start_date, end_date = EXCLUDED.end_date,
         price_eur = EXCLUDED.price_eur, funding = EXCLUDED.funding,
         target_groups = EXCLUDED.target_groups, skills = EXCLUDED.skills,
-        eqf_levels = EXCLUDED.eqf_levels, rank_vector = EXCLUDED.rank_vector,
-        rank_key = EXCLUDED.rank_key,
+        eqf_levels = EXCLUDED.eqf_levels, rank_key = EXCLUDED.rank_key,
         lat = EXCLUDED.lat, lon = EXCLUDED.lon
 )
 INSERT INTO course_text AS t (course_id, search)

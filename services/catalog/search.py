@@ -255,10 +255,11 @@ async def _unranked(
     rows = await conn.fetch(
         f"""
         WITH hits AS MATERIALIZED (
-            SELECT course_id, start_date, rank_vector FROM {_WITH_TEXT} WHERE {f.sql}
+            SELECT course_id, start_date, rank_key FROM {_WITH_TEXT} WHERE {f.sql}
         )
         SELECT course_id, start_date FROM hits
-        WHERE NOT (rank_vector @@ {query} AND ts_rank(rank_vector, {query}) > 0)
+        WHERE NOT EXISTS (SELECT FROM search_rank_vectors v WHERE v.rank_key = hits.rank_key
+            AND v.rank_vector @@ {query} AND ts_rank(v.rank_vector, {query}) > 0)
         ORDER BY start_date, course_id LIMIT {f.arg(limit)}
         """,
         *f.args,
@@ -281,8 +282,9 @@ async def _walk(
         w.add(f"(start_date, course_id) > ({w.arg(after.start_date)}, {w.arg(after.course_id)})")
     query = text_query(w, where)
     unranked = (
-        f"(SELECT NOT (r.rank_vector @@ {query} AND ts_rank(r.rank_vector, {query}) > 0)"
-        " FROM course_ranking r WHERE r.course_id = win.course_id)"
+        f"(SELECT NOT (v.rank_vector @@ {query} AND ts_rank(v.rank_vector, {query}) > 0)"
+        " FROM course_ranking r JOIN search_rank_vectors v USING (rank_key)"
+        " WHERE r.course_id = win.course_id)"
     )
     # The sub-selects (not EXISTS, which may become a join) keep the walk in index order,
     # so the outer ORDER BY needs no sort and the walk stops at the `limit`-th match. The

@@ -70,7 +70,8 @@ async def every_course_ranked(pool: asyncpg.Pool, q: str) -> list[tuple[Any, ...
         SELECT rank, start_date, course_id FROM (
             SELECT course_id, start_date,
                 ts_rank(rank_vector, websearch_to_tsquery('german', $1)) AS rank
-            FROM course_ranking WHERE status = 'live'
+            FROM course_ranking JOIN search_rank_vectors USING (rank_key)
+            WHERE status = 'live'
         ) r WHERE rank > 0 ORDER BY rank DESC, start_date, course_id
         """,
         q,

@@ -25,8 +25,10 @@ CREATE INDEX course_ranking_by_vector ON course_ranking (rank_key, start_date, c
 DROP INDEX course_ranking_start;
 CREATE INDEX course_ranking_start ON course_ranking (start_date, course_id)
     INCLUDE (municipality, price_eur, eqf_levels, lat, lon) WHERE status = 'live';
--- Courses were found through this one; now through search_rank_vectors_match.
+-- Courses were found through this one; now through search_rank_vectors_match. The vector
+-- itself is read from there too (by rank_key): each course's copy goes.
 DROP INDEX course_ranking_rank;
+ALTER TABLE course_ranking DROP COLUMN rank_vector;
 
 -- Near me: a two-dimensional index on the course's point, so that a radius with few courses
 -- in it is answered from them alone (the b-tree on (lat, lon) narrowed by latitude only: a
