@@ -249,7 +249,8 @@ async def _index_size(url: str) -> float:
     try:
         size = await conn.fetchval(
             "SELECT sum(pg_total_relation_size(t)) FROM unnest(ARRAY['course_ranking',"
-            " 'course_text', 'search_words', 'search_suggestions']::regclass[]) t"
+            " 'course_text', 'search_words', 'search_suggestions',"
+            " 'search_rank_vectors']::regclass[]) t"
         )
         return float(size) / 2**20
     finally:

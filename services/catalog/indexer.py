@@ -34,12 +34,14 @@ _CLAIM = """
 
 # Title weighs most (A), description and module titles next (B), each made once: `search`
 # (in `course_text`) decides whether a course matches, `rank_vector` (title and module
-# titles only, in the narrow `course_ranking`) how well. unaccent folds ß and umlauts so that
-# `schweissen` finds `Schweißen`; the German stemmer joins Pflegekraft and Pflegekräfte.
-# The parts of compound words weigh least (D): "Pflege" finds "Altenpflegehilfe", below a
-# course with "Pflege" itself ($2: the courses, $3/$4: parts of their titles and module
-# titles / of their descriptions, made by compounds.index_text; $5/$6: where each takes
-# place, from geography.course_point).
+# titles only) how well. unaccent folds ß and umlauts so that `schweissen` finds
+# `Schweißen`; the German stemmer joins Pflegekraft and Pflegekräfte. The parts of compound
+# words weigh least (D): "Pflege" finds "Altenpflegehilfe", below a course with "Pflege"
+# itself ($2: the courses, $3/$4: parts of their titles and module titles / of their
+# descriptions, made by compounds.index_text; $5/$6: where each takes place, from
+# geography.course_point). Each distinct ranking vector is kept once, in
+# `search_rank_vectors` under the md5 of its text (`rank_key`, a column of `course_ranking`):
+# search ranks those, not every course (migration 009).
 _INDEX_LIVE = """
 WITH parts AS (
     SELECT * FROM unnest($2::text[], $3::text[], $4::text[], $5::real[], $6::real[])
@@ -59,10 +61,17 @@ WITH parts AS (
              FROM jsonb_array_elements(c.document -> 'modules') m), ''))), 'B') AS modules_vector
     FROM courses c LEFT JOIN parts p USING (course_id)
     WHERE c.course_id = ANY($1::text[]) AND c.status = 'live'
+), keyed AS (
+    SELECT *, title_vector || modules_vector || parts_vector AS rank_vector
+    FROM source
+), vectors AS (
+    INSERT INTO search_rank_vectors (rank_key, rank_vector)
+    SELECT DISTINCT ON (1) md5(rank_vector::text)::uuid, rank_vector FROM keyed
+    ON CONFLICT DO NOTHING
 ), ranked AS (
     INSERT INTO course_ranking AS r (course_id, provider_id, revision, status, title, format,
         municipality, start_date, end_date, price_eur, funding, target_groups, skills,
-        eqf_levels, rank_vector, lat, lon)
+        eqf_levels, rank_key, lat, lon)
     SELECT course_id, provider_id, revision, 'live', d ->> 'title', d ->> 'format',
         d #>> '{location,municipality}', (d ->> 'start_date')::date, (d ->> 'end_date')::date,
         (d ->> 'price_eur')::numeric,
@@ -72,15 +81,15 @@ WITH parts AS (
               FROM jsonb_array_elements(d -> 'modules') m ORDER BY 1),
         ARRAY(SELECT DISTINCT (m ->> 'eqf_level')::int
               FROM jsonb_array_elements(d -> 'modules') m ORDER BY 1),
-        title_vector || modules_vector || parts_vector, lat, lon
-    FROM source
+        md5(rank_vector::text)::uuid, lat, lon
+    FROM keyed
     ON CONFLICT (course_id) DO UPDATE SET provider_id = EXCLUDED.provider_id,
         revision = EXCLUDED.revision, status = 'live', title = EXCLUDED.title,
         format = EXCLUDED.format, municipality = EXCLUDED.municipality,
         start_date = EXCLUDED.start_date, end_date = EXCLUDED.end_date,
         price_eur = EXCLUDED.price_eur, funding = EXCLUDED.funding,
         target_groups = EXCLUDED.target_groups, skills = EXCLUDED.skills,
-        eqf_levels = EXCLUDED.eqf_levels, rank_vector = EXCLUDED.rank_vector,
+        eqf_levels = EXCLUDED.eqf_levels, rank_key = EXCLUDED.rank_key,
         lat = EXCLUDED.lat, lon = EXCLUDED.lon
 )
 INSERT INTO course_text AS t (course_id, search)

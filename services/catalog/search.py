@@ -6,32 +6,18 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, replace
 from datetime import date
-from math import cos, radians
 from typing import Any
 
 from services.catalog.domain import Offer
+from services.catalog.filters import (
+    IN_BOX,
+    CourseFilter,
+    Where,
+    box_around,
+    filtered,
+    text_query,
+)
 from zll.platform.db import Connection
-
-
-@dataclass(frozen=True, slots=True)
-class CourseFilter:
-    q: str | None = None
-    municipality: str | None = None
-    format: str | None = None
-    provider_id: str | None = None
-    starts_after: date | None = None
-    starts_before: date | None = None
-    skill: str | None = None
-    eqf_levels: tuple[int, ...] | None = None  # any module at one of these levels
-    funding: str | None = None
-    target_group: str | None = None
-    max_price: float | None = None
-    # The words of `q` with their compound parts and typo corrections (query.expand), for
-    # to_tsquery; None: `q` as written.
-    terms: str | None = None
-    # Near me: courses at most `radius_km` from this (lat, lon).
-    near: tuple[float, float] | None = None
-    radius_km: float = 25.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,77 +29,21 @@ class Position:
     course_id: str
 
 
-class _Where:
-    """Collects WHERE clauses with numbered parameters."""
-
-    def __init__(self) -> None:
-        self.clauses = ["status = 'live'"]
-        self.args: list[Any] = []
-
-    def arg(self, value: Any) -> str:
-        self.args.append(value)
-        return f"${len(self.args)}"
-
-    def add(self, clause: str) -> None:
-        self.clauses.append(clause)
-
-    @property
-    def sql(self) -> str:
-        return " AND ".join(self.clauses)
-
-
-def _filtered(where: CourseFilter) -> _Where:
-    w = _Where()
-    if where.q:
-        w.add(f"search @@ {_query(w, where)}")
-    for column, value in (
-        ("municipality", where.municipality),
-        ("format", where.format),
-        ("provider_id", where.provider_id),
-    ):
-        if value is not None:
-            w.add(f"{column} = {w.arg(value)}")
-    for column, value in (
-        ("skills", where.skill),
-        ("funding", where.funding),
-        ("target_groups", where.target_group),
-    ):
-        if value is not None:
-            w.add(f"{column} @> ARRAY[{w.arg(value)}::text]")
-    if where.eqf_levels is not None:
-        w.add(f"eqf_levels && {w.arg(list(where.eqf_levels))}::int[]")
-    if where.starts_after is not None:
-        w.add(f"start_date > {w.arg(where.starts_after)}")
-    if where.starts_before is not None:
-        w.add(f"start_date < {w.arg(where.starts_before)}")
-    if where.max_price is not None:
-        w.add(f"price_eur <= {w.arg(where.max_price)}")
-    if where.near is not None:
-        _within(w, where.near, where.radius_km)
-    return w
-
-
-def _within(w: _Where, here: tuple[float, float], km: float) -> None:
-    """Courses within `km` of `here`: a latitude band and longitude box first (the index),
-    then the great-circle distance (haversine, as geography.haversine_km)."""
-    lat, lon = here
-    dlat = km / 111.0
-    dlon = km / (111.0 * max(cos(radians(lat)), 0.01))
-    la, lo = w.arg(lat), w.arg(lon)
-    w.add(f"lat BETWEEN {w.arg(lat - dlat)} AND {w.arg(lat + dlat)}")
-    w.add(f"lon BETWEEN {w.arg(lon - dlon)} AND {w.arg(lon + dlon)}")
-    w.add(
-        f"2 * 6371.0 * asin(sqrt(sin(radians(lat - {la}) / 2) ^ 2 + cos(radians({la}))"
-        f" * cos(radians(lat)) * sin(radians(lon - {lo}) / 2) ^ 2)) <= {w.arg(km)}"
-    )
-
-
 # The filter columns with the full text vector, for a search whose words must be checked in it.
 _WITH_TEXT = "course_ranking JOIN course_text USING (course_id)"
 
 # Up to how many matches a word is "rare" (found through the GIN index and sorted), and how
 # many filtered courses a start-date walk looks through before giving up (see _unranked).
 _WINDOW = 500
+
+
+# Up to how many live courses (with the other filters) a radius holds for the search to start
+# from them (through the point index); a larger one is walked in result order.
+_FEW = 1000
+
+# How many ranking vectors (and those of equal rank) the first walk takes; each further walk
+# takes four times as many.
+_PROBE = 1
 
 
 async def search_courses(
@@ -127,6 +57,10 @@ async def search_courses(
     """
     # One snapshot for all reads, so a course withdrawn meanwhile is not half in the page.
     async with conn.transaction(isolation="repeatable_read", readonly=True):
+        # Every plan here reads few rows and stops early: parallel workers only add their
+        # start (several ms on two busy cores) to a walk of a few hundred index entries.
+        await conn.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+        few = where.near is not None and await _few_near(conn, where)
         if where.q:
             # A frequent word wants the start-date index, a rare one the GIN index: plan for
             # the actual words each time, not a generic plan that guessed once for all.
@@ -134,23 +68,30 @@ async def search_courses(
             # Courses with rank > 0 all come before those with rank 0: no interleaving.
             keys: list[Position] = []
             if after is None or after.rank > 0:
-                keys = await _ranked(conn, where, after, limit)
+                keys = await _ranked(conn, where, after, limit, few=few)
             if len(keys) < limit:
-                keys += await _unranked(conn, where, after, limit - len(keys))
+                keys += await _unranked(conn, where, after, limit - len(keys), few=few)
         else:
-            keys = await _by_start(conn, where, after, limit)
+            keys = await _by_start(conn, where, after, limit, few=few)
         documents = await _documents(conn, [k.course_id for k in keys])
     return [(documents[k.course_id], k) for k in keys]
 
 
-def _query(w: _Where, where: CourseFilter) -> str:
-    """SQL: the user's words as a German full text query (the indexer folds the same way)."""
-    if where.terms:
-        return f"to_tsquery('german', catalog_unaccent({w.arg(where.terms)}))"
-    return f"websearch_to_tsquery('german', catalog_unaccent({w.arg(where.q or '')}))"
+async def _few_near(conn: Connection, where: CourseFilter) -> bool:
+    """Whether the box around the radius holds at most _FEW live courses: counted in the
+    point index alone (no row is read), stopping at _FEW + 1."""
+    assert where.near is not None
+    w = Where()
+    w.add(IN_BOX.format(*(w.arg(b) for b in box_around(where.near, where.radius_km))))
+    count = await conn.fetchval(
+        f"SELECT count(*) FROM (SELECT 1 FROM course_ranking WHERE {w.sql}"
+        f" LIMIT {w.arg(_FEW + 1)}) few",
+        *w.args,
+    )
+    return int(count) <= _FEW
 
 
-def _rank(w: _Where, where: CourseFilter, query: str) -> str:
+def _rank(w: Where, where: CourseFilter, query: str) -> str:
     """SQL: how well a course's title and module titles match. With compound parts or typo
     corrections in the query, a course with the words as typed, in its title or module
     titles, comes first (+1): the parts (weight D) and corrections only after."""
@@ -168,14 +109,19 @@ def _matches(query: str, alias: str) -> str:
 
 
 async def _by_start(
-    conn: Connection, where: CourseFilter, after: Position | None, limit: int
+    conn: Connection, where: CourseFilter, after: Position | None, limit: int, *, few: bool
 ) -> list[Position]:
-    """Without words: by start date, straight from a (start_date, course_id) index."""
-    w = _filtered(where)
+    """Without words: by start date, straight from a (start_date, course_id) index; a radius
+    with few courses from its courses, sorted."""
+    w = filtered(where, box=few)
     if after is not None:
         w.add(f"(start_date, course_id) > ({w.arg(after.start_date)}, {w.arg(after.course_id)})")
+    source = "course_ranking"
+    if few:
+        source = f"(SELECT course_id, start_date FROM course_ranking WHERE {w.sql} OFFSET 0) f"
+        w.clauses = ["true"]
     rows = await conn.fetch(
-        f"SELECT course_id, start_date FROM course_ranking WHERE {w.sql}"
+        f"SELECT course_id, start_date FROM {source} WHERE {w.sql}"
         f" ORDER BY start_date, course_id LIMIT {w.arg(limit)}",
         *w.args,
     )
@@ -183,39 +129,100 @@ async def _by_start(
 
 
 async def _ranked(
-    conn: Connection, where: CourseFilter, after: Position | None, limit: int
+    conn: Connection, where: CourseFilter, after: Position | None, limit: int, *, few: bool
 ) -> list[Position]:
-    """The best `limit` courses whose title or module titles match (rank > 0), by `ts_rank`
-    on the small `rank_vector` (few rows, few lexemes each: cheap even for a frequent word).
+    """The best `limit` courses whose title or module titles match (rank > 0).
+
+    A course's rank depends on its `rank_vector` alone, and courses share vectors (the same
+    title at many places and dates): the distinct vectors that match are ranked (few, small),
+    then the courses of the best ones are walked by (rank_key, start_date, course_id), a few
+    vectors at a time, until the page is full. A group of vectors with equal rank is walked
+    together, so the order is exactly (rank, start date, id). A radius with few courses is
+    answered from its courses instead.
 
     A match in `rank_vector` is a match in `search` unless the query has `-word` or a
     phrase (`!`, `<->` in the tsquery); only then is `search` checked as well.
     """
-    w = _filtered(replace(where, q=None))
-    query = _query(w, where)
-    rank = _rank(w, where, query)
+    v = Where()
+    query = text_query(v, where)
+    below = f"AND rank <= {v.arg(after.rank)}::real" if after is not None else ""
+    vectors = await conn.fetch(
+        f"""
+        SELECT rank_key, rank FROM (
+            SELECT rank_key, {_rank(v, where, query)} AS rank
+            FROM search_rank_vectors WHERE rank_vector @@ {query}
+        ) v WHERE rank > 0 {below} ORDER BY rank DESC
+        """,
+        *v.args,
+    )  # fmt: skip
+    if few:
+        return await _ranked_courses(conn, where, after, limit, vectors, few=True)
+    found: list[Position] = []
+    start, step = 0, _PROBE
+    if where.near is not None:
+        # The planner takes a radius for far more selective than it is and would read all
+        # of a vector's courses to sort them, where walking them in order stops early.
+        await conn.execute("SET LOCAL enable_bitmapscan = off")
+    while start < len(vectors) and len(found) < limit:
+        end = min(start + step, len(vectors))
+        while end < len(vectors) and vectors[end]["rank"] == vectors[end - 1]["rank"]:
+            end += 1
+        found += await _ranked_courses(
+            conn, where, after, limit - len(found), vectors[start:end], few=False
+        )
+        start, step = end, step * 4
+    if where.near is not None:
+        await conn.execute("SET LOCAL enable_bitmapscan = on")
+    return found
+
+
+async def _ranked_courses(
+    conn: Connection,
+    where: CourseFilter,
+    after: Position | None,
+    limit: int,
+    vectors: list[Any],
+    *,
+    few: bool,
+) -> list[Position]:
+    """The first `limit` courses using these ranked vectors, by (rank, start date, id)."""
+    if not vectors:
+        return []
+    w = filtered(replace(where, q=None), box=few)
+    query = text_query(w, where)
+    w.add(f"({query}::text !~ '[!<]' OR {_matches(query, 'r')})")
+    keys = w.arg([v["rank_key"] for v in vectors])
+    ranks = w.arg([v["rank"] for v in vectors])
     keyset = ""
     if after is not None:
         r, d, c = w.arg(after.rank), w.arg(after.start_date), w.arg(after.course_id)
-        keyset = (
-            f"AND (rank < {r}::real OR (rank = {r}::real AND (start_date, course_id) > ({d}, {c})))"
-        )
-    rows = await conn.fetch(
-        f"""
-        SELECT * FROM (
-            SELECT course_id, start_date, {rank} AS rank
-            FROM course_ranking r WHERE {w.sql} AND rank_vector @@ {query}
-                AND ({query}::text !~ '[!<]' OR {_matches(query, "r")})
-        ) hits WHERE rank > 0 {keyset}
-        ORDER BY rank DESC, start_date, course_id LIMIT {w.arg(limit)}
-        """,
-        *w.args,
-    )  # fmt: skip
+        keyset = f"AND (k.rank < {r}::real OR (r.start_date, r.course_id) > ({d}, {c}))"
+    n = w.arg(limit)
+    if few:  # the radius's courses first, then their vectors' ranks
+        sql = f"""
+            SELECT r.course_id, r.start_date, k.rank
+            FROM (SELECT * FROM course_ranking r WHERE {w.sql} OFFSET 0) r
+                JOIN unnest({keys}::uuid[], {ranks}::real[]) k(rank_key, rank) USING (rank_key)
+            WHERE true {keyset}
+            ORDER BY k.rank DESC, r.start_date, r.course_id LIMIT {n}
+        """
+    else:  # each vector's courses in start-date order, as far as the page needs
+        sql = f"""
+            SELECT c.course_id, c.start_date, k.rank
+            FROM unnest({keys}::uuid[], {ranks}::real[]) k(rank_key, rank)
+            CROSS JOIN LATERAL (
+                SELECT r.course_id, r.start_date FROM course_ranking r
+                WHERE r.rank_key = k.rank_key AND {w.sql} {keyset}
+                ORDER BY r.start_date, r.course_id LIMIT {n}
+            ) c
+            ORDER BY k.rank DESC, c.start_date, c.course_id LIMIT {n}
+        """
+    rows = await conn.fetch(sql, *w.args)
     return [Position(float(r["rank"]), r["start_date"], r["course_id"]) for r in rows]
 
 
 async def _unranked(
-    conn: Connection, where: CourseFilter, after: Position | None, limit: int
+    conn: Connection, where: CourseFilter, after: Position | None, limit: int, *, few: bool
 ) -> list[Position]:
     """The first `limit` courses, by start date, with rank 0: matching only in the description
     (or, for a query like `-word`, matching without any word to rank by).
@@ -224,27 +231,35 @@ async def _unranked(
     sorted. A frequent word matches most courses: walking the start-date index until `limit`
     matches are found is then fast, and as exact. Which one the word is, the planner's
     statistics say (an EXPLAIN, no rows read); a walk that finds too few matches in its first
-    `_WINDOW` filtered courses still ends in the index search.
+    `_WINDOW` filtered courses still ends in the index search. A radius with few courses is
+    searched among its courses; one with many is left out of the estimate (the planner
+    cannot tell how many courses it holds) and checked during the walk.
     """
-    f = _filtered(where)
+    if few:
+        return await _walk(conn, where, after, limit, window=None)
+    f = filtered(replace(where, near=None))
     if after is not None and after.rank <= 0:  # past every ranked course
         f.add(f"(start_date, course_id) > ({f.arg(after.start_date)}, {f.arg(after.course_id)})")
     plan = await conn.fetchval(
         f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {_WITH_TEXT} WHERE {f.sql}", *f.args
     )
     if json.loads(plan)[0]["Plan"]["Plan Rows"] > _WINDOW:
-        found = await _walk(conn, where, after, limit)
+        found = await _walk(conn, where, after, limit, window=_WINDOW)
         if len(found) == limit:
             return found
     # All matches through the GIN index (and the filters' indexes), then sort the few.
-    query = _query(f, where)
+    f = filtered(where, box=False)
+    if after is not None and after.rank <= 0:
+        f.add(f"(start_date, course_id) > ({f.arg(after.start_date)}, {f.arg(after.course_id)})")
+    query = text_query(f, where)
     rows = await conn.fetch(
         f"""
         WITH hits AS MATERIALIZED (
-            SELECT course_id, start_date, rank_vector FROM {_WITH_TEXT} WHERE {f.sql}
+            SELECT course_id, start_date, rank_key FROM {_WITH_TEXT} WHERE {f.sql}
         )
         SELECT course_id, start_date FROM hits
-        WHERE NOT (rank_vector @@ {query} AND ts_rank(rank_vector, {query}) > 0)
+        WHERE NOT EXISTS (SELECT FROM search_rank_vectors v WHERE v.rank_key = hits.rank_key
+            AND v.rank_vector @@ {query} AND ts_rank(v.rank_vector, {query}) > 0)
         ORDER BY start_date, course_id LIMIT {f.arg(limit)}
         """,
         *f.args,
@@ -253,21 +268,34 @@ async def _unranked(
 
 
 async def _walk(
-    conn: Connection, where: CourseFilter, after: Position | None, limit: int
+    conn: Connection,
+    where: CourseFilter,
+    after: Position | None,
+    limit: int,
+    *,
+    window: int | None,
 ) -> list[Position]:
-    """Rank-0 matches in start-date order among the first `_WINDOW` filtered courses."""
-    w = _filtered(replace(where, q=None))
+    """Rank-0 matches in start-date order among the first `window` filtered courses (all of
+    them with None: a radius with few courses, taken through the point index)."""
+    w = filtered(replace(where, q=None), box=window is None)
     if after is not None and after.rank <= 0:
         w.add(f"(start_date, course_id) > ({w.arg(after.start_date)}, {w.arg(after.course_id)})")
-    query = _query(w, where)
-    unranked = f"NOT (rank_vector @@ {query} AND ts_rank(rank_vector, {query}) > 0)"
-    # The sub-select (not EXISTS, which may become a join) keeps the walk in index order,
-    # so the outer ORDER BY needs no sort and the walk stops at the `limit`-th match.
+    query = text_query(w, where)
+    unranked = (
+        f"(SELECT NOT (v.rank_vector @@ {query} AND ts_rank(v.rank_vector, {query}) > 0)"
+        " FROM course_ranking r JOIN search_rank_vectors v USING (rank_key)"
+        " WHERE r.course_id = win.course_id)"
+    )
+    # The sub-selects (not EXISTS, which may become a join) keep the walk in index order,
+    # so the outer ORDER BY needs no sort and the walk stops at the `limit`-th match. The
+    # walk itself reads the index alone (its INCLUDE columns hold the usual filters); a
+    # course's vectors are read only for those it passes.
+    cut = f"ORDER BY start_date, course_id LIMIT {w.arg(window)}" if window else "OFFSET 0"
     rows = await conn.fetch(
         f"""
         SELECT course_id, start_date FROM (
-            SELECT course_id, start_date, rank_vector FROM course_ranking WHERE {w.sql}
-            ORDER BY start_date, course_id LIMIT {w.arg(_WINDOW)}
+            SELECT course_id, start_date FROM course_ranking WHERE {w.sql}
+            {cut}
         ) win WHERE {unranked} AND {_matches(query, "win")}
         ORDER BY start_date, course_id LIMIT {w.arg(limit)}
         """,
@@ -286,7 +314,7 @@ async def _documents(conn: Connection, course_ids: list[str]) -> dict[str, dict[
 
 async def facet_counts(conn: Connection, where: CourseFilter) -> dict[str, dict[str, int]]:
     """Counts per municipality, format, EQF level and funding scheme within the filter."""
-    w = _filtered(where)
+    w = filtered(where)
     sql = f"""
         WITH hits AS (
             SELECT municipality, format, eqf_levels, funding
@@ -350,7 +378,7 @@ async def overlap_candidates(
 
     With a provider, that provider's course comes first in each pair.
     """
-    w = _Where()
+    w = Where()
     w.clauses = [
         "a.status = 'live'",
         "b.status = 'live'",
