@@ -15,6 +15,8 @@ from zll_contracts import (
     CourseWithdrawnFromCatalog,
     DemandGapDetected,
     EnrolmentCancelled,
+    EnrolmentCertificateRevoked,
+    EnrolmentCertificateSuspended,
     EnrolmentCertified,
     EnrolmentConfirmed,
     EnrolmentRejected,
@@ -76,6 +78,8 @@ def test_enrolment_outcomes_round_trip_through_json():
         ),
         EnrolmentCancelled(**enrolment(), cancelled_by="withdrawal"),
         EnrolmentCertified(**enrolment(), certificate_id="cert-1", modules=["B1.1"]),
+        EnrolmentCertificateRevoked(**enrolment(), certificate_id="cert-1", reason="wrong module"),
+        EnrolmentCertificateSuspended(**enrolment(), certificate_id="cert-1", suspended=False),
     ]
     for event in events:
         assert parse_payload(event_type_of(event), event.model_dump(mode="json")) == event
@@ -93,6 +97,7 @@ def test_a_confirmation_is_not_a_promotion_unless_said():
         (EnrolmentRejected, {"reason_code": "full", "reason": "x"}, "reason_code"),
         (EnrolmentCancelled, {"cancelled_by": "operator"}, "cancelled_by"),
         (EnrolmentConfirmed, {"source": "email"}, "source"),
+        (EnrolmentCertificateRevoked, {"certificate_id": "c", "reason": ""}, "reason"),
     ],
 )
 def test_enrolment_outcome_rules(model, extra, named):

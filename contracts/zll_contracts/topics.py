@@ -86,6 +86,8 @@ TOPICS: dict[str, Topic] = {
                 "zll.recognition.requested.v1",
                 "zll.recognition.answered.v1",
                 "zll.recognition.declaration-recorded.v1",
+                "zll.enrolment.certificate-revoked.v1",
+                "zll.enrolment.certificate-suspended.v1",
             ),
             "enrolment",
         ),

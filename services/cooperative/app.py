@@ -6,6 +6,8 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from zll_contracts.payloads import (
+    EnrolmentCertificateRevoked,
+    EnrolmentCertificateSuspended,
     EnrolmentOffered,
     EnrolmentRejected,
     RecognitionAnswered,
@@ -29,7 +31,10 @@ DEFINITION = ServiceDefinition(
     migrations=Path(__file__).parent / "migrations",
     handlers=HANDLERS,
     # An offered seat is still a waitlist place; recognition is counted once the report has it.
+    # A certificate's later status does not undo taking part: the report counts participation.
     ignores=[
+        EnrolmentCertificateRevoked,
+        EnrolmentCertificateSuspended,
         EnrolmentRejected,
         EnrolmentOffered,
         RecognitionRequested,

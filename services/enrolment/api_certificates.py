@@ -8,7 +8,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.enrolment import certificates, credentials, domain, status_list, status_store, store
+from services.enrolment import (
+    certificate_status,
+    certificates,
+    credentials,
+    domain,
+    status_list,
+    store,
+)
 from services.enrolment.messages import MESSAGES
 from zll.platform.auth import Principal, current_principal, require_role
 from zll.platform.database import Db
@@ -173,12 +180,12 @@ async def revoke(
     body: Revocation,
     principal: Annotated[Principal, Depends(require_role("operator"))],
 ) -> CertificateView:
-    """Operators revoke a certificate issued in error; verification then answers `revoked`."""
-    async with db.connection() as conn:
-        if not await store.revoke_certificate(conn, certificate_id, body.reason):
-            raise _not_found(certificate_id)
-        row = await store.get_certificate(conn, certificate_id)
-    assert row is not None
+    """Operators revoke a certificate issued in error; verification then answers `revoked`,
+    and `zll.enrolment.certificate-revoked.v1` tells the region (once)."""
+    async with db.unit_of_work() as uow:
+        row = await certificate_status.revoke(uow, certificate_id, body.reason)
+    if row is None:
+        raise _not_found(certificate_id)
     return CertificateView.of(row)
 
 
@@ -204,11 +211,10 @@ async def reinstate(
 
 
 async def _set_suspension(db: Db, certificate_id: str, reason: str | None) -> CertificateView:
-    async with db.connection() as conn:
-        if not await status_store.suspend_certificate(conn, certificate_id, reason):
-            raise _not_found(certificate_id)
-        row = await store.get_certificate(conn, certificate_id)
-    assert row is not None
+    async with db.unit_of_work() as uow:
+        row = await certificate_status.set_suspension(uow, certificate_id, reason)
+    if row is None:
+        raise _not_found(certificate_id)
     return CertificateView.of(row)
 
 

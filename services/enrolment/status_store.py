@@ -1,8 +1,29 @@
-"""The SQL of status lists: suspension, serial numbers and which bits are set."""
+"""The SQL of status lists: revocation, suspension, serial numbers and which bits are set."""
 
 from __future__ import annotations
 
 from zll.platform.db import Connection
+
+
+async def lock_certificate(conn: Connection, certificate_id: str) -> bool:
+    """Hold the certificate's row until the transaction ends (a status change is one at a
+    time, so each is announced once); False when there is none."""
+    found = await conn.fetchval(
+        "SELECT true FROM certificates WHERE certificate_id = $1 FOR UPDATE", certificate_id
+    )
+    return bool(found)
+
+
+async def revoke_certificate(conn: Connection, certificate_id: str, reason: str) -> bool:
+    """Revokes once: a second revocation keeps the first's time and reason."""
+    done = await conn.fetchval(
+        "UPDATE certificates SET revoked_at = coalesce(revoked_at, now()),"
+        " revocation_reason = coalesce(revocation_reason, $2)"
+        " WHERE certificate_id = $1 RETURNING true",
+        certificate_id,
+        reason,
+    )
+    return bool(done)
 
 
 async def suspend_certificate(conn: Connection, certificate_id: str, reason: str | None) -> bool:

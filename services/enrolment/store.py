@@ -378,17 +378,6 @@ async def certificates_of_learner(conn: Connection, learner_id: str) -> list[Cer
     return [_certificate(r) for r in rows]
 
 
-async def revoke_certificate(conn: Connection, certificate_id: str, reason: str) -> bool:
-    done = await conn.fetchval(
-        "UPDATE certificates SET revoked_at = coalesce(revoked_at, now()),"
-        " revocation_reason = coalesce(revocation_reason, $2)"
-        " WHERE certificate_id = $1 RETURNING true",
-        certificate_id,
-        reason,
-    )
-    return bool(done)
-
-
 async def stored_signing_keys(conn: Connection) -> list[dict[str, Any]]:
     rows = await conn.fetch("SELECT private_jwk FROM signing_keys ORDER BY created_at")
     return [json.loads(r["private_jwk"]) for r in rows]

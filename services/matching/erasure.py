@@ -22,6 +22,7 @@ _DELETIONS = (
     "DELETE FROM earned_skills WHERE learner_id = $1",
     "DELETE FROM earned_modules WHERE learner_id = $1",
     "DELETE FROM recognition_decisions WHERE learner_id = $1",
+    "DELETE FROM certificate_standing WHERE learner_id = $1",
 )
 _PSEUDONYMISATIONS = (
     "UPDATE placements SET learner_id = $2 WHERE learner_id = $1",

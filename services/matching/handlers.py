@@ -10,6 +10,8 @@ from zll_contracts.payloads import (
     CourseWithdrawnFromCatalog,
     DemandReported,
     EnrolmentCancelled,
+    EnrolmentCertificateRevoked,
+    EnrolmentCertificateSuspended,
     EnrolmentCertified,
     EnrolmentConfirmed,
     EnrolmentOfferDeclined,
@@ -26,6 +28,7 @@ from zll_contracts.payloads import (
 )
 
 from services.matching import demand_service, erasure, store, store_counselling, store_credits
+from services.matching.domain import standing
 from zll.platform.consumer import Batched, Message, Refusals, erasure_handler, handlers, on
 from zll.platform.errors import Problem, Refused
 from zll.platform.esco.vocabulary import vocabulary
@@ -145,6 +148,24 @@ async def learn_certificate(uow: UnitOfWork, message: Message[EnrolmentCertified
     await store_credits.remember_earned_modules(uow.conn, certified)
 
 
+async def learn_revocation(uow: UnitOfWork, message: Message[EnrolmentCertificateRevoked]) -> None:
+    """A revoked certificate's modules and skills no longer count for the learner."""
+    revoked = message.payload
+    before = await store_credits.standing_of(uow.conn, revoked.certificate_id)
+    after = standing.revoked(before)
+    await store_credits.save_standing(uow.conn, revoked.certificate_id, revoked.learner_id, after)
+
+
+async def learn_suspension(
+    uow: UnitOfWork, message: Message[EnrolmentCertificateSuspended]
+) -> None:
+    """A suspended certificate does not count while suspended; lifted, it counts again."""
+    changed = message.payload
+    before = await store_credits.standing_of(uow.conn, changed.certificate_id)
+    after = standing.suspension(before, changed.suspended, changed.occurred_at)
+    await store_credits.save_standing(uow.conn, changed.certificate_id, changed.learner_id, after)
+
+
 async def learn_declaration(
     uow: UnitOfWork, message: Message[RecognitionDeclarationRecorded]
 ) -> None:
@@ -191,6 +212,8 @@ HANDLERS = handlers(
     on(OpportunityWithdrawn, forget_opportunity),
     on(DemandReported, learn_demand),
     on(EnrolmentCertified, learn_certificate),
+    on(EnrolmentCertificateRevoked, learn_revocation),
+    on(EnrolmentCertificateSuspended, learn_suspension),
     on(RecognitionDeclarationRecorded, learn_declaration),
     on(RecognitionAnswered, learn_decision),
     on(EnrolmentWaitlisted, Batched(learn_waitlisted)),

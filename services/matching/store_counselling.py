@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+from services.matching import store_credits
 from services.matching.domain.counselling import CourseOffer, ModuleOffer, Profile, time_of_day
 from services.matching.domain.opportunities import Opportunity
 from services.matching.store import Supply
@@ -260,7 +261,9 @@ async def get_profile(conn: Connection, learner_id: str) -> dict[str, Any] | Non
 
 async def earned_skills(conn: Connection, learner_id: str) -> list[str]:
     rows = await conn.fetch(
-        "SELECT DISTINCT skill FROM earned_skills WHERE learner_id = $1 ORDER BY skill",
+        "SELECT DISTINCT skill FROM earned_skills e WHERE learner_id = $1"
+        + store_credits.COUNTS
+        + " ORDER BY skill",
         learner_id,
     )
     return [row["skill"] for row in rows]

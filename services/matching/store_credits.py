@@ -1,4 +1,5 @@
-"""Matching's SQL for credits on a pathway: declarations, modules earned, decisions (migration 008).
+"""Matching's SQL for credits on a pathway: declarations, modules earned, decisions (migration 008),
+and whether each certificate still counts (migration 011).
 
 All learned from events on zll.enrolments.v1 and the catalog's courses; never from enrolment's
 tables.
@@ -16,6 +17,7 @@ from zll_contracts.payloads import (
     RecognitionDeclarationRecorded,
 )
 
+from services.matching.domain.standing import Standing
 from zll.platform.db import Connection
 from zll.platform.recognition import Achievement, Declaration
 
@@ -109,10 +111,46 @@ async def remember_earned_modules(conn: Connection, certified: EnrolmentCertifie
     )
 
 
+# Appended to a query on earned_modules or earned_skills (alias e): a certificate revoked or
+# suspended counts for nothing.
+COUNTS = (
+    " AND NOT EXISTS (SELECT 1 FROM certificate_standing s"
+    " WHERE s.certificate_id = e.certificate_id AND NOT s.counts)"
+)
+
+
+async def standing_of(conn: Connection, certificate_id: str) -> Standing:
+    """What was heard of the certificate; one never heard of counts."""
+    row = await conn.fetchrow(
+        "SELECT revoked, suspended, as_of FROM certificate_standing WHERE certificate_id = $1"
+        " FOR UPDATE",
+        certificate_id,
+    )
+    return Standing(row["revoked"], row["suspended"], row["as_of"]) if row else Standing()
+
+
+async def save_standing(
+    conn: Connection, certificate_id: str, learner_id: str, standing: Standing
+) -> None:
+    await conn.execute(
+        "INSERT INTO certificate_standing"
+        " (certificate_id, learner_id, revoked, suspended, as_of, counts)"
+        " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (certificate_id) DO UPDATE"
+        " SET revoked = $3, suspended = $4, as_of = $5, counts = $6",
+        certificate_id,
+        learner_id,
+        standing.revoked,
+        standing.suspended,
+        standing.as_of,
+        standing.counts,
+    )
+
+
 async def has_record(conn: Connection, learner_id: str) -> bool:
-    """Whether the learner passed a module in the region or has a recognition decision."""
+    """Whether the learner passed a module in the region (on a certificate that counts) or has
+    a recognition decision."""
     found = await conn.fetchval(
-        "SELECT EXISTS (SELECT 1 FROM earned_modules WHERE learner_id = $1)"
+        "SELECT EXISTS (SELECT 1 FROM earned_modules e WHERE learner_id = $1" + COUNTS + ")"
         " OR EXISTS (SELECT 1 FROM recognition_decisions WHERE learner_id = $1)",
         learner_id,
     )
@@ -122,7 +160,7 @@ async def has_record(conn: Connection, learner_id: str) -> bool:
 async def achievements_of(conn: Connection, learner_id: str) -> list[Achievement]:
     rows = await conn.fetch(
         "SELECT certificate_id, provider_id, course_id, module_id, title, completed_on,"
-        " eqf_level, workload_hours, skills FROM earned_modules WHERE learner_id = $1",
+        " eqf_level, workload_hours, skills FROM earned_modules e WHERE learner_id = $1" + COUNTS,
         learner_id,
     )
     return [

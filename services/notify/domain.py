@@ -22,6 +22,7 @@ CATEGORIES: dict[str, str] = {
     "enrolment.waitlisted": "enrolment",
     "enrolment.cancelled": "enrolment",
     "certificate.issued": "certificate",
+    "certificate.revoked": "certificate",
     "placement.proposed": "placement",
     "course.changed": "course-change",
     "enrolment.new": "enrolment",
@@ -200,6 +201,16 @@ def certificate_issued(
         **_course(course_id, course),
     }
     return [Notice(_learner(learner_id), "certificate.issued", data)]
+
+
+def certificate_revoked(
+    enrolment_id: str, course_id: str, learner_id: str, certificate_id: str, reason: str,
+    course: CourseFacts | None,
+) -> list[Notice]:  # fmt: skip
+    """The learner hears that the region revoked their certificate, and why."""
+    data = {"enrolment_id": enrolment_id, "certificate_id": certificate_id, "reason": reason,
+            **_course(course_id, course)}  # fmt: skip
+    return [Notice(_learner(learner_id), "certificate.revoked", data)]
 
 
 def recognition_requested(

@@ -16,6 +16,8 @@ from zll_contracts.payloads import (
     CourseWithdrawnFromCatalog,
     DemandGapDetected,
     EnrolmentCancelled,
+    EnrolmentCertificateRevoked,
+    EnrolmentCertificateSuspended,
     EnrolmentCertified,
     EnrolmentConfirmed,
     EnrolmentOfferDeclined,
@@ -113,6 +115,12 @@ async def _unseated(uow: UnitOfWork, events: Sequence[EnrolmentOutcome]) -> Cour
     return await store.courses(uow.conn, (e.course_id for e in events))
 
 
+async def _reachable(uow: UnitOfWork, events: Sequence[EnrolmentOutcome]) -> Courses:
+    """Events about a learner after the course (a certificate's status): how to reach them."""
+    await _learn_contacts(uow, events)
+    return await store.courses(uow.conn, (e.course_id for e in events))
+
+
 async def _courses(uow: UnitOfWork, events: Sequence[RecognitionAnnouncement]) -> Courses:
     return await store.courses(uow.conn, (e.course_id for e in events))
 
@@ -158,6 +166,12 @@ def _certified(e: EnrolmentCertified, known: Courses) -> list[Notice]:
     return domain.certificate_issued(str(e.enrolment_id), e.course_id, e.learner_id,
                                      e.certificate_id, e.modules, known.get(e.course_id),
                                      verify_url)  # fmt: skip
+
+
+def _revoked(e: EnrolmentCertificateRevoked, known: Courses) -> list[Notice]:
+    course = known.get(e.course_id)
+    return domain.certificate_revoked(str(e.enrolment_id), e.course_id, e.learner_id,
+                                      e.certificate_id, e.reason, course)  # fmt: skip
 
 
 def _offer_made(e: EnrolmentOffered, known: Courses) -> list[Notice]:
@@ -267,6 +281,7 @@ HANDLERS = handlers(
     on(EnrolmentWaitlisted, telling(_seated, _waitlisted)),
     on(EnrolmentCancelled, telling(_unseated, _cancelled)),
     on(EnrolmentCertified, telling(_unseated, _certified)),
+    on(EnrolmentCertificateRevoked, telling(_reachable, _revoked)),
     on(EnrolmentOffered, telling(_seated, _offer_made)),
     on(EnrolmentOfferDeclined, telling(_unseated, _offer_declined)),
     on(EnrolmentOfferExpired, telling(_unseated, _offer_expired)),
@@ -284,8 +299,10 @@ HANDLERS = handlers(
 # A rejected request, and a placement's answer, were the learner's own doing: nothing to tell.
 # A project's state and a member's answer are read at the cooperative, not announced.
 # A provider's recognition declaration concerns no learner yet (counselling plans with it).
+# A suspension is a doubt being cleared: the learner hears its end if it ends in a revocation.
 IGNORES = (
     EnrolmentRejected,
+    EnrolmentCertificateSuspended,
     RecognitionDeclarationRecorded,
     PlacementAccepted,
     PlacementDeclined,

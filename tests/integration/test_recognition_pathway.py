@@ -8,6 +8,7 @@ in-process.
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -19,7 +20,7 @@ import pytest
 from fastapi import FastAPI
 
 from services.enrolment import api as enrolment_api
-from services.enrolment import api_recognition
+from services.enrolment import api_certificates, api_recognition
 from services.matching import api_counselling, store_counselling
 from services.matching.app import DEFINITION as MATCHING
 from tests.e2e.matching_helpers import skill
@@ -91,6 +92,23 @@ async def pass_on(enrolment: asyncpg.Pool, matching: MatchingFeed, *ce_types: st
             await matching.apply(
                 matching.record(ce_type, data, source="/services/enrolment",
                                 key=data["course_id"])
+            )  # fmt: skip
+
+
+async def relay(enrolment: asyncpg.Pool, matching: MatchingFeed, *ce_types: str) -> None:
+    """Everything enrolment announced of these types, in its order and with its event ids, as
+    the relay would deliver it again and again: matching's inbox takes each once."""
+    rows = await enrolment.fetch(
+        "SELECT value, header_names, header_values FROM outbox ORDER BY id"
+    )
+    for row in rows:
+        headers = dict(zip(row["header_names"], row["header_values"], strict=True))
+        ce_type = headers["ce_type"].decode()
+        if ce_type in ce_types:
+            data = json.loads(row["value"])
+            await matching.apply(
+                matching.record(ce_type, data, source="/services/enrolment",
+                                key=data["course_id"], ce_id=headers["ce_id"].decode())
             )  # fmt: skip
 
 
@@ -194,3 +212,73 @@ async def test_a_recognised_module_is_skipped_on_the_pathway_and_not_paid_for(
     certified = [c for c in await events(enrolment_pool, "zll.enrolment.certified.v1")
                  if c["course_id"] == kfm]  # fmt: skip
     assert [(c["modules"], c["recognised_modules"]) for c in certified] == [(["m1", "m3"], ["m2"])]
+
+
+async def test_a_revoked_certificate_no_longer_earns_a_credit_and_a_suspended_one_not_meanwhile(
+    pools: tuple[asyncpg.Pool, asyncpg.Pool],
+) -> None:
+    enrolment_pool, matching_pool = pools
+    feed, matching = Feed(enrolment_pool), MatchingFeed(MATCHING, matching_pool)
+    for data in (FIBU_COURSE, KFM_COURSE):
+        await publish(feed, matching, data)
+    fibu, kfm = FIBU_COURSE["course_id"], KFM_COURSE["course_id"]
+    passed_id = str(uuid.uuid4())
+    await feed.apply(feed.request(fibu, "ada", enrolment_id=passed_id, sender=KASSEL))
+    done = {"enrolment_id": passed_id, "modules_passed": ["fibu-1"],
+            "completed_at": datetime.now(UTC).isoformat()}  # fmt: skip
+    await feed.apply(feed.partner("zll.enrolment.completed.v1", done, key=fibu, sender=KASSEL))
+    routers = (enrolment_api.router, api_recognition.router, api_certificates.router)
+    enrolment = app_for(enrolment_pool, "enrolment", *routers)
+    fibu_1 = {"provider_id": KASSEL, "course_id": fibu, "module_id": "fibu-1"}
+    named = {"module_id": "m2", "named": fibu_1}
+    declared = await enrolment.put(
+        f"/courses/{kfm}/recognitions/fibu", json=named, headers=as_("provider", NORD)
+    )
+    assert declared.status_code == 200, declared.text
+    async with matching_pool.acquire() as conn:
+        await store_counselling.save_profile(conn, "ada", {"goal_skills": [BASICS, FIBU, TAX],
+                                                           "held_skills": []})  # fmt: skip
+    counselling = app_for(matching_pool, "matching", api_counselling.router)
+    kinds = (
+        "zll.enrolment.certified.v1",
+        "zll.recognition.declaration-recorded.v1",
+        "zll.enrolment.certificate-suspended.v1",
+        "zll.enrolment.certificate-revoked.v1",
+    )
+
+    async def after(action: str, body: dict[str, str] | None = None) -> dict[str, Any]:
+        """An operator's action on Ada's certificate, what matching hears, her pathway then."""
+        if action:
+            changed = await enrolment.post(f"/certificates/{certificate_id}/{action}", json=body,
+                                           headers=as_("operator", "op"))  # fmt: skip
+            assert changed.status_code == 200, changed.text
+        await relay(enrolment_pool, matching, *kinds)
+        return await pathway(counselling, "ada")
+
+    [certificate_id] = [c["certificate_id"] for c in await events(enrolment_pool, kinds[0])]
+    credited = await after("")
+    assert [s["module_id"] for s in credited["skipped"]] == ["m2"]
+    assert sorted(s["module_id"] for s in credited["steps"]) == ["m1", "m3"]
+
+    # Suspended while a doubt is cleared: no credit meanwhile; lifted, the credit is back.
+    held = await after("suspend", {"reason": "Prüfung der Unterlagen"})
+    assert sorted(s["module_id"] for s in held["steps"]) == ["m1", "m2", "m3"]
+    assert (held["skipped"], held["explanation"]) == ([], [])
+    lifted = await after("reinstate")
+    assert [s["module_id"] for s in lifted["skipped"]] == ["m2"]
+    assert lifted["explanation"] == credited["explanation"] != []
+
+    # Revoked: Ada takes m2 again and no reason says otherwise; asked twice, told once.
+    revoked = await after("revoke", {"reason": "Ausgestellt für das falsche Modul."})
+    again = await after("revoke", {"reason": "noch einmal"})
+    for path in (revoked, again):
+        assert sorted(s["module_id"] for s in path["steps"]) == ["m1", "m2", "m3"]
+        assert (path["skipped"], path["explanation"], path["total_workload_hours"]) == ([], [], 90)
+    told = await events(enrolment_pool, "zll.enrolment.certificate-revoked.v1")
+    assert [(t["certificate_id"], t["learner_id"], t["reason"]) for t in told] == [
+        (certificate_id, "ada", "Ausgestellt für das falsche Modul.")
+    ]
+    suspensions = await events(enrolment_pool, "zll.enrolment.certificate-suspended.v1")
+    assert [(s["suspended"], s.get("reason")) for s in suspensions] == [
+        (True, "Prüfung der Unterlagen"), (False, None)
+    ]  # fmt: skip

@@ -23,6 +23,8 @@ __all__ = [
     "Contact",
     "EnrolmentCancelRequested",
     "EnrolmentCancelled",
+    "EnrolmentCertificateRevoked",
+    "EnrolmentCertificateSuspended",
     "EnrolmentCertified",
     "EnrolmentCompleted",
     "EnrolmentConfirmed",
@@ -192,6 +194,28 @@ class EnrolmentCertified(EnrolmentOutcome):
         default_factory=list,
         description="Modules the certificate lists as recognised from prior learning, not "
         "passed here (not in `modules`).",
+    )
+
+
+class EnrolmentCertificateRevoked(EnrolmentOutcome):
+    """`zll.enrolment.certificate-revoked.v1`: the region revoked a certificate issued in error;
+    it is final, and the modules it covers no longer count anywhere. `occurred_at` is when."""
+
+    certificate_id: OpaqueId = Field(description="The certificate of `zll.enrolment.certified.v1`.")
+    reason: Annotated[str, StringConstraints(min_length=1, max_length=2_000)] = Field(
+        description="Why, as the operator gave it."
+    )
+
+
+class EnrolmentCertificateSuspended(EnrolmentOutcome):
+    """`zll.enrolment.certificate-suspended.v1`: the region suspended a certificate while a
+    doubt is cleared (`suspended` true), or lifted the suspension (`suspended` false). While
+    suspended its modules do not count; the latest `occurred_at` holds. A revocation stays."""
+
+    certificate_id: OpaqueId = Field(description="The certificate of `zll.enrolment.certified.v1`.")
+    suspended: bool = Field(description="true: suspended from now; false: the suspension ended.")
+    reason: Reason | None = Field(
+        default=None, description="Why it was suspended; none when lifted."
     )
 
 

@@ -14,6 +14,8 @@ from zll_contracts.payloads.demand import DemandGapDetected, DemandReported
 from zll_contracts.payloads.enrolments import (
     EnrolmentCancelled,
     EnrolmentCancelRequested,
+    EnrolmentCertificateRevoked,
+    EnrolmentCertificateSuspended,
     EnrolmentCertified,
     EnrolmentCompleted,
     EnrolmentConfirmed,
@@ -73,6 +75,8 @@ EVENT_MODELS: dict[str, type[BaseModel]] = {
     "zll.enrolment.rejected.v1": EnrolmentRejected,
     "zll.enrolment.cancelled.v1": EnrolmentCancelled,
     "zll.enrolment.certified.v1": EnrolmentCertified,
+    "zll.enrolment.certificate-revoked.v1": EnrolmentCertificateRevoked,
+    "zll.enrolment.certificate-suspended.v1": EnrolmentCertificateSuspended,
     "zll.enrolment.offered.v1": EnrolmentOffered,
     "zll.enrolment.offer-declined.v1": EnrolmentOfferDeclined,
     "zll.enrolment.offer-expired.v1": EnrolmentOfferExpired,

@@ -45,6 +45,7 @@ def every_kind() -> list[Notice]:
         *domain.enrolment_waitlisted("e1", COURSE.course_id, "lena", 3, COURSE),
         *domain.enrolment_cancelled("e1", COURSE.course_id, "lena", "provider", None, COURSE),
         *domain.certificate_issued("e1", COURSE.course_id, "lena", "c1", ["m1"], COURSE, "u"),
+        *domain.certificate_revoked("e1", COURSE.course_id, "lena", "c1", "Irrtum", COURSE),
         *domain.placement_proposed("p1", "lena", "job-7", "job", None, "http://a", "http://d"),
         *domain.course_changed(COURSE, moved, ["lena"]),
         *domain.demand_gap(SKILL, None, "Kassel", "medium", 9, 2, 7, ["vhs-kassel"]),

@@ -101,6 +101,18 @@ def test_a_certified_learner_gets_the_link_to_verify_the_certificate() -> None:
     assert notice.data["verify_url"] == "http://x/certificates/cert-9"
 
 
+def test_a_learner_whose_certificate_is_revoked_hears_why() -> None:
+    [notice] = domain.certificate_revoked(
+        "e1", WELDING.course_id, "lena", "cert-9", "Falsches Modul", WELDING
+    )
+
+    assert (notice.recipient.kind, notice.recipient.id) == ("learner", "lena")
+    text = texts.render(notice.kind, "de", notice.data)
+    assert "widerrufen" in text.subject
+    assert "Falsches Modul" in text.text
+    assert "cert-9" in text.text
+
+
 def test_a_placement_proposal_says_how_to_accept() -> None:
     [notice] = domain.placement_proposed(
         "p1", "lena", WELDING.course_id, "course", WELDING, "http://m/p1/accept", "http://m/p1/d"
