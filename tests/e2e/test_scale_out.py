@@ -23,7 +23,7 @@ from chaos.load import Partner, course_payload
 from chaos.observe import read_all
 from tests.conftest import free_port
 from tests.pages import every_item
-from zll.devstack.faults import ExtraInstance
+from zll.devstack.faults import ExtraInstance, wait_all_ready
 from zll.devstack.stack import DevStack, StackLayout
 from zll.platform.auth import mint_token
 from zll.platform.settings import SERVICE_NAMES, Settings
@@ -47,7 +47,8 @@ def twice(tmp_path: Path) -> Iterator[tuple[DevStack, dict[str, ExtraInstance]]]
         stack.start_infra()
         stack.start_services()
         for extra in extras.values():
-            extra.start()
+            extra.launch()  # all at once: each waits for its group's rebalance (~7 s)
+        wait_all_ready([extra.url for extra in extras.values()], timeout=120)
         yield stack, extras
     finally:
         for extra in extras.values():

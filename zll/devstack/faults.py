@@ -82,6 +82,13 @@ class ExtraInstance:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self, timeout: float = 90.0) -> None:
+        self.launch()
+        wait_for_port(self.port, timeout, self.process)
+        wait_all_ready([self.url], timeout)
+
+    def launch(self) -> None:
+        """Start the process without waiting: joining a consumer group takes seconds of the
+        broker's rebalance, which instances of different services can spend at once."""
         env = self.stack.service_env(self.service)
         env[f"ZLL_{self.service.upper()}_PORT"] = str(self.port)
         log = self.stack.layout.logs / f"{self.service}-{self.port}.log"
@@ -92,8 +99,6 @@ class ExtraInstance:
                  "--host", "127.0.0.1", "--port", str(self.port), "--no-access-log"],
                 stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True,
             )  # fmt: skip
-        wait_for_port(self.port, timeout, self.process)
-        wait_all_ready([self.url], timeout)
 
     def kill(self) -> None:
         if self.process is not None and self.process.poll() is None:
