@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+import signal
 import socket
 from collections.abc import Iterator
 from pathlib import Path
+from types import FrameType
 
 import pytest
 
 from zll.devstack.stack import DevStack, StackLayout
 from zll.platform.settings import SERVICE_NAMES
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """`timeout`, CI cancelling a job and `kill` send SIGTERM, which ends Python without its
+    `finally` blocks: the session's stacks (PostgreSQL, broker, six services) lived on as
+    orphans. As an interrupt, pytest tears its fixtures down first."""
+    signal.signal(signal.SIGTERM, _interrupted)
+
+
+def _interrupted(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
 
 
 def free_port() -> int:
