@@ -9,6 +9,7 @@ from pathlib import Path
 
 import asyncpg
 
+from services.catalog import store as catalog_store
 from zll.devstack.stack import DevStack
 from zll.platform import db
 
@@ -29,3 +30,15 @@ async def fresh_database(
         yield pool
     finally:
         await pool.close()
+
+
+@contextlib.asynccontextmanager
+async def catalog_with_provider(infra: DevStack, provider_id: str) -> AsyncIterator[asyncpg.Pool]:
+    """A fresh catalog database where `provider_id` is registered (a VHS in Kassel), so its
+    courses can be stored."""
+    async with fresh_database(infra, "catalog") as pool:
+        async with pool.acquire() as conn:
+            await catalog_store.upsert_provider(
+                conn, catalog_store.Provider(provider_id, "VHS", "volkshochschule", "Kassel")
+            )
+        yield pool

@@ -14,7 +14,7 @@ from zll_contracts.payloads import CourseUpserted, CourseWithdrawn
 
 from services.catalog import domain, query, search, store, vocabulary
 from services.catalog.indexer import SearchIndexer
-from tests.integration.databases import fresh_database
+from tests.integration.databases import catalog_with_provider
 from tests.support.partner import course
 from zll.devstack.stack import DevStack
 from zll.platform import geography
@@ -24,10 +24,7 @@ PROVIDER = "vhs-typed"
 
 @pytest.fixture
 async def pool(infra: DevStack) -> AsyncIterator[asyncpg.Pool]:
-    async with fresh_database(infra, "catalog") as pool:
-        async with pool.acquire() as conn:
-            provider = store.Provider(PROVIDER, "VHS", "volkshochschule", "Kassel")
-            await store.upsert_provider(conn, provider)
+    async with catalog_with_provider(infra, PROVIDER) as pool:
         yield pool
 
 

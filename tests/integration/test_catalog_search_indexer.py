@@ -13,7 +13,7 @@ from zll_contracts.payloads import CoursePublished, CourseUpserted, CourseWithdr
 
 from services.catalog import domain, indexer, search, store
 from services.catalog.indexer import SearchIndexer
-from tests.integration.databases import fresh_database
+from tests.integration.databases import catalog_with_provider
 from tests.support.partner import course
 from zll.devstack.stack import DevStack
 
@@ -23,10 +23,7 @@ COURSE_ID = f"{PROVIDER}:k1"
 
 @pytest.fixture
 async def pool(infra: DevStack) -> AsyncIterator[asyncpg.Pool]:
-    async with fresh_database(infra, "catalog") as pool:
-        async with pool.acquire() as conn:
-            provider = store.Provider(PROVIDER, "VHS", "volkshochschule", "Kassel")
-            await store.upsert_provider(conn, provider)
+    async with catalog_with_provider(infra, PROVIDER) as pool:
         yield pool
 
 

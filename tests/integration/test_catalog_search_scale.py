@@ -14,7 +14,7 @@ from zll_contracts.payloads import CourseUpserted
 
 from services.catalog import domain, query, search, store
 from services.catalog.indexer import SearchIndexer
-from tests.integration.databases import fresh_database
+from tests.integration.databases import catalog_with_provider
 from tests.support.partner import course
 from zll.devstack.stack import DevStack
 from zll.platform import geography
@@ -29,10 +29,7 @@ TOWNS = ["Kassel", "Baunatal", "Leipzig", "Detmold"]
 
 @pytest.fixture
 async def pool(infra: DevStack) -> AsyncIterator[asyncpg.Pool]:
-    async with fresh_database(infra, "catalog") as pool:
-        async with pool.acquire() as conn:
-            provider = store.Provider(PROVIDER, "VHS", "volkshochschule", "Kassel")
-            await store.upsert_provider(conn, provider)
+    async with catalog_with_provider(infra, PROVIDER) as pool:
         published = []
         for n in range(60):
             data = course(f"c{n}", provider=PROVIDER, title=TITLES[n % len(TITLES)],
