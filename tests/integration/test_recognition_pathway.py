@@ -126,21 +126,27 @@ async def pathway(client: httpx.AsyncClient, learner: str) -> dict[str, Any]:
     return path
 
 
-async def test_a_recognised_module_is_skipped_on_the_pathway_and_not_paid_for(
-    pools: tuple[asyncpg.Pool, asyncpg.Pool],
-) -> None:
-    enrolment_pool, matching_pool = pools
-    feed, matching = Feed(enrolment_pool), MatchingFeed(MATCHING, matching_pool)
+async def ada_passed_fibu_in_kassel(feed: Feed, matching: MatchingFeed) -> tuple[str, str]:
+    """Both courses known to enrolment and matching; Ada passed module fibu-1 of Kassel's
+    Finanzbuchhaltung course. The ids of that course and of Nord's Kaufmann course."""
     for data in (FIBU_COURSE, KFM_COURSE):
         await publish(feed, matching, data)
     fibu, kfm = FIBU_COURSE["course_id"], KFM_COURSE["course_id"]
-
-    # Ada passed Finanzbuchhaltung I in Kassel; Nord recognises it for its module m2.
     passed_id = str(uuid.uuid4())
     await feed.apply(feed.request(fibu, "ada", enrolment_id=passed_id, sender=KASSEL))
     done = {"enrolment_id": passed_id, "modules_passed": ["fibu-1"],
             "completed_at": datetime.now(UTC).isoformat()}  # fmt: skip
     await feed.apply(feed.partner("zll.enrolment.completed.v1", done, key=fibu, sender=KASSEL))
+    return fibu, kfm
+
+
+async def test_a_recognised_module_is_skipped_on_the_pathway_and_not_paid_for(
+    pools: tuple[asyncpg.Pool, asyncpg.Pool],
+) -> None:
+    enrolment_pool, matching_pool = pools
+    feed, matching = Feed(enrolment_pool), MatchingFeed(MATCHING, matching_pool)
+    # Ada passed Finanzbuchhaltung I in Kassel; Nord recognises it for its module m2.
+    fibu, kfm = await ada_passed_fibu_in_kassel(feed, matching)
     enrolment = app_for(enrolment_pool, "enrolment", enrolment_api.router, api_recognition.router)
     fibu_1 = {"provider_id": KASSEL, "course_id": fibu, "module_id": "fibu-1"}
     named = {"module_id": "m2", "named": fibu_1}
@@ -219,14 +225,7 @@ async def test_a_revoked_certificate_no_longer_earns_a_credit_and_a_suspended_on
 ) -> None:
     enrolment_pool, matching_pool = pools
     feed, matching = Feed(enrolment_pool), MatchingFeed(MATCHING, matching_pool)
-    for data in (FIBU_COURSE, KFM_COURSE):
-        await publish(feed, matching, data)
-    fibu, kfm = FIBU_COURSE["course_id"], KFM_COURSE["course_id"]
-    passed_id = str(uuid.uuid4())
-    await feed.apply(feed.request(fibu, "ada", enrolment_id=passed_id, sender=KASSEL))
-    done = {"enrolment_id": passed_id, "modules_passed": ["fibu-1"],
-            "completed_at": datetime.now(UTC).isoformat()}  # fmt: skip
-    await feed.apply(feed.partner("zll.enrolment.completed.v1", done, key=fibu, sender=KASSEL))
+    fibu, kfm = await ada_passed_fibu_in_kassel(feed, matching)
     routers = (enrolment_api.router, api_recognition.router, api_certificates.router)
     enrolment = app_for(enrolment_pool, "enrolment", *routers)
     fibu_1 = {"provider_id": KASSEL, "course_id": fibu, "module_id": "fibu-1"}
