@@ -8,6 +8,7 @@ announces nothing.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
@@ -19,12 +20,14 @@ from zll.platform.unit_of_work import UnitOfWork
 
 async def revoke(uow: UnitOfWork, certificate_id: str, reason: str) -> store.CertificateRow | None:
     """Revoke (final); None when there is no such certificate."""
-    before = await _locked(uow, certificate_id)
-    if before is None:
+
+    def change() -> Awaitable[object]:
+        return status_store.revoke_certificate(uow.conn, certificate_id, reason)
+
+    changed = await _changed(uow, certificate_id, change)
+    if changed is None:
         return None
-    await status_store.revoke_certificate(uow.conn, certificate_id, reason)
-    after = await store.get_certificate(uow.conn, certificate_id)
-    assert after is not None
+    before, after = changed
     assert after.revoked_at is not None
     if before.revoked_at is None:
         revoked = EnrolmentCertificateRevoked(
@@ -41,12 +44,14 @@ async def set_suspension(
 ) -> store.CertificateRow | None:
     """Suspend with a reason, or lift the suspension (None); None when there is no such
     certificate. A new reason for a suspended certificate is announced as well."""
-    before = await _locked(uow, certificate_id)
-    if before is None:
+
+    def change() -> Awaitable[object]:
+        return status_store.suspend_certificate(uow.conn, certificate_id, reason)
+
+    changed = await _changed(uow, certificate_id, change)
+    if changed is None:
         return None
-    await status_store.suspend_certificate(uow.conn, certificate_id, reason)
-    after = await store.get_certificate(uow.conn, certificate_id)
-    assert after is not None
+    before, after = changed
     was, now = before.suspended_at is not None, after.suspended_at is not None
     if was != now or before.suspension_reason != after.suspension_reason:
         changed = EnrolmentCertificateSuspended(
@@ -59,10 +64,19 @@ async def set_suspension(
     return after
 
 
-async def _locked(uow: UnitOfWork, certificate_id: str) -> store.CertificateRow | None:
+async def _changed(
+    uow: UnitOfWork, certificate_id: str, change: Callable[[], Awaitable[object]]
+) -> tuple[store.CertificateRow, store.CertificateRow] | None:
+    """The certificate locked, before and after `change`; None (nothing changed) when
+    there is no such certificate."""
     if not await status_store.lock_certificate(uow.conn, certificate_id):
         return None
-    return await store.get_certificate(uow.conn, certificate_id)
+    before = await store.get_certificate(uow.conn, certificate_id)
+    await change()
+    after = await store.get_certificate(uow.conn, certificate_id)
+    assert before is not None
+    assert after is not None
+    return before, after
 
 
 async def _outcome(uow: UnitOfWork, row: store.CertificateRow) -> dict[str, Any]:
