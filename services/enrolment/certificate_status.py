@@ -54,13 +54,13 @@ async def set_suspension(
     before, after = changed
     was, now = before.suspended_at is not None, after.suspended_at is not None
     if was != now or before.suspension_reason != after.suspension_reason:
-        changed = EnrolmentCertificateSuspended(
+        announced = EnrolmentCertificateSuspended(
             **await _outcome(uow, after),
             occurred_at=after.suspended_at or await _now(uow),
             suspended=now,
             reason=after.suspension_reason,
         )
-        uow.publish(changed, key=after.course_id)
+        uow.publish(announced, key=after.course_id)
     return after
 
 
