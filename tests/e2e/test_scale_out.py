@@ -23,7 +23,7 @@ from chaos.load import Partner, course_payload
 from chaos.observe import read_all
 from tests.conftest import free_port
 from tests.pages import every_item
-from zll.devstack.faults import ExtraInstance, wait_all_ready
+from zll.devstack.faults import QUICK_FAILOVER, ExtraInstance, wait_all_ready
 from zll.devstack.stack import DevStack, StackLayout
 from zll.platform.auth import mint_token
 from zll.platform.settings import SERVICE_NAMES, Settings
@@ -39,7 +39,7 @@ def twice(tmp_path: Path) -> Iterator[tuple[DevStack, dict[str, ExtraInstance]]]
     layout = StackLayout(
         home=tmp_path, kafka_port=free_port(), ports={name: free_port() for name in SERVICE_NAMES}
     )
-    stack = DevStack(layout)
+    stack = DevStack(layout, QUICK_FAILOVER)  # the killed instances' partitions move on sooner
     extras: dict[str, ExtraInstance] = {
         n: ExtraInstance(stack, n, free_port()) for n in SERVICE_NAMES
     }

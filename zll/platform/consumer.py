@@ -168,6 +168,8 @@ class BatchConsumer:
         max_records: int,
         batch_timeout_ms: int,
         fetch_max_wait_ms: int = FETCH_MAX_WAIT_MS,
+        session_timeout_ms: int = 10_000,
+        heartbeat_interval_ms: int = 3_000,
     ) -> None:
         """Register on FastStream as a batch subscriber with manual acknowledgement.
 
@@ -199,6 +201,8 @@ class BatchConsumer:
             max_records=max_records,
             batch_timeout_ms=batch_timeout_ms,
             fetch_max_wait_ms=fetch_max_wait_ms,
+            session_timeout_ms=session_timeout_ms,
+            heartbeat_interval_ms=heartbeat_interval_ms,
             ack_policy=AckPolicy.MANUAL,
             auto_offset_reset="earliest",
             decoder=raw_records,

@@ -13,6 +13,8 @@ MESSAGES = Catalogue(
         "de": {
             "invalid-request": "Ungültige Anfrage",
             "invalid-request.detail": "Bitte prüfen Sie diese Felder: {fields}",
+            "invalid-request.nul": "Ein Text enthält das Nullzeichen (U+0000), das nicht "
+            "gespeichert werden kann.",
             "invalid-cursor": "Ungültiger Cursor",
             "invalid-cursor.detail": "Verwenden Sie den next_cursor einer vorigen Seite, "
             "mit denselben übrigen Parametern.",
@@ -39,6 +41,8 @@ MESSAGES = Catalogue(
         "en": {
             "invalid-request": "Invalid request",
             "invalid-request.detail": "Check these fields: {fields}",
+            "invalid-request.nul": "A text contains the NUL character (U+0000), which cannot "
+            "be stored.",
             "invalid-cursor": "Invalid cursor",
             "invalid-cursor.detail": "Use the next_cursor of a previous page, with the same "
             "other parameters.",

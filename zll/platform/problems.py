@@ -6,6 +6,7 @@ import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from asyncpg.exceptions import CharacterNotInRepertoireError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -149,6 +150,16 @@ def install_problem_handlers(app: FastAPI) -> None:
                 language=language_of(request),
                 instance=request.url.path,
                 headers={"Retry-After": "2"},
+            )
+        if isinstance(error, CharacterNotInRepertoireError):
+            # PostgreSQL cannot store U+0000 in text: whatever field carried it, the request
+            # is what is wrong (found by schemathesis in a query parameter and a JSON body).
+            return problem(
+                422,
+                MESSAGES("invalid-request"),
+                MESSAGES("invalid-request.nul"),
+                language=language_of(request),
+                instance=request.url.path,
             )
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return problem(

@@ -52,6 +52,10 @@ class Settings(BaseSettings):
     # empty poll: at 100 ms a record arriving at an idle consumer waited up to 200 ms.
     consumer_batch_timeout_ms: int = Field(default=20, ge=1)
     consumer_fetch_max_wait_ms: int = Field(default=FETCH_MAX_WAIT_MS, ge=0)
+    # How soon the broker gives a silent (crashed) consumer's partitions to another member:
+    # aiokafka's defaults. A killed instance's partitions wait this long plus a rebalance.
+    consumer_session_timeout_ms: int = Field(default=10_000, ge=1)
+    consumer_heartbeat_interval_ms: int = Field(default=3_000, ge=1)
     outbox_batch_size: int = Field(default=1000, ge=1)
     log_level: str = "INFO"
     # Browser origins allowed to call the APIs (comma-separated). Empty: none; the dev stack
