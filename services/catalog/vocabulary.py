@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,12 +43,16 @@ def learned(text: Any) -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(words), frozenset(offers)
 
 
-async def learn(conn: Connection, course_ids: Sequence[str], texts: Sequence[Any]) -> None:
+async def learn(
+    conn: Connection,
+    course_ids: Sequence[str],
+    now: Mapping[str, tuple[frozenset[str], frozenset[str]]],
+) -> None:
     """Bring the counts in line with these courses as they are now: each word and suggestion
     counts the live courses using it. A course indexed again changes them by the difference
-    from what it added last time (`search_learned`); one no longer live (`texts` holds the
-    live ones) takes its share away, and what no course uses any more is forgotten."""
-    now = {t["course_id"]: learned(t) for t in texts}
+    from what it added last time (`search_learned`); one no longer live (`now` holds what
+    each live one adds, by `learned`) takes its share away, and what no course uses any more
+    is forgotten."""
     ids = sorted(set(course_ids))
     # Lock what each course added before (a row for each, so that two indexers taking the
     # same course one after the other see each other's work), sorted against deadlocks.
