@@ -10,6 +10,7 @@ Size: ctx.scale(1 000 000, 5 000), or ZLL_BENCH_SEARCH_COURSES=N.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import random
 import string
@@ -127,16 +128,60 @@ def suggest_prefix(rng: random.Random) -> str:
     return word[: rng.randrange(2, min(len(word), 9) + 1)]
 
 
-async def _timed(http: httpx.AsyncClient, path: str, params: list[dict[str, Any]]) -> list[float]:
+async def _timed(
+    http: httpx.AsyncClient, path: str, params: list[dict[str, Any]]
+) -> tuple[list[float], list[float]]:
+    """Latencies of GETs of `path`, each right after a GET /healthz of the same service (the
+    floor of a request: the machine, the HTTP stack, the event loop) timed the same way."""
     for p in params[:20]:  # warm-up: connections, prepared statements
         await http.get(path, params=p)
-    latencies = []
+        await http.get("/healthz")
+    latencies, floor = [], []
     for p in params:
         start = time.perf_counter()
+        (await http.get("/healthz")).raise_for_status()
+        middle = time.perf_counter()
         response = await http.get(path, params=p)
-        latencies.append((time.perf_counter() - start) * 1000)
+        latencies.append((time.perf_counter() - middle) * 1000)
+        floor.append((middle - start) * 1000)
         response.raise_for_status()
-    return latencies
+    return latencies, floor
+
+
+async def _background(url: str) -> dict[str, int]:
+    """The catalog's work still pending: events its outbox relay has yet to publish, courses
+    its search indexer has yet to index, and autovacuum workers busy in its database."""
+    conn = await asyncpg.connect(url)
+    try:
+        row = await conn.fetchrow(
+            "SELECT (SELECT count(*) FROM outbox) AS outbox,"
+            " (SELECT count(*) FROM search_backlog) AS indexer,"
+            " (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'"
+            "  AND datname = current_database()) AS autovacuum"
+        )
+        assert row is not None
+        return dict(row)
+    finally:
+        await conn.close()
+
+
+async def _settle(url: str, timeout: float) -> float:
+    """Seconds until the catalog is idle: its outbox published, its search backlog empty, and
+    the bulk load vacuumed and analysed (VACUUM ANALYZE, as autovacuum would do to a table
+    grown by far more than 20 %; the bench does it itself so as not to wait for autovacuum's
+    minute, nor to time queries while autovacuum reads the tables)."""
+    start = time.perf_counter()
+    while (pending := await _background(url))["outbox"] or pending["indexer"]:
+        if time.perf_counter() - start > timeout:
+            raise TimeoutError(f"the catalog still busy after {timeout} s: {pending}")
+        await asyncio.sleep(0.5)
+    conn = await asyncpg.connect(url)
+    try:
+        # An autovacuum worker on the same table gives way to it (it cancels itself).
+        await conn.execute("VACUUM ANALYZE")
+    finally:
+        await conn.close()
+    return time.perf_counter() - start
 
 
 async def database_ceiling(url: str, courses: list[dict[str, Any]]) -> float:
@@ -206,17 +251,24 @@ async def run(ctx: BenchContext) -> list[Result]:
         stack.extra_env.pop(name)
     findable_rate = total / max(times.findable - times.first, 1e-9)
     stack.wait_ready("catalog")
-    await _analyze(stack.database_url("catalog"))
-    rss_mb = psutil.Process(stack.services["catalog"].pid).memory_info().rss / 2**20
-    index_mb = await _index_size(stack.database_url("catalog"))
+    url = stack.database_url("catalog")
+    await _analyze(url)
     queries = ctx.scale(1_000, 200)
+    searches = [search_params(rng) for _ in range(queries)]
+    prefixes = [{"q": suggest_prefix(rng)} for _ in range(queries)]
+    radii = [radius_params(rng) for _ in range(queries)]
     try:
         async with httpx.AsyncClient(base_url=base_url, timeout=10) as http:
-            searched = await _timed(http, "/courses", [search_params(rng) for _ in range(queries)])
-            suggested = await _timed(
-                http, "/courses/suggest", [{"q": suggest_prefix(rng)} for _ in range(queries)]
-            )
-            near = await _timed(http, "/courses", [radius_params(rng) for _ in range(queries)])
+            # The same prefixes twice: first at once, while the catalog is still publishing
+            # what it stored (as this bench timed them until 2026-12-04), then once idle.
+            busy = await _background(url)
+            suggested_busy, floor_busy = await _timed(http, "/courses/suggest", prefixes)
+            settled = await _settle(url, 3600)
+            rss_mb = psutil.Process(stack.services["catalog"].pid).memory_info().rss / 2**20
+            index_mb = await _index_size(url)
+            searched, floor_searched = await _timed(http, "/courses", searches)
+            suggested, floor_suggested = await _timed(http, "/courses/suggest", prefixes)
+            near, floor_near = await _timed(http, "/courses", radii)
     finally:
         stack.stop_service("catalog")
     ceiling = await database_ceiling(stack.database_url("search_ceiling"), courses)
@@ -229,19 +281,30 @@ async def run(ctx: BenchContext) -> list[Result]:
                note="the rest: broker, JSON, validation, outbox, splitting in Python"),
         Result("search", f"search p50 at {n} ({queries} queries, compounds + typos, HTTP)",
                percentile(searched, 50), "ms"),
-        Result("search", f"search p99 at {n} ({queries} queries, compounds + typos, HTTP)",
-               percentile(searched, 99), "ms", goal="≤ 50 ms"),
+        _p99(f"search p99 at {n} ({queries} queries, compounds + typos, HTTP)",
+             searched, floor_searched, goal="≤ 50 ms"),
         Result("search", f"suggest p50 at {n} ({queries} prefixes, HTTP)",
                percentile(suggested, 50), "ms"),
-        Result("search", f"suggest p99 at {n} ({queries} prefixes, HTTP)",
-               percentile(suggested, 99), "ms", goal="≤ 20 ms"),
+        _p99(f"suggest p99 at {n} ({queries} prefixes, HTTP)",
+             suggested, floor_suggested, goal="≤ 20 ms"),
+        _p99(f"… suggest p99 right after findable, {busy['outbox']:,} events still to publish"
+             f", {busy['autovacuum']} autovacuum workers",
+             suggested_busy, floor_busy),
+        Result("search", f"findable → idle at {n} (outbox published, VACUUM ANALYZE)",
+               settled, "s"),
         Result("search", f"radius p50 at {n} ({queries} postcode + km, half with words, HTTP)",
                percentile(near, 50), "ms"),
-        Result("search", f"radius p99 at {n} ({queries} postcode + km, half with words, HTTP)",
-               percentile(near, 99), "ms", goal="≤ 50 ms"),
+        _p99(f"radius p99 at {n} ({queries} postcode + km, half with words, HTTP)",
+             near, floor_near, goal="≤ 50 ms"),
         Result("search", f"catalog RSS at {n}", rss_mb, "MiB"),
         Result("search", f"search tables + indexes at {n}", index_mb, "MiB"),
     ]  # fmt: skip
+
+
+def _p99(metric: str, latencies: list[float], floor: list[float], goal: str = "") -> Result:
+    p99, floor99 = percentile(latencies, 99), percentile(floor, 99)
+    return Result("search", metric, p99, "ms", baseline=f"GET /healthz p99 {floor99:.1f} ms",
+                  ratio=p99 / floor99, goal=goal)  # fmt: skip
 
 
 async def _index_size(url: str) -> float:

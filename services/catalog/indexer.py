@@ -11,6 +11,9 @@ on /metrics says by how much). A withdrawal hides the course from search at once
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import asyncpg
 from prometheus_client import Gauge
@@ -26,11 +29,13 @@ SEARCH_BACKLOG = Gauge(
     "zll_catalog_search_backlog", "Stored courses not yet findable by search (queued for it)."
 )
 
-_CLAIM = """
-    DELETE FROM search_backlog WHERE course_id IN (
-        SELECT course_id FROM search_backlog LIMIT $1 FOR UPDATE SKIP LOCKED
-    ) RETURNING course_id
-"""
+# A batch is claimed in two statements: lock up to $1 queued courses, then delete them by
+# primary key. As one (`DELETE … WHERE course_id IN (SELECT … LIMIT $1 FOR UPDATE SKIP
+# LOCKED)`) the join was the planner's to choose, and a claim of 1 000 from a backlog of
+# 50 000 queued at once ran over three minutes of PostgreSQL CPU (2026-12-04, probe of the
+# search bench; a retry after cancelling it, planned afresh, took milliseconds).
+_CLAIM = "SELECT course_id FROM search_backlog LIMIT $1 FOR UPDATE SKIP LOCKED"
+_CLAIMED = "DELETE FROM search_backlog WHERE course_id = ANY($1::text[])"
 
 # Title weighs most (A), description and module titles next (B), each made once: `search`
 # (in `course_text`) decides whether a course matches, `rank_vector` (title and module
@@ -111,17 +116,41 @@ _TEXTS = """
 """
 
 
+@dataclass(frozen=True, slots=True)
+class Derived:
+    """What Python makes of a batch of stored courses for search, in `_TEXTS`' order."""
+
+    course_ids: list[str]
+    ranked: list[str]  # compound parts of titles and module titles (compounds.index_text)
+    described: list[str]  # ... of descriptions
+    lats: list[float | None]
+    lons: list[float | None]
+    learned: dict[str, tuple[frozenset[str], frozenset[str]]]  # vocabulary.learned
+
+
+def derive(texts: Sequence[Any]) -> Derived:
+    """Compound parts, places and vocabulary of these courses: pure, CPU-bound Python."""
+    points = [geography.course_point(t["lat"], t["lon"], t["postcode"], t["place"]) for t in texts]
+    return Derived(
+        course_ids=[t["course_id"] for t in texts],
+        ranked=[compounds.index_text(t["title"], *t["modules"]) for t in texts],
+        described=[compounds.index_text(t["description"]) for t in texts],
+        lats=[p[0] if p else None for p in points],
+        lons=[p[1] if p else None for p in points],
+        learned={t["course_id"]: vocabulary.learned(t) for t in texts},
+    )
+
+
 async def index_courses(conn: Connection, course_ids: list[str]) -> None:
     """Bring these courses' search rows in line with their stored state."""
     texts = await conn.fetch(_TEXTS, course_ids)
-    ids = [t["course_id"] for t in texts]
-    ranked = [compounds.index_text(t["title"], *t["modules"]) for t in texts]
-    described = [compounds.index_text(t["description"]) for t in texts]
-    points = [geography.course_point(t["lat"], t["lon"], t["postcode"], t["place"]) for t in texts]
-    lats = [p[0] if p else None for p in points]
-    lons = [p[1] if p else None for p in points]
-    await conn.execute(_INDEX_LIVE, course_ids, ids, ranked, described, lats, lons)
-    await vocabulary.learn(conn, course_ids, texts)
+    # Splitting a batch's compounds takes 30-70 ms of CPU (1 000 courses; more when few of
+    # their words were split before). In a worker thread the event loop gets the GIL back
+    # every few milliseconds (sys.getswitchinterval) and keeps answering searches meanwhile;
+    # run here, it answered none until the batch was split.
+    d = await asyncio.to_thread(derive, texts)
+    await conn.execute(_INDEX_LIVE, course_ids, d.course_ids, d.ranked, d.described, d.lats, d.lons)
+    await vocabulary.learn(conn, course_ids, d.learned)
     await hide_withdrawn(conn, course_ids)
 
 
@@ -168,6 +197,7 @@ class SearchIndexer:
         async with self._pool.acquire() as conn, conn.transaction():
             course_ids = [r["course_id"] for r in await conn.fetch(_CLAIM, self._batch_size)]
             if course_ids:
+                await conn.execute(_CLAIMED, course_ids)
                 await index_courses(conn, course_ids)
         return len(course_ids)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,12 +43,16 @@ def learned(text: Any) -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(words), frozenset(offers)
 
 
-async def learn(conn: Connection, course_ids: Sequence[str], texts: Sequence[Any]) -> None:
+async def learn(
+    conn: Connection,
+    course_ids: Sequence[str],
+    now: Mapping[str, tuple[frozenset[str], frozenset[str]]],
+) -> None:
     """Bring the counts in line with these courses as they are now: each word and suggestion
     counts the live courses using it. A course indexed again changes them by the difference
-    from what it added last time (`search_learned`); one no longer live (`texts` holds the
-    live ones) takes its share away, and what no course uses any more is forgotten."""
-    now = {t["course_id"]: learned(t) for t in texts}
+    from what it added last time (`search_learned`); one no longer live (`now` holds what
+    each live one adds, by `learned`) takes its share away, and what no course uses any more
+    is forgotten."""
     ids = sorted(set(course_ids))
     # Lock what each course added before (a row for each, so that two indexers taking the
     # same course one after the other see each other's work), sorted against deadlocks.
@@ -169,25 +173,28 @@ class Suggestion:
 
 
 async def suggest(conn: Connection, prefix: str, limit: int = SUGGESTIONS) -> list[Suggestion]:
-    """Titles, skills and places starting with `prefix`, then those with a word starting
-    with it; the most used first."""
+    """Titles, skills and places starting with `prefix`, then (from 3 letters, when those
+    are fewer than `limit`) those with a word starting with it; the most used first."""
     norm = fold(prefix)
-    # The first letters: the b-tree on `norm`; a word's (from 3 letters): pg_trgm's index.
-    rows = await conn.fetch(
-        """
-        (SELECT kind, label, courses, 0 AS tier FROM search_suggestions
-         WHERE norm LIKE $1 || '%' ORDER BY courses DESC, label LIMIT $3)
-        UNION ALL
-        (SELECT kind, label, courses, 1 FROM search_suggestions
-         WHERE length($1) >= 3 AND norm ~ ('[^[:alnum:]]' || $2) AND norm NOT LIKE $1 || '%'
-         ORDER BY courses DESC, label LIMIT $3)
-        ORDER BY tier, courses DESC, label LIMIT $3
-        """,
-        _like(norm),
-        re.escape(norm),
-        limit,
-    )
+    # The first letters: a range of the b-tree on `norm` (migration 010); a word's: pg_trgm's
+    # index, asked only when the first tier leaves room (its matches are many more).
+    rows = list(await conn.fetch(_STARTING, norm, limit))
+    if len(rows) < limit and len(norm) >= 3:
+        rows += await conn.fetch(_WORD_STARTING, re.escape(norm), norm, limit - len(rows))
     return [Suggestion(r["kind"], r["label"], r["courses"]) for r in rows]
+
+
+# U+10FFFF sorts after every letter: [norm, norm || U+10FFFF) holds what starts with norm.
+_STARTING = """
+    SELECT kind, label, courses FROM search_suggestions
+    WHERE norm ~>=~ $1 AND norm ~<~ ($1 || chr(1114111))
+    ORDER BY courses DESC, label LIMIT $2
+"""
+_WORD_STARTING = """
+    SELECT kind, label, courses FROM search_suggestions
+    WHERE norm ~ ('[^[:alnum:]]' || $1) AND NOT (norm ~>=~ $2 AND norm ~<~ ($2 || chr(1114111)))
+    ORDER BY courses DESC, label LIMIT $3
+"""
 
 
 def fold(word: str) -> str:
@@ -200,7 +207,3 @@ def fold(word: str) -> str:
         .replace("ü", "u")
         .strip()
     )
-
-
-def _like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

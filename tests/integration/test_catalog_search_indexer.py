@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
@@ -11,7 +12,7 @@ import asyncpg
 import pytest
 from zll_contracts.payloads import CoursePublished, CourseUpserted, CourseWithdrawn
 
-from services.catalog import domain, indexer, search, store
+from services.catalog import compounds, domain, indexer, search, store
 from services.catalog.indexer import SearchIndexer
 from tests.integration.databases import catalog_with_provider
 from tests.support.partner import course
@@ -87,3 +88,28 @@ async def test_a_course_changed_while_being_indexed_is_indexed_again(pool: async
     await SearchIndexer(pool).index_pending()
     assert await found(pool, "Gabelstapler") == [COURSE_ID]
     assert await found(pool, "Buchhaltung") == []
+
+
+async def test_while_a_batch_is_split_into_compounds_the_service_answers_requests(
+    pool: asyncpg.Pool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Splitting is CPU-bound Python: on the event loop, no search would be answered until
+    the whole batch was split. Here the splitting waits for the loop to answer meanwhile."""
+    splitting, answered = threading.Event(), threading.Event()
+    answered_while_splitting: list[bool] = []
+    split = compounds.index_text
+
+    def waiting_split(*texts: str) -> str:
+        splitting.set()
+        answered_while_splitting.append(answered.wait(timeout=3))
+        return split(*texts)
+
+    monkeypatch.setattr(compounds, "index_text", waiting_split)
+    await save(pool, published(1, "Altenpflegehilfe"))
+    indexing = asyncio.create_task(SearchIndexer(pool).index_pending())
+    assert await asyncio.to_thread(splitting.wait, 10)
+    answered.set()  # what a request handled by the loop would do now
+    assert await indexing == 1
+    assert answered_while_splitting
+    assert all(answered_while_splitting)
+    assert await found(pool, "Pflege") == [COURSE_ID]
