@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import time
 import uuid
 from datetime import UTC, datetime
@@ -26,7 +27,14 @@ from zll_contracts.topics import CATALOG_COURSES, PROVIDER_ENROLMENTS
 
 from bench.bench_catalog import PRODUCTION_SAMPLING
 from bench.bench_enrolment import PROVIDER, course_payload
-from bench.e2e_hops import Tap, request_hops, tap_decisions, traced_hops
+from bench.e2e_hops import (
+    Tap,
+    batch_seconds,
+    floor_p99,
+    request_hops,
+    tap_decisions,
+    traced_hops,
+)
 from bench.harness import BenchContext, Result, create_topic, percentile
 from zll.platform.kafka import FETCH_MAX_WAIT_MS, new_producer
 
@@ -75,6 +83,11 @@ async def run(ctx: BenchContext) -> list[Result]:
     p50, p99 = percentile(latencies, 50), percentile(latencies, 99)
     hops = request_hops(sent, tap, created, label)
     hops += traced_hops(ctx.stack.layout.spans, since_ns, label)
+    floor = floor_p99(raw99, batch_seconds(ctx.stack.layout.spans, since_ns), label)
+    if floor:
+        hops.append(dataclasses.replace(
+            floor[0], baseline=f"e2e p99 {p99:.1f} ms", ratio=p99 / floor[0].value
+        ))  # fmt: skip
     return [
         Result("e2e", f"request → notification readable p50 ({label})", p50, "ms",
                baseline=f"raw produce→consume p50 {raw50:.1f} ms",
