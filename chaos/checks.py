@@ -325,10 +325,13 @@ def expected_notices(
     enrolment (its kind from the HTTP answer, else the decision event), a promotion for every
     waitlisted one that now holds a seat, a cancellation for every accepted cancellation of a
     live enrolment, a certificate for every accepted completion. Enrolments the ledger does not
-    know (a partner send that timed out but arrived) are due what their events say."""
+    know (a partner send that timed out but arrived) and cancellations whose answer was lost
+    are due what their events say."""
     due: dict[str, Counter[tuple[str, str]]] = defaultdict(Counter)
     decisions = first_decisions(events)
     promoted = {e.enrolment_id for e in events if e.promoted}
+    cancelled = {e.enrolment_id for e in events if e.ce_type == CANCELLED}
+    cancels = set(ledger.cancels) | (ledger.cancels_in_doubt & cancelled)
     for eid, sent in ledger.enrolments.items():
         learner = due[sent.learner_id]
         decision = HTTP_ANSWERS.get(sent.status or "") or decisions.get(eid)
@@ -339,7 +342,7 @@ def expected_notices(
         status = answers.statuses.get(eid)
         if decision == WAITLISTED and (eid in promoted or status in HOLDS_SEAT):
             learner[(eid, "enrolment.promoted")] += 1
-        if eid in ledger.cancels and decision != REJECTED:
+        if eid in cancels and decision != REJECTED:
             learner[(eid, "enrolment.cancelled")] += 1
         if eid in ledger.completions:
             learner[(eid, "certificate.issued")] += 1

@@ -47,6 +47,9 @@ class Ledger:
     courses: dict[str, list[CourseRevision]] = field(default_factory=dict)
     enrolments: dict[str, Enrolment] = field(default_factory=dict)
     cancels: dict[str, str] = field(default_factory=dict)  # enrolment_id -> via
+    # HTTP cancellations whose answer was lost (a fault cut the connection): they may have
+    # taken effect; their events on the topic say whether.
+    cancels_in_doubt: set[str] = field(default_factory=set)
     completions: set[str] = field(default_factory=set)
     answers: dict[str, str] = field(default_factory=dict)  # enrolment_id -> accepted | declined
     sent: Counter[str] = field(default_factory=Counter)
@@ -313,6 +316,7 @@ class Load:
                     },
                 )
             except httpx.HTTPError:
+                self.ledger.cancels_in_doubt.add(eid)
                 return
             if response.is_success:
                 self.ledger.cancels[eid] = "http"

@@ -292,3 +292,26 @@ def test_an_answered_offer_that_did_not_take_effect_is_lost() -> None:
     assert reported(h.findings()) == {"lost": 1}  # e4 still waits: the decline had no effect
     h.answers.statuses["e4"] = "declined"
     assert reported(h.findings()) == {}
+
+
+def test_a_cancellation_whose_answer_was_lost_is_owed_the_notice_its_event_shows() -> None:
+    """e4's HTTP cancel took effect, but a fault cut the connection before its answer."""
+    h = correct()
+    h.ledger.cancels_in_doubt.add("e4")
+    h.event(CANCELLED, "e4", 11)
+    h.answers.statuses["e4"] = "cancelled"
+    h.answers.courses[COURSE] = CourseState(revision=2, capacity=1, confirmed=1, waitlisted=0)
+    h.notice("e4", "enrolment.cancelled")
+    assert reported(h.findings()) == {}
+
+    h.notice("e4", "enrolment.cancelled")
+    assert reported(h.findings()) == {"notified-twice": 1}
+
+
+def test_a_cancellation_whose_answer_was_lost_and_that_never_happened_is_owed_nothing() -> None:
+    h = correct()
+    h.ledger.cancels_in_doubt.add("e4")
+    assert reported(h.findings()) == {}
+
+    h.notice("e4", "enrolment.cancelled")
+    assert reported(h.findings()) == {"notified-twice": 1}
