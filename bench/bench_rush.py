@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import time
 import uuid
 from pathlib import Path
 
@@ -49,6 +50,34 @@ class ServiceCpu:
         return spent / max(1, len(load.latencies)) * 1000.0
 
 
+class MachineCpu:
+    """Busy cores of the whole machine over a window (/proc/stat), and how much of it was the
+    enrolment service and this load generator: at the top rates, whether the two cores were
+    the limit, and whose they were."""
+
+    def __init__(self, service: ServiceCpu) -> None:
+        self._service = service
+        self._start = self._now()
+
+    def _now(self) -> tuple[float, float, float, float]:
+        ticks = [int(v) for v in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+        busy = sum(ticks) - ticks[3] - ticks[4]  # all but idle and iowait
+        own = os.times()
+        tick = os.sysconf("SC_CLK_TCK")
+        return time.monotonic(), busy / tick, self._service.seconds(), own.user + own.system
+
+    def window(self) -> str:
+        end = self._now()
+        wall, busy, service, generator = (e - s for e, s in zip(end, self._start, strict=True))
+        self._start = end
+        rest = busy - service - generator
+        return (
+            f"machine {busy / wall:.2f} of {os.cpu_count()} cores busy: enrolment"
+            f" {service / wall:.2f}, load generator {generator / wall:.2f}, the rest (PostgreSQL,"
+            f" broker, other services) {rest / wall:.2f}"
+        )
+
+
 async def trivial(ctx: BenchContext, base: str, seconds: int) -> list[Result]:
     """The generator against GET /healthz at the top rate: what the client and the HTTP
     stack cost without the ledger."""
@@ -84,6 +113,7 @@ async def rush(
     rows: list[Result] = []
     best = 0.0
     cpu = ServiceCpu(ctx.stack.services["enrolment"].pid)
+    machine = MachineCpu(cpu)
     for rate in rates:
         run = f"rush-{label}-{rate}-{uuid.uuid4().hex[:6]}"
         codes = [f"{run}-{n}" for n in range(n_courses)]
@@ -97,7 +127,9 @@ async def rush(
             )
 
         cpu.per_request_ms(LoadResult(rate, seconds))  # from here
+        machine.window()
         load = await open_loop(base, post, rate=rate, seconds=seconds)
+        load.machine = machine.window()
         load.cpu_ms = cpu.per_request_ms(load)
         problems = await overbooked(db, [f"{PROVIDER}:{c}" for c in codes], capacity)
         within = load.p(99) <= GOAL_MS and load.ok == int(rate * seconds)
@@ -125,7 +157,7 @@ def _rows(label: str, n_courses: int, load: LoadResult, problems: list[str]) -> 
         Result(BENCH, f"… at {int(load.rate)}/s: enrolment process CPU ÷ requests (background in)",
                load.cpu_ms, "ms",
                note="all the process spent in the window (relays, polling, sweeps too) over"
-               " the requests: at low rates the fixed background cost dominates"),
+               f" the requests: at low rates the fixed background cost dominates; {load.machine}"),
     ]  # fmt: skip
 
 

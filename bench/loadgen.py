@@ -30,6 +30,7 @@ class LoadResult:
     errors: int = 0
     bodies: list[bytes] = field(default_factory=list)
     cpu_ms: float = 0.0  # the server's CPU per request, when the caller measured it
+    machine: str = ""  # where the machine's CPU went in the window, when the caller measured it
 
     def p(self, q: float) -> float:
         """The q-th percentile latency in milliseconds."""
