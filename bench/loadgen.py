@@ -30,7 +30,8 @@ class LoadResult:
     errors: int = 0
     bodies: list[bytes] = field(default_factory=list)
     cpu_ms: float = 0.0  # the server's CPU per request, when the caller measured it
-    machine: str = ""  # where the machine's CPU went in the window, when the caller measured it
+    machine_cores: float = 0.0  # busy cores of the machine in the window, when measured
+    machine: str = ""  # ... and whose they were
 
     def p(self, q: float) -> float:
         """The q-th percentile latency in milliseconds."""
