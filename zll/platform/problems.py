@@ -138,34 +138,26 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, error: Exception) -> JSONResponse:
-        if isinstance(error, CONNECTION_ERRORS):
-            # The database is restarting or unreachable: the caller should retry, not give up.
-            log.warning(
-                "database unavailable on %s %s: %r", request.method, request.url.path, error
-            )
-            return problem(
-                503,
-                MESSAGES("unavailable"),
-                MESSAGES("unavailable.database"),
-                language=language_of(request),
-                instance=request.url.path,
-                headers={"Retry-After": "2"},
-            )
-        if isinstance(error, CharacterNotInRepertoireError):
-            # PostgreSQL cannot store U+0000 in text: whatever field carried it, the request
-            # is what is wrong (found by schemathesis in a query parameter and a JSON body).
-            return problem(
-                422,
-                MESSAGES("invalid-request"),
-                MESSAGES("invalid-request.nul"),
-                language=language_of(request),
-                instance=request.url.path,
-            )
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        status, title, detail, headers = _answer_to(request, error)
         return problem(
-            500,
-            MESSAGES("internal-error"),
-            MESSAGES("internal-error.detail"),
+            status,
+            title,
+            detail,
             language=language_of(request),
             instance=request.url.path,
+            headers=headers,
         )
+
+
+def _answer_to(request: Request, error: Exception) -> tuple[int, Text, Text, dict[str, str] | None]:
+    """What an error no route handled means for the caller: status, title, detail, headers."""
+    if isinstance(error, CONNECTION_ERRORS):
+        # The database is restarting or unreachable: the caller should retry, not give up.
+        log.warning("database unavailable on %s %s: %r", request.method, request.url.path, error)
+        return 503, MESSAGES("unavailable"), MESSAGES("unavailable.database"), {"Retry-After": "2"}
+    if isinstance(error, CharacterNotInRepertoireError):
+        # PostgreSQL cannot store U+0000 in text: whatever field carried it, the request is
+        # what is wrong (found by schemathesis in a query parameter and a JSON body).
+        return 422, MESSAGES("invalid-request"), MESSAGES("invalid-request.nul"), None
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return 500, MESSAGES("internal-error"), MESSAGES("internal-error.detail"), None
