@@ -158,7 +158,7 @@ async def watch(
 
 
 async def run(ctx: BenchContext) -> list[Result]:
-    total = ctx.scale(20_000, 2_000)
+    total = ctx.scale(100_000, 2_000)  # ~60 s of publishing: long enough that a growing lag shows
     stack, rng = ctx.stack, random.Random(23)
     providers = [f"bench-verbraucher-{n}" for n in range(20)]
     token = mint_token(Settings(), role="operator", sub="bench")
