@@ -151,6 +151,22 @@ async def _last_keys(bootstrap: str, topic: str) -> list[str]:
         await consumer.stop()
 
 
+async def wait_until_ranked(database_url: str, timeout: float) -> None:
+    """Until the catalog's search backlog is empty. An earlier bench of the same run may have
+    stopped the catalog with courses still to rank (the consumers bench stops it once its
+    consumers caught up); ranked during the next timed ingestion, they would be timed with it
+    and counted as its own (`make bench BENCH="consumers search"` failed on exactly that)."""
+    conn = await asyncpg.connect(database_url)
+    try:
+        deadline = time.perf_counter() + timeout
+        while await conn.fetchval("SELECT EXISTS (SELECT 1 FROM search_backlog)"):
+            if time.perf_counter() > deadline:
+                raise TimeoutError(f"the catalog's search backlog not empty after {timeout} s")
+            await asyncio.sleep(0.2)
+    finally:
+        await conn.close()
+
+
 @dataclass(frozen=True)
 class _Timeline:
     first: float  # the first course stored
@@ -247,6 +263,7 @@ async def run(ctx: BenchContext) -> list[Result]:
     headers = {"Authorization": f"Bearer {token}"}
     async with httpx.AsyncClient(base_url=base_url, headers=headers, timeout=10) as http:
         await _register(http, providers)
+    await wait_until_ranked(stack.database_url("catalog"), 600)
     stack.stop_service("catalog")
     courses = [synthetic_course(n, providers, rng) for n in range(total)]
     await publish_courses(stack.bootstrap, courses)

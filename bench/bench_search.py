@@ -33,6 +33,7 @@ from bench.bench_catalog import (
     _last_keys,
     _register,
     _watch_ingestion,
+    wait_until_ranked,
 )
 from bench.harness import BenchContext, Result, percentile
 from services.catalog import compounds, domain
@@ -239,6 +240,7 @@ async def run(ctx: BenchContext) -> list[Result]:
         base_url=base_url, headers={"Authorization": f"Bearer {token}"}, timeout=10
     ) as http:
         await _register(http, providers)
+    await wait_until_ranked(stack.database_url("catalog"), 3600)
     stack.stop_service("catalog")
     courses = [synthetic_course(n, providers, rng) for n in range(total)]
     await publish_courses(stack.bootstrap, courses)
