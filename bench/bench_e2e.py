@@ -34,6 +34,7 @@ from bench.e2e_hops import (
     request_hops,
     tap_decisions,
     traced_hops,
+    two_crossings_p99,
 )
 from bench.harness import BenchContext, Result, create_topic, percentile
 from zll.platform.kafka import FETCH_MAX_WAIT_MS, new_producer
@@ -83,6 +84,7 @@ async def run(ctx: BenchContext) -> list[Result]:
     p50, p99 = percentile(latencies, 50), percentile(latencies, 99)
     hops = request_hops(sent, tap, created, label)
     hops += traced_hops(ctx.stack.layout.spans, since_ns, label)
+    hops += two_crossings_p99(raw, label)
     floor = floor_p99(raw99, batch_seconds(ctx.stack.layout.spans, since_ns), label)
     if floor:
         hops.append(dataclasses.replace(
