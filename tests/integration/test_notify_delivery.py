@@ -485,27 +485,31 @@ async def test_after_a_postgresql_restart_the_dispatcher_still_wakes_at_once(
     url = own_postgres.uri("notify_restart")
     await db.ensure_database(url)
     pool = await db.open_pool(url)
-    try:
-        await db.migrate(pool, Path(__file__).parents[2] / "services" / "notify" / "migrations")
-        feed, partner = notify_feed(pool), unique("vhs")
+    # Once in a full fresh-clone run (2026-12-04 21:26 UTC) this test hung for minutes with the
+    # event loop idle; alone it passed 12 runs of 12. Bounded, a hang fails here and its
+    # traceback names the await that never returned.
+    async with asyncio.timeout(90):
+        try:
+            await db.migrate(pool, Path(__file__).parents[2] / "services" / "notify" / "migrations")
+            feed, partner = notify_feed(pool), unique("vhs")
 
-        def refusal(n: int) -> InboundRecord:
-            return on(feed, "zll.feedback.rejected.v1", {
-                "provider_id": partner, "original_ce_id": f"ce-{n}", "topic": "t",
-                "errors": [{"field": "f", "message": "m"}]})  # fmt: skip
+            def refusal(n: int) -> InboundRecord:
+                return on(feed, "zll.feedback.rejected.v1", {
+                    "provider_id": partner, "original_ce_id": f"ce-{n}", "topic": "t",
+                    "errors": [{"field": "f", "message": "m"}]})  # fmt: skip
 
-        async with Receiver() as receiver:
-            async with pool.acquire() as conn:
-                await store.put_webhook(conn, partner, receiver.url, SECRET, [])
-            async with dispatching(pool, fast(infra, poll_seconds=60)):
-                await feed.apply(refusal(1))
-                await until(lambda: asyncio.sleep(0, len(receiver.requests) == 1), timeout=10)
-                await asyncio.to_thread(own_postgres.restart)
-                await until(lambda: _reachable(pool), timeout=20)
-                await feed.apply(refusal(2))
-                await until(lambda: asyncio.sleep(0, len(receiver.requests) == 2), timeout=10)
-    finally:
-        await pool.close()
+            async with Receiver() as receiver:
+                async with pool.acquire() as conn:
+                    await store.put_webhook(conn, partner, receiver.url, SECRET, [])
+                async with dispatching(pool, fast(infra, poll_seconds=60)):
+                    await feed.apply(refusal(1))
+                    await until(lambda: asyncio.sleep(0, len(receiver.requests) == 1), timeout=10)
+                    await asyncio.to_thread(own_postgres.restart)
+                    await until(lambda: _reachable(pool), timeout=20)
+                    await feed.apply(refusal(2))
+                    await until(lambda: asyncio.sleep(0, len(receiver.requests) == 2), timeout=10)
+        finally:
+            await pool.close()
 
 
 async def _reachable(pool: asyncpg.Pool) -> bool:
