@@ -151,6 +151,22 @@ async def _last_keys(bootstrap: str, topic: str) -> list[str]:
         await consumer.stop()
 
 
+_ALL_RANKED = "SELECT NOT EXISTS (SELECT 1 FROM search_backlog)"
+_STORED_AND_RANKED = (
+    "SELECT (SELECT count(*) FROM courses) AS stored,"
+    " (SELECT count(*) FROM course_ranking) AS ranked"
+)
+
+
+async def _until(conn: asyncpg.Connection, deadline: float, probe: str, *args: Any) -> float:
+    """Poll `probe` every 50 ms until it is true; when it became so (perf_counter)."""
+    while not await conn.fetchval(probe, *args):
+        if time.perf_counter() > deadline:
+            raise TimeoutError(f"still waiting for {probe!r}")
+        await asyncio.sleep(0.05)
+    return time.perf_counter()
+
+
 async def wait_until_ranked(database_url: str, timeout: float) -> None:
     """Until the catalog's search backlog is empty. An earlier bench of the same run may have
     stopped the catalog with courses still to rank (the consumers bench stops it once its
@@ -158,11 +174,7 @@ async def wait_until_ranked(database_url: str, timeout: float) -> None:
     and counted as its own (`make bench BENCH="consumers search"` failed on exactly that)."""
     conn = await asyncpg.connect(database_url)
     try:
-        deadline = time.perf_counter() + timeout
-        while await conn.fetchval("SELECT EXISTS (SELECT 1 FROM search_backlog)"):
-            if time.perf_counter() > deadline:
-                raise TimeoutError(f"the catalog's search backlog not empty after {timeout} s")
-            await asyncio.sleep(0.2)
+        await _until(conn, time.perf_counter() + timeout, _ALL_RANKED)
     finally:
         await conn.close()
 
@@ -184,37 +196,27 @@ async def _watch_ingestion(
     conn = await asyncpg.connect(database_url)
     try:
         deadline = time.perf_counter() + timeout
-
-        async def until(probe: str, *args: Any) -> float:
-            while not await conn.fetchval(probe, *args):
-                if time.perf_counter() > deadline:
-                    raise TimeoutError(f"still waiting for {probe!r} after {timeout} s")
-                await asyncio.sleep(0.05)
-            return time.perf_counter()
-
         # Other benchmarks of the same run may have left courses: count only what is new.
-        before = await conn.fetchrow(
-            "SELECT (SELECT count(*) FROM courses) AS stored,"
-            " (SELECT count(*) FROM course_ranking) AS ranked"
-        )
+        before = await conn.fetchrow(_STORED_AND_RANKED)
         assert before is not None
         # The clock starts at the first course stored: on a table others have filled, one of
         # the first courses produced (they spread over every partition) — index lookups only.
-        first = await until(
+        first = await _until(
+            conn,
+            deadline,
             "SELECT EXISTS (SELECT 1 FROM courses WHERE course_id = ANY($1::text[]))",
             first_keys,
         )
         rows_at_first = int(await conn.fetchval("SELECT count(*) FROM courses")) - before["stored"]
-        stored = await until(
+        stored = await _until(
+            conn,
+            deadline,
             "SELECT count(*) = $2 FROM courses WHERE course_id = ANY($1::text[])",
             last_keys,
             len(last_keys),
         )
-        findable = await until("SELECT NOT EXISTS (SELECT 1 FROM search_backlog)")
-        counts = await conn.fetchrow(
-            "SELECT (SELECT count(*) FROM courses) AS stored,"
-            " (SELECT count(*) FROM course_ranking) AS ranked"
-        )
+        findable = await _until(conn, deadline, _ALL_RANKED)
+        counts = await conn.fetchrow(_STORED_AND_RANKED)
         assert counts is not None
         added = (counts["stored"] - before["stored"], counts["ranked"] - before["ranked"])
         if added != (total, total):

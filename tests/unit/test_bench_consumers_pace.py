@@ -3,6 +3,8 @@ behind reads as keeping pace; one that learns slower reads as slower."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from bench.bench_consumers import Progress, steady_window
@@ -12,12 +14,12 @@ RATE = 1_500.0  # courses/s the catalog publishes
 SAMPLE = 0.1  # s between samples, as the bench samples
 
 
-def sampled(counts_at: object, seconds: float) -> Progress:
+def sampled(counts_at: Callable[[float], int], seconds: float) -> Progress:
     progress = Progress()
     steps = round(seconds / SAMPLE)
     for n in range(steps + 1):
         now = n * SAMPLE
-        progress.note(now, min(TOTAL, counts_at(now)), TOTAL)  # type: ignore[operator]
+        progress.note(now, min(TOTAL, counts_at(now)), TOTAL)
     return progress
 
 
@@ -25,7 +27,7 @@ def publishing(now: float) -> int:
     return int(RATE * now)
 
 
-def in_batches(rate: float, delay: float, batch: int = 1_000):
+def in_batches(rate: float, delay: float, batch: int = 1_000) -> Callable[[float], int]:
     """Commits whole batches: what arrived up to `delay` ago, rounded down to a batch."""
 
     def committed(now: float) -> int:
