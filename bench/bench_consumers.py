@@ -198,11 +198,9 @@ def steady_window(
     """The same span for every reader: from when the last of them had 10 % of the courses to
     when the first of them had 90 %, so all are in their stride (none starting, none done)."""
     readers = [catalog, *consumers.values()]
-    starts = [p.reached(0.1 * total) for p in readers]
-    ends = [p.reached(0.9 * total) for p in readers]
-    if None in starts or None in ends:
-        return (0.0, 0.0)
-    return (max(t for t in starts if t is not None), min(t for t in ends if t is not None))
+    starts = [p.reached(0.1 * total) or 0.0 for p in readers]  # watch() saw every reader done
+    ends = [p.reached(0.9 * total) or 0.0 for p in readers]
+    return (max(starts), min(ends))
 
 
 def results(total: int, catalog: Progress, consumers: dict[str, Progress]) -> list[Result]:
@@ -222,7 +220,7 @@ def results(total: int, catalog: Progress, consumers: dict[str, Progress]) -> li
                    note=f"caught up {behind:.1f} s after the catalog's last event; first to "
                    "last record, so its last poll batch's delay counts"),
             Result(BENCH, f"{service}: pace {MID_RUN}", pace, "courses/s",
-                   baseline="the catalog's pace, same run", ratio=pace / (publish_pace or 1.0),
+                   baseline="the catalog's pace, same run", ratio=pace / publish_pace,
                    goal="≥ 1×"),
             Result(BENCH, f"{service}: largest lag behind the catalog", progress.max_lag,
                    "courses"),
