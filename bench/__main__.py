@@ -6,6 +6,7 @@ import asyncio
 import importlib
 import os
 import pkgutil
+import shutil
 import sys
 import tempfile
 import time
@@ -44,6 +45,7 @@ def main(names: list[str]) -> int:
             results = asyncio.run(_run(stack, chosen))
         finally:
             stack.stop()
+        kept = keep_logs(stack.layout.logs, results, KEPT_LOGS)
     _report(results)
     run = record.Run(
         started=started,
@@ -59,7 +61,23 @@ def main(names: list[str]) -> int:
     )
     for failure in failures(results):
         console.print(f"[bold red]FAILED[/] {failure.bench}: {failure.note}")
+    if kept:
+        console.print(f"the run's service logs are kept in {kept.relative_to(record.ROOT)}")
     return exit_status(results)
+
+
+# A failure names a log in the run's temporary folder, which is gone when the run ends.
+KEPT_LOGS = record.ROOT / ".zll" / "bench-logs"
+
+
+def keep_logs(logs: Path, results: list[Result], into: Path) -> Path | None:
+    """When a benchmark failed, copy the run's service logs to `into` (replacing the last
+    failed run's): the folder the failure points to is deleted with the run."""
+    if not failures(results) or not logs.is_dir():
+        return None
+    shutil.rmtree(into, ignore_errors=True)
+    shutil.copytree(logs, into)
+    return into
 
 
 async def _run(stack: DevStack, modules: list[str]) -> list[Result]:

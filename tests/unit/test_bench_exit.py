@@ -6,7 +6,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from bench.__main__ import run_each
+from bench.__main__ import keep_logs, run_each
 from bench.harness import Baseline, BenchContext, Result, exit_status
 from zll.devstack.stack import DevStack, StackLayout
 
@@ -48,3 +48,24 @@ async def test_a_benchmark_that_raises_keeps_the_others_figures_and_fails_the_ru
     assert "differs from the matching library" in failed[0].note
     assert [r.bench for r in results if not r.failed] == ["fake"]
     assert exit_status(results) == 1
+
+
+def test_a_failed_run_keeps_its_service_logs(tmp_path: Path) -> None:
+    logs = tmp_path / "run" / "logs"
+    logs.mkdir(parents=True)
+    (logs / "catalog.log").write_text("catalog: address already in use\n")
+    failed = [Result("consumers", "FAILED", 0.0, "", failed=True, note="catalog is not ready")]
+
+    kept = keep_logs(logs, failed, tmp_path / "kept")
+
+    assert kept is not None
+    assert (kept / "catalog.log").read_text() == "catalog: address already in use\n"
+
+
+def test_a_green_run_keeps_no_logs(tmp_path: Path) -> None:
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    ok = [Result("fake", "rows per s", 1234.0, "rows/s")]
+
+    assert keep_logs(logs, ok, tmp_path / "kept") is None
+    assert not (tmp_path / "kept").exists()
